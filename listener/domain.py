@@ -1,0 +1,112 @@
+"""Values that cross the boundaries between stages: source → store → classify → rules → outbox → notifier.
+
+Every stage speaks in these types, never in loose dicts, so a field renamed here is renamed everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+Sentiment = Literal["negative", "neutral", "positive"]
+SENTIMENTS: tuple[Sentiment, ...] = ("negative", "neutral", "positive")
+
+
+def utc(moment: datetime) -> datetime:
+    """Return ``moment`` as an aware UTC datetime (a naive one is taken to be UTC already)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """Public counts of how far a post travelled; re-polled later to see complaints that spread."""
+
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    quotes: int = 0
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One public post that matched a brand, as a source saw it.
+
+    ``(source, external_id)`` identifies it: seeing the same post again updates its engagement.
+    ``author_reach`` is the author's audience (X followers; Reddit subreddit subscribers).
+    ``lang`` is the language the source reported, if any; the classifier detects its own.
+    """
+
+    source: str
+    external_id: str
+    text: str
+    created_at: datetime
+    brand: str
+    url: str | None = None
+    author_handle: str | None = None
+    author_name: str | None = None
+    author_reach: int | None = None
+    lang: str | None = None
+    engagement: Engagement = field(default_factory=Engagement)
+    conversation_id: str | None = None
+    parent_id: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.source:
+            raise ValueError("a mention needs a source name")
+        if not self.external_id:
+            raise ValueError(f"a mention from {self.source!r} has no external id")
+        object.__setattr__(self, "created_at", utc(self.created_at))
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What the classifier says of one text.
+
+    ``sentiment_probs`` holds the probabilities of negative, neutral and positive, in that order.
+    ``complaint_prob`` is calibrated: a threshold of 0.7 in the config means "70 % likely a complaint".
+    ``cues`` are the words or signals behind the verdict, shown to staff as "why flagged".
+    """
+
+    lang: str
+    sentiment: Sentiment
+    sentiment_probs: tuple[float, float, float]
+    complaint_prob: float
+    cues: tuple[str, ...] = ()
+    model: str = ""
+
+    @property
+    def negative_prob(self) -> float:
+        """Probability that the text is negative."""
+        return self.sentiment_probs[0]
+
+
+@dataclass(frozen=True)
+class StoredMention:
+    """A mention as the store holds it: with its row id and, once classified, its classification."""
+
+    id: int
+    mention: Mention
+    classification: Classification | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One notification for one channel, written to the outbox before it is delivered.
+
+    ``key`` is the idempotency key: the outbox holds at most one alert per key, so a restart or a
+    second evaluation never produces a second message for the same thing on the same channel.
+    """
+
+    key: str
+    channel: str
+    brand: str
+    rule: str
+    severity: Literal["low", "normal", "high", "critical"]
+    title: str
+    reasons: tuple[str, ...]
+    mention_id: int | None = None
+    created_at: datetime | None = None

@@ -1,0 +1,1 @@
+"""Classifiers that read a post and say its language, sentiment, complaint probability and why."""
