@@ -1,0 +1,54 @@
+"""What every channel shows of an alert, as plain fields; each notifier formats and escapes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alerts.notifiers import AlertMessage
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    """The facts of one alert, untrusted text included as is (notifiers escape it for their medium)."""
+
+    alert_id: int
+    title: str
+    severity: str
+    brand: str
+    source: str
+    text: str
+    author: str
+    reach: int | None
+    url: str | None
+    lang: str
+    sentiment: str
+    complaint_prob: float | None
+    reasons: tuple[str, ...]
+    posted_at: str
+
+    @classmethod
+    def of(cls, message: AlertMessage) -> "AlertSummary":
+        """Summarise ``message`` for display."""
+        stored = message.mention
+        mention = stored.mention if stored else None
+        result = stored.classification if stored else None
+        author = ""
+        if mention is not None:
+            handle = f"@{mention.author_handle}" if mention.author_handle else ""
+            author = f"{mention.author_name} ({handle})" if mention.author_name and handle else (handle or mention.author_name or "unknown")
+        return cls(
+            alert_id=message.alert_id,
+            title=message.alert.title,
+            severity=message.alert.severity,
+            brand=message.alert.brand,
+            source=mention.source if mention else "",
+            text=mention.text if mention else "",
+            author=author,
+            reach=mention.author_reach if mention else None,
+            url=mention.url if mention else None,
+            lang=(result.lang if result else None) or (mention.lang if mention else None) or "?",
+            sentiment=result.sentiment if result else "?",
+            complaint_prob=result.complaint_prob if result else None,
+            reasons=message.alert.reasons,
+            posted_at=mention.created_at.isoformat() if mention else "",
+        )

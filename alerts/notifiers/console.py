@@ -1,0 +1,42 @@
+"""The console notifier: prints each alert as a short readable block on standard output."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from alerts.message import AlertSummary
+from alerts.notifiers import AlertMessage
+
+
+def _printable(text: str) -> str:
+    """The text with control characters (terminal escape sequences included) made visible."""
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in text)
+
+
+class ConsoleNotifier:
+    """Writes alerts to a terminal (or any text stream)."""
+
+    def __init__(self, name: str = "console", stream: TextIO | None = None) -> None:
+        self.name = name
+        self._stream = stream
+
+    def send(self, message: AlertMessage) -> str | None:
+        """Print ``message``; nothing to refer back to, so returns ``None``."""
+        summary = AlertSummary.of(message)
+        stream = self._stream or sys.stdout
+        reach = f"{summary.reach:,} followers" if summary.reach is not None else "reach unknown"
+        score = f"complaint {summary.complaint_prob:.0%}" if summary.complaint_prob is not None else ""
+        lines = [
+            f"[ALERT #{summary.alert_id} {summary.severity.upper()}] {_printable(summary.title)}",
+            f"  {_printable(summary.author)} · {reach} · {summary.source} · {summary.lang} · "
+            f"{summary.sentiment} {score}",
+            f"  “{_printable(summary.text)}”",
+            f"  why: {_printable('; '.join(summary.reasons))}",
+        ]
+        if summary.url:
+            lines.append(f"  {_printable(summary.url)}")
+        lines.append(f"  acknowledge: listener ack {summary.alert_id}")
+        stream.write("\n".join(lines) + "\n")
+        stream.flush()
+        return None

@@ -1,0 +1,43 @@
+"""Which configured brand a post is about, by its search terms, leaving out the brand's own accounts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from listener.config import BrandConfig
+
+
+class BrandMatcher:
+    """Finds the brand a text mentions.
+
+    A term matches as a whole word or phrase, ignoring case (``lumora`` matches "Lumora's app" and
+    "@lumora" but not "illumoration"). Brands are tried in config order; own brands before competitors.
+
+    Example::
+
+        >>> matcher = BrandMatcher(settings.brands, source="x")
+        >>> matcher.brand_of("la app de Lumora no carga")
+        'Lumora'
+    """
+
+    def __init__(self, brands: Sequence[BrandConfig], source: str) -> None:
+        ordered = sorted(brands, key=lambda brand: brand.competitor)
+        self._patterns = [(brand.name, _pattern(brand.terms_for(source))) for brand in ordered]
+        self._own_handles = {
+            brand.name: {handle.lower().lstrip("@") for handle in brand.own_handles} for brand in brands
+        }
+        self.names = {brand.name for brand in brands}
+
+    def brand_of(self, text: str) -> str | None:
+        """The first brand whose terms appear in ``text``, or ``None``."""
+        return next((name for name, pattern in self._patterns if pattern.search(text)), None)
+
+    def is_own_account(self, brand: str, handle: str | None) -> bool:
+        """Whether ``handle`` is one of ``brand``'s own accounts (its posts are not mentions)."""
+        return handle is not None and handle.lower().lstrip("@") in self._own_handles.get(brand, set())
+
+
+def _pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(term.strip()) for term in terms if term.strip())
+    return re.compile(rf"(?<![\w]){'(?:' + alternatives + ')'}(?![\w])", re.IGNORECASE)

@@ -1,0 +1,337 @@
+"""The configuration: one TOML file, declared once here and validated at load.
+
+Where the file is: ``--config PATH``, else ``$LISTENER_CONFIG``, else ``./listener.toml``.
+Secrets are written as ``${ENV_VAR}`` references and held as :class:`pydantic.SecretStr`, so they
+print masked. A reference inside a table whose ``enabled = false`` may be unset: that part is off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+CONFIG_ENV = "LISTENER_CONFIG"
+DEFAULT_CONFIG_NAME = "listener.toml"
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file, the key and what is expected."""
+
+
+class Strict(BaseModel):
+    """Base of every config table: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class BrandConfig(Strict):
+    """A brand to listen for, or a competitor to compare with (``competitor = true``)."""
+
+    name: str = Field(min_length=1)
+    terms: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="search terms per source name, e.g. {x = [...], reddit = [...]}; '*' applies to all",
+    )
+    own_handles: list[str] = Field(default_factory=list, description="the brand's own accounts, excluded")
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes; empty means any")
+    competitor: bool = False
+    locale: str = "en_US"
+
+    def terms_for(self, source: str) -> list[str]:
+        """The search terms for ``source``: its own list, else the ``'*'`` list, else the brand name."""
+        return self.terms.get(source) or self.terms.get("*") or [self.name]
+
+
+class SourceConfig(Strict):
+    """What every source has: whether it runs and how often."""
+
+    enabled: bool = False
+    interval_seconds: float = Field(default=300, gt=0)
+
+
+class XSourceConfig(SourceConfig):
+    """X (Twitter) API v2 recent search through tweepy."""
+
+    bearer_token: SecretStr | None = None
+    exclude_retweets: bool = True
+    max_results: int = Field(default=100, ge=10, le=100)
+
+
+class RedditSourceConfig(SourceConfig):
+    """Reddit, read-only, through praw."""
+
+    client_id: SecretStr | None = None
+    client_secret: SecretStr | None = None
+    user_agent: str = "complaint-listener/0.1 (read-only)"
+    subreddits: list[str] = Field(default_factory=lambda: ["all"])
+    comment_subreddits: list[str] = Field(default_factory=list)
+
+
+class ReplaySourceConfig(SourceConfig):
+    """A JSONL file of posts, replayed (optionally paced by their timestamps)."""
+
+    path: Path | None = None
+    speed: float = Field(default=0, ge=0, description="0 = as fast as possible; 60 = a minute per second")
+    batch_size: int = Field(default=200, gt=0)
+
+    @model_validator(mode="after")
+    def _enabled_needs_path(self) -> "ReplaySourceConfig":
+        if self.enabled and self.path is None:
+            raise ValueError("an enabled replay source needs 'path', the JSONL file to replay")
+        return self
+
+
+class SourcesConfig(Strict):
+    """The sources, each a table of its own."""
+
+    x: XSourceConfig = Field(default_factory=XSourceConfig)
+    reddit: RedditSourceConfig = Field(default_factory=RedditSourceConfig)
+    replay: ReplaySourceConfig = Field(default_factory=ReplaySourceConfig)
+
+
+class ClassifierConfig(Strict):
+    """Which classifier backend runs and how."""
+
+    backend: Literal["embedded", "transformers", "lexicon"] = "embedded"
+    batch_size: int = Field(default=64, gt=0)
+    model_path: str | None = None
+    sentiment_model: str | None = None
+    complaint_model: str | None = None
+    complaint_labels: list[str] = Field(
+        default_factory=lambda: ["This is a complaint about a product or service.", "This is not a complaint."]
+    )
+    max_length: int = Field(default=128, gt=0)
+    threads: int | None = Field(default=None, gt=0)
+    quantize: bool = False
+
+
+class ChannelConfig(Strict):
+    """Where alerts go. ``type`` picks the notifier; the other keys are that notifier's."""
+
+    name: str = Field(min_length=1)
+    type: Literal["console", "jsonl", "slack", "email", "webhook"]
+    path: Path | None = None
+    webhook_url: SecretStr | None = None
+    bot_token: SecretStr | None = None
+    channel: str | None = None
+    base_url: str | None = None
+    url: str | None = None
+    secret: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    sender: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _required_per_type(self) -> "ChannelConfig":
+        required = {
+            "jsonl": ["path"],
+            "webhook": ["url"],
+            "email": ["smtp_host", "sender", "recipients"],
+        }.get(self.type, [])
+        missing = [key for key in required if not getattr(self, key)]
+        if self.type == "slack" and not (self.webhook_url or (self.bot_token and self.channel)):
+            missing.append("webhook_url (or bot_token and channel)")
+        if missing:
+            raise ValueError(f"a {self.type} channel needs {', '.join(missing)}")
+        return self
+
+
+class RuleConfig(Strict):
+    """Which mentions alert, and where to."""
+
+    name: str = Field(min_length=1)
+    brands: list[str] = Field(default_factory=lambda: ["*"], description="brand names, '*' for all own brands")
+    complaint_threshold: float | None = Field(default=0.6, ge=0, le=1)
+    negative_threshold: float | None = Field(default=None, ge=0, le=1)
+    keywords: list[str] = Field(default_factory=list, description="always alert when one appears (any case)")
+    channels: list[str] = Field(min_length=1)
+
+
+class AlertsConfig(Strict):
+    """Alert channels and the rules that route to them."""
+
+    channels: list[ChannelConfig] = Field(default_factory=list)
+    rules: list[RuleConfig] = Field(default_factory=list)
+    delivery_interval_seconds: float = Field(default=5, gt=0)
+
+    @model_validator(mode="after")
+    def _rules_name_known_channels(self) -> "AlertsConfig":
+        names = [channel.name for channel in self.channels]
+        duplicated = sorted({name for name in names if names.count(name) > 1})
+        if duplicated:
+            raise ValueError(f"channel names must be unique; repeated: {', '.join(duplicated)}")
+        for rule in self.rules:
+            unknown = [name for name in rule.channels if name not in names]
+            if unknown:
+                raise ValueError(
+                    f"rule {rule.name!r} routes to unknown channel(s) {', '.join(unknown)}; "
+                    f"defined channels: {', '.join(names) or 'none'}"
+                )
+        return self
+
+
+class DigestConfig(Strict):
+    """The daily digest for PR staff."""
+
+    enabled: bool = False
+    time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+    recipients: list[str] = Field(default_factory=list)
+    channel: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Madrid'") from None
+        return value
+
+
+class StorageConfig(Strict):
+    """Where the SQLite database lives and how long mentions are kept."""
+
+    path: Path = Path("listener.db")
+    retention_days: int = Field(default=180, gt=0)
+
+
+class Settings(Strict):
+    """The whole configuration."""
+
+    brands: list[BrandConfig] = Field(min_length=1)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+
+    @model_validator(mode="after")
+    def _rules_name_known_brands(self) -> "Settings":
+        known = {brand.name for brand in self.brands}
+        for rule in self.alerts.rules:
+            unknown = [name for name in rule.brands if name != "*" and name not in known]
+            if unknown:
+                raise ValueError(f"rule {rule.name!r} names unknown brand(s) {', '.join(unknown)}")
+        return self
+
+    def brand(self, name: str) -> BrandConfig | None:
+        """The brand called ``name``, or ``None``."""
+        return next((brand for brand in self.brands if brand.name == name), None)
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Where the config is: ``explicit``, else ``$LISTENER_CONFIG``, else ``./listener.toml``."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return Path(DEFAULT_CONFIG_NAME)
+
+
+def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> Settings:
+    """Read, interpolate and validate the TOML file at ``path``.
+
+    Relative paths inside it (storage, replay files, alert files) are taken from the file's folder.
+
+    Example::
+
+        >>> settings = load_settings("listener.toml")
+        >>> settings.brands[0].name
+        'Lumora'
+
+    Raises :class:`ConfigError` naming the file, the key and what is expected.
+    """
+    path = Path(path)
+    environ = os.environ if environ is None else environ
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such config file. Create one with 'listener init', or name it with "
+            f"--config PATH or ${CONFIG_ENV}."
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read it ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    interpolated = _interpolate(raw, environ, path, key_path=(), enabled=True)
+    try:
+        settings = Settings.model_validate(interpolated)
+    except ValidationError as error:
+        raise ConfigError(_describe_validation_error(path, error)) from None
+    return _resolve_paths(settings, path.parent)
+
+
+def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: tuple[str, ...], enabled: bool) -> Any:
+    """Replace ``${VAR}`` in strings; a missing variable is an error unless its table is disabled."""
+    if isinstance(value, dict):
+        table_enabled = enabled and value.get("enabled", True) is not False
+        return {
+            key: _interpolate(item, environ, path, (*key_path, key), table_enabled)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _interpolate(item, environ, path, (*key_path, str(index)), enabled) for index, item in enumerate(value)
+        ]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in environ:
+            return environ[name]
+        if not enabled:
+            return ""
+        raise ConfigError(
+            f"{path}: key '{'.'.join(key_path)}' refers to the environment variable ${{{name}}}, "
+            f"which is not set. Export {name}, or set enabled = false in that table."
+        )
+
+    return ENV_REFERENCE.sub(substitute, value)
+
+
+def _describe_validation_error(path: Path, error: ValidationError) -> str:
+    lines = [f"{path}: invalid configuration:"]
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        if problem["type"] == "extra_forbidden":
+            what = "unknown key; check its spelling against 'listener init' or the README's reference"
+        elif problem["type"] == "missing":
+            what = "required key is missing"
+        else:
+            given = problem.get("input")
+            shown = "" if isinstance(given, (dict, list)) or given is None else f" (got {given!r})"
+            what = f"{problem['msg']}{shown}"
+        lines.append(f"  {key}: {what}")
+    return "\n".join(lines)
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def resolve(value: Path | None) -> Path | None:
+        return value if value is None or value.is_absolute() else base / value
+
+    settings.storage.path = resolve(settings.storage.path)  # type: ignore[assignment]
+    settings.sources.replay.path = resolve(settings.sources.replay.path)
+    for channel in settings.alerts.channels:
+        channel.path = resolve(channel.path)
+    return settings
+
+
+def masked_dump(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data, with every secret replaced by ``'**********'``."""
+    return settings.model_dump(mode="json", exclude_none=True)

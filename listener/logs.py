@@ -1,0 +1,44 @@
+"""Structured logging: one line per event, ``key=value`` pairs, never a secret."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+_RESERVED = set(vars(logging.makeLogRecord({})))
+
+
+class KeyValueFormatter(logging.Formatter):
+    """Formats a record as ``ts=… level=… logger=… event=… key=value …``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        fields.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
+        line = " ".join(f"{key}={_quote(value)}" for key, value in fields.items())
+        if record.exc_info:
+            line += " error=" + _quote(f"{record.exc_info[0].__name__}: {record.exc_info[1]}")
+        return line
+
+
+def _quote(value: Any) -> str:
+    text = str(value)
+    if text == "" or any(ch in text for ch in ' "=\n\t'):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return text
+
+
+def configure(level: str = "INFO") -> None:
+    """Send the project's log lines to stderr, formatted as key=value."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(KeyValueFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("apscheduler", "urllib3", "prawcore", "tweepy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,33 @@
+"""Sources: each fetches public posts from one place and hands them on as :class:`SourceBatch` es.
+
+A source knows nothing of the store: it is given the cursor saved for it, and says with each batch
+the cursor that covers that batch; the pipeline commits both in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from listener.domain import Mention
+
+
+@dataclass(frozen=True)
+class SourceBatch:
+    """Mentions fetched together, the cursor that covers them, and what could not be read."""
+
+    mentions: list[Mention]
+    cursor: dict[str, str]
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Source(Protocol):
+    """A place posts come from."""
+
+    name: str
+
+    def fetch(self, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
+        """Yield what is new since ``cursor``, in batches; stop when caught up."""
+        ...

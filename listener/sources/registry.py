@@ -1,0 +1,26 @@
+"""Builds the enabled sources from the configuration."""
+
+from __future__ import annotations
+
+from listener.brands import BrandMatcher
+from listener.config import Settings
+from listener.sources import Source
+from listener.sources.replay import ReplaySource
+
+
+def build_sources(settings: Settings) -> list[Source]:
+    """One source object per enabled source table, in a fixed order."""
+    sources: list[Source] = []
+    replay = settings.sources.replay
+    if replay.enabled and replay.path is not None:
+        sources.append(
+            ReplaySource(replay.path, BrandMatcher(settings.brands, "replay"), speed=replay.speed,
+                         batch_size=replay.batch_size)
+        )
+    return sources
+
+
+def source_intervals(settings: Settings) -> dict[str, float]:
+    """Polling interval in seconds of each enabled source, by source name."""
+    tables = {"x": settings.sources.x, "reddit": settings.sources.reddit, "replay": settings.sources.replay}
+    return {name: table.interval_seconds for name, table in tables.items() if table.enabled}

@@ -1,0 +1,200 @@
+"""The replay source: posts from a JSONL file, as fast as possible or paced by their timestamps.
+
+Used by the demo, by the tests and by users who backfill. One JSON object per line; the fields are
+listed in :data:`RECORD_FIELDS` and in the README. The cursor is the byte offset of the next unread
+line, so a restart resumes exactly where the last committed batch ended.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from listener.brands import BrandMatcher
+from listener.domain import Engagement, Mention
+from listener.sources import SourceBatch
+
+RECORD_FIELDS = {
+    "id": "required: the post's id at its source",
+    "text": "required: the post's text",
+    "created_at": "required: ISO 8601 time, e.g. 2026-11-19T19:42:13Z",
+    "source": "where it was posted (x, reddit, ...); default 'replay'",
+    "url": "link to the post",
+    "author_handle": "the author's handle",
+    "author_name": "the author's display name",
+    "author_reach": "the author's followers (integer)",
+    "lang": "language the source reported (ISO 639-1)",
+    "likes, reposts, replies, quotes": "engagement counts (integers)",
+    "conversation_id, parent_id": "the thread and the post it replies to",
+    "brand": "the brand it is about; when absent, found from the brand's search terms",
+}
+
+
+class RecordError(ValueError):
+    """A replay record that cannot become a mention; the message says which field is wrong."""
+
+
+def mention_from_record(record: Mapping[str, Any], brand: str) -> Mention:
+    """Build a :class:`Mention` from one replay record (see :data:`RECORD_FIELDS`)."""
+    if not isinstance(record, Mapping):
+        raise RecordError("expected a JSON object")
+    for key in ("id", "text", "created_at"):
+        if record.get(key) in (None, ""):
+            raise RecordError(f"missing required field {key!r}")
+    if not isinstance(record["text"], str):
+        raise RecordError("field 'text' must be a string")
+    try:
+        created_at = datetime.fromisoformat(str(record["created_at"]).replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError(f"field 'created_at' is not an ISO 8601 time: {record['created_at']!r}") from None
+
+    def count(key: str) -> int:
+        value = record.get(key) or 0
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise RecordError(f"field {key!r} must be a non-negative integer, got {value!r}")
+        return value
+
+    reach = record.get("author_reach")
+    return Mention(
+        source=str(record.get("source") or "replay"),
+        external_id=str(record["id"]),
+        text=record["text"],
+        created_at=created_at,
+        brand=brand,
+        url=record.get("url"),
+        author_handle=record.get("author_handle"),
+        author_name=record.get("author_name"),
+        author_reach=None if reach is None else count("author_reach"),
+        lang=record.get("lang"),
+        engagement=Engagement(count("likes"), count("reposts"), count("replies"), count("quotes")),
+        conversation_id=_optional_str(record.get("conversation_id")),
+        parent_id=_optional_str(record.get("parent_id")),
+        raw=dict(record),
+    )
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class _Pace:
+    """When the replay started, in wall time and in the stream's own time."""
+
+    wall_start: float
+    stream_start: datetime
+
+
+class ReplaySource:
+    """Replays a JSONL file of posts.
+
+    With ``speed = 0`` every unread line is handed on at once; with ``speed = 60`` a minute of the
+    stream's time passes in a second, so each fetch hands on the posts whose time has come.
+
+    Example::
+
+        >>> source = ReplaySource(Path("listener/demo/stream.jsonl"), BrandMatcher(settings.brands, "replay"))
+        >>> batch = next(source.fetch({}))
+        >>> len(batch.mentions), batch.cursor
+        (200, {'offset': '83120', 'line': '200'})
+    """
+
+    name = "replay"
+
+    def __init__(
+        self,
+        path: Path,
+        brands: BrandMatcher,
+        *,
+        speed: float = 0,
+        batch_size: int = 200,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = path
+        self._brands = brands
+        self._speed = speed
+        self._batch_size = batch_size
+        self._monotonic = monotonic
+        self._pace: _Pace | None = None
+
+    def fetch(self, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
+        """Yield the unread lines since ``cursor`` in batches (only those due, when paced)."""
+        offset = int(cursor.get("offset", 0))
+        line_number = int(cursor.get("line", 0))
+        try:
+            handle = self.path.open("rb")
+        except OSError as error:
+            raise FileNotFoundError(f"cannot read the replay file {self.path}: {error.strerror}") from None
+        with handle:
+            handle.seek(offset)
+            mentions: list[Mention] = []
+            errors: list[str] = []
+            skipped = 0
+            while True:
+                start = handle.tell()
+                line = handle.readline()
+                if not line:
+                    break
+                if not line.endswith(b"\n") and self._speed:
+                    break  # a line still being written: read it once it is complete
+                record = self._parse(line, line_number + 1, errors)
+                if record is not None and not self._due(record):
+                    handle.seek(start)
+                    break
+                line_number += 1
+                brand = self._brand_for(record) if record is not None else None
+                if record is not None and brand is None:
+                    skipped += 1
+                elif record is not None and brand is not None:
+                    try:
+                        mentions.append(mention_from_record(record, brand))
+                    except RecordError as error:
+                        errors.append(f"{self.path}:{line_number}: {error}")
+                if len(mentions) + skipped + len(errors) >= self._batch_size:
+                    yield SourceBatch(mentions, self._cursor(handle.tell(), line_number), skipped, errors)
+                    mentions, errors, skipped = [], [], 0
+            if mentions or errors or skipped:
+                yield SourceBatch(mentions, self._cursor(handle.tell(), line_number), skipped, errors)
+
+    def _parse(self, line: bytes, number: int, errors: list[str]) -> dict[str, Any] | None:
+        if not line.strip():
+            return None
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            errors.append(f"{self.path}:{number}: not valid JSON ({error})")
+            return None
+        if not isinstance(record, dict):
+            errors.append(f"{self.path}:{number}: expected a JSON object, got {type(record).__name__}")
+            return None
+        return record
+
+    def _brand_for(self, record: dict[str, Any]) -> str | None:
+        """The record's brand, or ``None`` when it is about no configured brand or by its own account."""
+        named = record.get("brand")
+        brand = named if named in self._brands.names else self._brands.brand_of(str(record.get("text", "")))
+        if brand is None or self._brands.is_own_account(brand, record.get("author_handle")):
+            return None
+        return brand
+
+    def _due(self, record: dict[str, Any]) -> bool:
+        if not self._speed:
+            return True
+        try:
+            posted = datetime.fromisoformat(str(record.get("created_at")).replace("Z", "+00:00"))
+        except ValueError:
+            return True  # let the mapping report the bad time
+        if self._pace is None:
+            self._pace = _Pace(self._monotonic(), posted)
+            return True
+        stream_elapsed = (posted - self._pace.stream_start).total_seconds()
+        return stream_elapsed / self._speed <= self._monotonic() - self._pace.wall_start
+
+    @staticmethod
+    def _cursor(offset: int, line_number: int) -> dict[str, str]:
+        return {"offset": str(offset), "line": str(line_number)}
