@@ -1,0 +1,38 @@
+"""Builds the classifier that the configuration asks for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from models.base import Classifier
+
+if TYPE_CHECKING:
+    from listener.config import ClassifierConfig
+
+
+def load_classifier(config: ClassifierConfig) -> Classifier:
+    """Return the classifier backend named by ``config.backend``, ready to classify.
+
+    Backends are imported only when chosen, so the lexicon backend never pays for torch.
+
+    Example::
+
+        >>> from listener.config import ClassifierConfig
+        >>> load_classifier(ClassifierConfig(backend="lexicon")).name
+        'lexicon'
+
+    Raises :class:`models.errors.ModelNotAvailable` when the chosen model's weights can't be found.
+    """
+    if config.backend == "lexicon":
+        from models.lexicon import LexiconClassifier
+
+        return LexiconClassifier()
+    if config.backend == "embedded":
+        from models.embedded import EmbeddedClassifier
+
+        return EmbeddedClassifier.load(config.model_path, threads=config.threads, batch_size=config.batch_size)
+    if config.backend == "transformers":
+        from models.transformers_backend import TransformersClassifier
+
+        return TransformersClassifier.from_config(config)
+    raise ValueError(f"unknown classifier backend {config.backend!r}: use embedded, transformers or lexicon")

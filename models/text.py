@@ -1,0 +1,72 @@
+"""Social-media text normalisation and tokenisation shared by every model in this package.
+
+Posts are rewritten so that what varies without changing meaning looks the same to a model:
+HTML entities are unescaped, user mentions become ``@user``, links become ``http``, hashtags lose
+their ``#`` (the word keeps its meaning), elongations are shortened (``noooo`` → ``noo``), emoticons
+become named tokens (``:(`` → ``emo_sad``) and text is lower-cased. Emoji are kept: they are
+single characters that the character n-grams see as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"@\w+")
+_HASHTAG = re.compile(r"#(\w+)")
+_ELONGATION = re.compile(r"(\w)\1{2,}")
+_REPEATED_PUNCT = re.compile(r"([!?.])\1{2,}")
+_LITERAL_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_SPACES = re.compile(r"\s+")
+
+# Emoticons as written in tweets, mapped to a token every language shares. Longer forms first so
+# that ":-(" is not read as ":-" followed by "(".
+_EMOTICONS: dict[str, str] = {
+    ":-)": " emo_happy ", ":)": " emo_happy ", "(:": " emo_happy ", "=)": " emo_happy ",
+    ":-d": " emo_laugh ", ":d": " emo_laugh ", "xd": " emo_laugh ",
+    ";-)": " emo_wink ", ";)": " emo_wink ",
+    ":-(": " emo_sad ", ":(": " emo_sad ", "):": " emo_sad ", ":'(": " emo_sad ", "=(": " emo_sad ",
+    ":-/": " emo_annoyed ", ":/": " emo_annoyed ", ":-|": " emo_annoyed ", ":|": " emo_annoyed ",
+    "<3": " emo_love ", "</3": " emo_sad ",
+}
+_EMOTICON = re.compile(
+    r"(?<!\w)(" + "|".join(re.escape(e) for e in sorted(_EMOTICONS, key=len, reverse=True)) + r")(?!\w)"
+)
+_TOKEN = re.compile(r"emo_\w+|@user|[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
+
+
+def _unescape_literal(match: re.Match[str]) -> str:
+    """Turn a literal ``\\u2019`` left in published tweets back into its character."""
+    return chr(int(match.group(1), 16))
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` normalised for the classifiers.
+
+    Example::
+
+        >>> normalize("@Iberia Nooooo!!! perdí mi vuelo &amp; nadie responde :( https://t.co/x #fail")
+        '@user noo!!! perdí mi vuelo & nadie responde emo_sad http fail'
+    """
+    text = html.unescape(html.unescape(text))
+    text = _LITERAL_ESCAPE.sub(_unescape_literal, text)
+    text = _URL.sub(" http ", text)
+    text = _MENTION.sub(" @user ", text)
+    text = _HASHTAG.sub(r"\1", text)
+    text = text.lower().replace("\u2019", "'")
+    text = _EMOTICON.sub(lambda m: _EMOTICONS[m.group(1)], text)
+    text = _ELONGATION.sub(r"\1\1", text)
+    text = _REPEATED_PUNCT.sub(r"\1\1\1", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def tokenize(normalized: str) -> list[str]:
+    """Split normalised text into words, numbers and single symbols (emoji and punctuation).
+
+    Example::
+
+        >>> tokenize("no me devuelven el dinero 😡!!")
+        ['no', 'me', 'devuelven', 'el', 'dinero', '😡', '!', '!']
+    """
+    return _TOKEN.findall(normalized)
