@@ -164,6 +164,9 @@ class AlertsConfig(Strict):
     channels: list[ChannelConfig] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=list)
     delivery_interval_seconds: float = Field(default=5, gt=0)
+    operator_channel: str | None = Field(
+        default=None, description="channel that hears of source and delivery failures"
+    )
 
     @model_validator(mode="after")
     def _rules_name_known_channels(self) -> "AlertsConfig":
@@ -171,6 +174,8 @@ class AlertsConfig(Strict):
         duplicated = sorted({name for name in names if names.count(name) > 1})
         if duplicated:
             raise ValueError(f"channel names must be unique; repeated: {', '.join(duplicated)}")
+        if self.operator_channel is not None and self.operator_channel not in names:
+            raise ValueError(f"operator_channel {self.operator_channel!r} is not a defined channel")
         for rule in self.rules:
             unknown = [name for name in rule.channels if name not in names]
             if unknown:

@@ -1,0 +1,105 @@
+"""The application: builds the store, sources, classifier, rules and notifiers from the settings.
+
+Every CLI command is one call on this object (or on the store it opens), so tests drive the same
+code without a subprocess.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from alerts.channels import build_notifiers
+from alerts.outbox import Outbox
+from alerts.rules import RuleEngine
+from listener.clock import Clock, system_clock
+from listener.config import Settings
+from listener.instance import InstanceLock
+from listener.pipeline import CycleReport, Pipeline, Progress
+from listener.sources import Source
+from listener.sources.registry import build_sources
+from listener.store import Store
+from models.base import Classifier
+
+
+@dataclass
+class HousekeepingReport:
+    """What a housekeeping round removed."""
+
+    mentions_deleted: int
+
+
+class Listener:
+    """One configured listener: its store, sources and pipeline.
+
+    Example::
+
+        >>> with Listener(load_settings("listener.toml")) as app:
+        ...     report = app.poll_once()
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = system_clock,
+        classifier: Classifier | None = None,
+        sources: list[Source] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.stop_event = threading.Event()
+        self.store = Store.open(settings.storage.path, clock)
+        self.sources = build_sources(settings) if sources is None else sources
+        outbox = Outbox(self.store, build_notifiers(settings.alerts.channels), clock=clock)
+        self.pipeline = Pipeline(
+            self.store,
+            classifier if classifier is not None else self._load_classifier,
+            RuleEngine(settings.alerts.rules, settings.brands),
+            outbox,
+            batch_size=settings.classifier.batch_size,
+            should_stop=self.stop_event.is_set,
+        )
+
+    def _load_classifier(self) -> Classifier:
+        from models.factory import load_classifier
+
+        return load_classifier(self.settings.classifier)
+
+    def __enter__(self) -> "Listener":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def lock(self) -> InstanceLock:
+        """The lock that keeps a second daemon off this database."""
+        return InstanceLock(self.settings.storage.path)
+
+    def poll_once(self, progress: Progress | None = None) -> CycleReport:
+        """One full cycle: every enabled source, classification, rules, then delivery."""
+        return self.pipeline.cycle(self.sources, progress)
+
+    def source_job(self, source: Source) -> Callable[[], None]:
+        """The scheduled job for ``source``: fetch, then classify and evaluate what came in."""
+
+        def job() -> None:
+            self.pipeline.ingest(source)
+            self.pipeline.process()
+
+        return job
+
+    def housekeeping(self) -> HousekeepingReport:
+        """Remove mentions older than the retention period."""
+        return HousekeepingReport(self.store.delete_older_than(self.settings.storage.retention_days))
+
+    @property
+    def retention(self) -> timedelta:
+        """How long mentions are kept."""
+        return timedelta(days=self.settings.storage.retention_days)

@@ -1,0 +1,273 @@
+"""The ``listener`` command: a thin skin over the library, one library call per command.
+
+Every command finds its config through ``--config PATH``, then ``$LISTENER_CONFIG``, then
+``./listener.toml``; with ``--demo`` it uses the bundled demo config instead and keeps the demo's
+database and alert file in the current directory. A config error exits with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from functools import wraps
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tqdm import tqdm
+
+from listener import logs
+from listener.config import ClassifierConfig, ConfigError, Settings, find_config, load_settings, masked_dump
+from listener.instance import AlreadyRunning
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONFIG_ERROR_EXIT = 2
+DEMO_DATABASE = "listener-demo.db"
+DEMO_ALERTS = "demo-alerts.jsonl"
+
+
+def demo_settings(workdir: Path) -> Settings:
+    """The bundled demo settings, with the database and alert file in ``workdir``."""
+    demo = resources.files("listener") / "demo"
+    with resources.as_file(demo / "demo.toml") as config_path:
+        settings = load_settings(config_path)
+    settings.storage.path = workdir / DEMO_DATABASE
+    for channel in settings.alerts.channels:
+        if channel.type == "jsonl":
+            channel.path = workdir / DEMO_ALERTS
+    return settings
+
+
+class CliContext:
+    """What the command group hands its commands: where the config is, loaded on first use."""
+
+    def __init__(self) -> None:
+        self.config_path: str | None = None
+        self.demo = False
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The loaded settings; a config error ends the command with exit code 2."""
+        if self._settings is None:
+            try:
+                self._settings = demo_settings(Path.cwd()) if self.demo else load_settings(find_config(self.config_path))
+            except ConfigError as error:
+                click.echo(f"config error: {error}", err=True)
+                sys.exit(CONFIG_ERROR_EXIT)
+        return self._settings
+
+    @property
+    def classifier(self) -> ClassifierConfig:
+        """The classifier settings: from the config when there is one, else the defaults."""
+        if self.demo or self.config_path or find_config(None).exists():
+            return self.settings.classifier
+        return ClassifierConfig()
+
+
+def config_options(command: F) -> F:
+    """Add ``--config`` and ``--demo`` to a command; they fill in the :class:`CliContext`."""
+
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                  help="config file (default: $LISTENER_CONFIG, then ./listener.toml)")
+    @click.option("--demo", is_flag=True, help="use the bundled demo config, data in the current directory")
+    @click.pass_context
+    @wraps(command)
+    def wrapper(ctx: click.Context, config_path: str | None, demo: bool, *args: Any, **kwargs: Any) -> Any:
+        state = ctx.ensure_object(CliContext)
+        state.config_path = config_path or state.config_path
+        state.demo = demo or state.demo
+        return ctx.invoke(command, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_listener(state: CliContext, **kwargs: Any):
+    """The :class:`~listener.app.Listener` for the command's settings (imported late: it is heavy)."""
+    from alerts.channels import ChannelUnavailable
+    from listener.app import Listener
+    from listener.store import StoreError
+
+    try:
+        return Listener(state.settings, **kwargs)
+    except (ChannelUnavailable, StoreError) as error:
+        click.echo(f"config error: {error}", err=True)
+        sys.exit(CONFIG_ERROR_EXIT)
+
+
+def progress_bar(total: int, description: str) -> tqdm:
+    """A progress bar on a terminal; silent when the output is piped."""
+    return tqdm(total=total, desc=description, unit="post", disable=None, leave=False, file=sys.stderr)
+
+
+@click.group()
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.version_option(package_name="complaint-listener")
+@click.pass_context
+def main(ctx: click.Context, log_level: str) -> None:
+    """Listen to social media for public complaints about a brand and alert a person fast."""
+    ctx.ensure_object(CliContext)
+    logs.configure(log_level.upper())
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="overwrite an existing listener.toml")
+def init(force: bool) -> None:
+    """Write a commented listener.toml into the current directory to start from."""
+    target = Path.cwd() / "listener.toml"
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} already exists; use --force to overwrite it")
+    with resources.as_file(resources.files("listener") / "templates" / "listener.toml") as template:
+        shutil.copyfile(template, target)
+    click.echo(f"wrote {target}; edit it, then run: listener config check")
+
+
+@main.group()
+def config() -> None:
+    """Inspect the configuration."""
+
+
+@config.command("check")
+@config_options
+@click.pass_obj
+def config_check(state: CliContext) -> None:
+    """Validate the config and print the effective settings, secrets masked."""
+    click.echo(json.dumps(masked_dump(state.settings), indent=2, ensure_ascii=False))
+    click.echo("config OK", err=True)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="one full cycle, then exit (as `poll --once`)")
+@config_options
+@click.pass_obj
+def run(state: CliContext, once: bool) -> None:
+    """Run the daemon: poll every source on its interval, classify, alert, until SIGTERM."""
+    from listener.daemon import run_daemon
+
+    if state.demo and once:
+        state.settings.sources.replay.speed = 0
+    with open_listener(state) as app:
+        with _locked(app):
+            if once:
+                _print_cycle(app.poll_once(_progress_for(app)))
+            else:
+                run_daemon(app)
+
+
+@main.command()
+@click.option("--once", is_flag=True, required=True, help="run one full cycle and exit")
+@config_options
+@click.pass_obj
+def poll(state: CliContext, once: bool) -> None:
+    """Run one full cycle (every enabled source, then delivery) and exit."""
+    with open_listener(state) as app:
+        with _locked(app):
+            _print_cycle(app.poll_once(_progress_for(app)))
+
+
+@contextmanager
+def _locked(app) -> Iterator[None]:
+    """Hold the instance lock of ``app``'s database; a second instance fails with a clear message."""
+    lock = app.lock()
+    try:
+        lock.acquire()
+    except AlreadyRunning as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _progress_for(app) -> Callable[[int], None]:
+    bar = progress_bar(0, "classifying")
+
+    def advance(count: int) -> None:
+        bar.total = (bar.total or 0) + count
+        bar.update(count)
+
+    return advance
+
+
+def _print_cycle(report) -> None:
+    for ingest in report.ingested:
+        click.echo(f"{ingest.source}: read {ingest.read}, new {ingest.new}, seen before {ingest.duplicates}, "
+                   f"skipped {ingest.skipped}, errors {len(ingest.errors)}", err=True)
+    click.echo(f"classified {report.classified}, alerts queued {report.alerts_queued}, "
+               f"sent {report.delivery.sent}, retrying {report.delivery.retrying}, "
+               f"given up {report.delivery.given_up}", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="one JSON object")
+@config_options
+@click.pass_obj
+def stats(state: CliContext, as_json: bool) -> None:
+    """Counts of mentions, classifications, complaints and alerts."""
+    from listener.store import Store
+
+    store = Store.open(state.settings.storage.path)
+    figures = store.stats()
+    store.close()
+    if as_json:
+        click.echo(json.dumps(figures))
+    else:
+        for name, value in figures.items():
+            click.echo(f"{name:>16}: {value}")
+
+
+@main.command("alerts")
+@click.option("--pending", is_flag=True, help="only alerts not yet delivered")
+@click.option("--since", type=click.DateTime(), help="only alerts created since (UTC)")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
+@config_options
+@click.pass_obj
+def list_alerts(state: CliContext, pending: bool, since: datetime | None, as_json: bool) -> None:
+    """List alerts in the outbox, newest first."""
+    from listener.store import Store
+
+    store = Store.open(state.settings.storage.path)
+    rows = store.alerts(pending_only=pending, since=since.replace(tzinfo=timezone.utc) if since else None)
+    store.close()
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps({
+                "id": row.id, "channel": row.alert.channel, "status": row.status, "severity": row.alert.severity,
+                "title": row.alert.title, "mention_id": row.alert.mention_id,
+                "created_at": row.alert.created_at.isoformat() if row.alert.created_at else None,
+                "acknowledged_at": row.acknowledged_at.isoformat() if row.acknowledged_at else None,
+                "acknowledged_by": row.acknowledged_by,
+            }, ensure_ascii=False))
+        else:
+            ack = f"ack by {row.acknowledged_by or '?'}" if row.acknowledged_at else "not acknowledged"
+            click.echo(f"#{row.id:<5} {row.status:<8} {row.alert.channel:<10} {row.alert.severity:<8} "
+                       f"{ack:<20} {row.alert.title}")
+
+
+@main.command()
+@click.argument("alert_id", type=int)
+@click.option("--by", default=None, help="who acknowledges it")
+@config_options
+@click.pass_obj
+def ack(state: CliContext, alert_id: int, by: str | None) -> None:
+    """Acknowledge an alert: someone is on it."""
+    from listener.store import Store
+
+    store = Store.open(state.settings.storage.path)
+    try:
+        row = store.acknowledge(alert_id, by)
+    except KeyError as error:
+        raise click.ClickException(str(error.args[0])) from None
+    finally:
+        store.close()
+    click.echo(f"alert #{row.id} acknowledged by {row.acknowledged_by or 'someone'} at {row.acknowledged_at}")
+
+
+# Commands that live beside the part of the library they drive; each module keeps heavy imports
+# inside its commands, so `listener --help` stays fast.
