@@ -144,14 +144,16 @@ def config_check(state: CliContext) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="one full cycle, then exit (as `poll --once`)")
+@click.option("--speed", type=click.FloatRange(min=0), default=None,
+              help="replay speed factor, overriding the config (0 = all at once)")
 @config_options
 @click.pass_obj
-def run(state: CliContext, once: bool) -> None:
+def run(state: CliContext, once: bool, speed: float | None) -> None:
     """Run the daemon: poll every source on its interval, classify, alert, until SIGTERM."""
     from listener.daemon import run_daemon
 
-    if state.demo and once:
-        state.settings.sources.replay.speed = 0
+    if speed is not None or once:
+        state.settings.sources.replay.speed = 0 if once else speed
     with open_listener(state) as app:
         with _locked(app):
             if once:

@@ -1,0 +1,104 @@
+"""The config file: found, validated, interpolated and printed with secrets masked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from listener.cli import main
+from listener.config import ConfigError, find_config, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_check(path: Path, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, ["config", "check", "--config", str(path)], env=env)
+
+
+def test_valid_config_loads_with_paths_relative_to_the_file(write_config, tmp_path):
+    settings = load_settings(write_config())
+    assert [brand.name for brand in settings.brands] == ["Lumora", "Vireo Net"]
+    assert settings.storage.path == tmp_path / "listener.db"
+    assert settings.sources.replay.path == tmp_path / "posts.jsonl"
+
+
+def test_unknown_key_exits_2_naming_the_key(write_config):
+    result = run_check(write_config("\n[digest]\ntimezone = 'UTC'\nsend_at = '08:00'\n"))
+    assert result.exit_code == 2
+    assert "digest.send_at" in result.output
+    assert "unknown key" in result.output
+    assert "listener.toml" in result.output
+
+
+def test_wrong_type_exits_2_naming_the_key_and_what_is_expected(write_config):
+    result = run_check(write_config("\n[digest]\ntime = 8\n"))
+    assert result.exit_code == 2
+    assert "digest.time" in result.output
+    assert "string" in result.output
+
+
+def test_missing_environment_variable_exits_2_naming_key_and_variable(write_config):
+    path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_UNSET_TOKEN}"\n')
+    result = run_check(path, env={"LISTENER_TEST_UNSET_TOKEN": None})
+    assert result.exit_code == 2
+    assert "sources.x.bearer_token" in result.output
+    assert "LISTENER_TEST_UNSET_TOKEN" in result.output
+
+
+def test_environment_reference_in_a_disabled_table_may_be_unset(write_config):
+    path = write_config('\n[sources.x]\nenabled = false\nbearer_token = "${LISTENER_TEST_UNSET_TOKEN}"\n')
+    assert load_settings(path, environ={}).sources.x.enabled is False
+
+
+def test_config_check_masks_secrets(write_config):
+    path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_TOKEN}"\n')
+    result = run_check(path, env={"LISTENER_TEST_TOKEN": "canary-AAAA-1234"})
+    assert result.exit_code == 0, result.output
+    assert "canary-AAAA-1234" not in result.output
+    printed = json.loads(result.stdout)
+    assert printed["sources"]["x"]["bearer_token"] == "**********"
+
+
+def test_rule_naming_an_undefined_channel_is_rejected(write_config):
+    result = run_check(write_config('\n[[alerts.rules]]\nname = "legal"\nchannels = ["pager"]\n'))
+    assert result.exit_code == 2
+    assert "unknown channel(s) pager" in result.output
+
+
+def test_broken_toml_and_missing_file_are_config_errors(tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[brands]\nname = 'x'\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(broken)
+    with pytest.raises(ConfigError, match="listener init"):
+        load_settings(tmp_path / "absent.toml")
+
+
+def test_config_is_found_by_flag_then_environment_then_current_directory(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LISTENER_CONFIG", raising=False)
+    assert find_config(None) == Path("listener.toml")
+    monkeypatch.setenv("LISTENER_CONFIG", "/etc/listener.toml")
+    assert find_config(None) == Path("/etc/listener.toml")
+    assert find_config("mine.toml") == Path("mine.toml")
+
+
+def test_init_writes_a_config_that_validates(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    settings = load_settings(tmp_path / "listener.toml", environ={})
+    assert settings.brands[0].name == "Acme"
+    again = runner.invoke(main, ["init"])
+    assert again.exit_code != 0 and "--force" in again.output
+
+
+@pytest.mark.parametrize("example", sorted((REPO / "config").glob("*.toml")), ids=lambda path: path.name)
+def test_example_configs_in_the_repo_validate(example):
+    env = {name: "example-value" for name in ("X_BEARER_TOKEN", "REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET",
+                                               "SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SMTP_PASSWORD",
+                                               "WEBHOOK_SECRET")}
+    load_settings(example, environ=env)

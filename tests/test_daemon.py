@@ -1,0 +1,109 @@
+"""The daemon with the real APScheduler: runs the jobs, stops cleanly, refuses a second instance,
+and loses or repeats nothing when killed."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from listener.app import Listener
+from listener.config import load_settings
+from listener.daemon import run_daemon
+from listener.store import Store
+from tests.conftest import post, write_posts
+
+FAST = "\n[alerts]\ndelivery_interval_seconds = 0.2\n"
+
+
+def listener_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "listener", *args]
+
+
+def wait_for(condition, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_scheduled_jobs_poll_classify_and_deliver_then_stop_on_request(write_config, tmp_path):
+    write_posts(tmp_path / "posts.jsonl", [post(str(i), f"Lumora me cobró dos veces, estafa #{i}", i) for i in range(30)])
+    settings = load_settings(write_config(FAST))
+    settings.sources.replay.interval_seconds = 0.2
+    app = Listener(settings)
+    daemon = threading.Thread(target=run_daemon, args=(app,), kwargs={"handle_signals": False})
+    daemon.start()
+    try:
+        assert wait_for(lambda: app.store.stats()["alerts_sent"] == 30)
+    finally:
+        app.stop_event.set()
+        daemon.join(timeout=10)
+    assert not daemon.is_alive()
+    assert app.store.stats()["mentions"] == 30
+    app.close()
+
+
+def test_sigterm_stops_the_daemon_within_ten_seconds(write_config, tmp_path):
+    write_posts(tmp_path / "posts.jsonl", [post("1", "Lumora me cobró dos veces, es una estafa")])
+    config = write_config(FAST)
+    process = subprocess.Popen(listener_command("run", "--config", str(config)), stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: (tmp_path / "alerts.jsonl").exists() or process.poll() is not None)
+        assert process.poll() is None
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    finally:
+        process.kill()
+    assert time.monotonic() - started < 10
+    assert process.returncode == 0
+    assert "listener stopped" in process.stderr.read()
+
+
+def test_a_second_instance_on_the_same_database_is_refused(write_config, tmp_path):
+    write_posts(tmp_path / "posts.jsonl", [post("1", "Lumora")])
+    config = write_config(FAST)
+    first = subprocess.Popen(listener_command("run", "--config", str(config)), stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: Path(f"{tmp_path / 'listener.db'}.lock").exists())
+        time.sleep(0.5)
+        second = subprocess.run(listener_command("poll", "--once", "--config", str(config)),
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode != 0
+        assert f"another listener (pid {first.pid}) is already running" in second.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=10)
+
+
+def test_sigkill_during_run_demo_loses_and_repeats_nothing(tmp_path):
+    """Kill `listener run --demo` at random moments, restart it, then finish with `--once`."""
+    rng = random.Random(7)
+    for _ in range(3):
+        process = subprocess.Popen(listener_command("run", "--demo", "--speed", "20000"), cwd=tmp_path,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.5, 4.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finished = subprocess.run(listener_command("run", "--demo", "--once"), cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+
+    stream = Path(__file__).resolve().parents[1] / "listener" / "demo" / "stream.jsonl"
+    expected = {json.loads(line)["id"] for line in stream.read_text(encoding="utf-8").splitlines()}
+    store = Store.open(tmp_path / "listener-demo.db")
+    stored = [row[0] for row in store.db.execute("SELECT external_id FROM mentions").fetchall()]
+    assert sorted(stored) == sorted(expected)  # every mention once: none lost, none twice
+    figures = store.stats()
+    assert figures["classified"] == figures["mentions"] and figures["alerts_pending"] == 0
+    keys = [json.loads(line)["key"] for line in (tmp_path / "demo-alerts.jsonl").read_text().splitlines()]
+    file_alerts = store.db.execute("SELECT COUNT(*) FROM alerts WHERE channel = 'file' AND status = 'sent'").fetchone()[0]
+    assert len(keys) == len(set(keys)) == file_alerts > 0

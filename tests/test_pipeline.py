@@ -1,0 +1,70 @@
+"""The whole pipeline on a real store: source → store → classify → rules → outbox → notifier."""
+
+from __future__ import annotations
+
+import json
+
+from listener.app import Listener
+from listener.config import load_settings
+from tests.conftest import post, write_posts
+
+POSTS = [
+    post("1", "Lumora me cobró dos veces este mes, es una estafa, quiero mi dinero", 1, lang="es"),
+    post("2", "Love the new Lumora app, great job!", 2, lang="en"),
+    post("3", "Vireo Net cobrou duas vezes, péssimo atendimento, quero cancelar", 3, lang="pt"),
+    post("4", "Lumora: my lawyer will hear about this", 4, lang="en"),
+]
+
+
+def alert_lines(tmp_path):
+    path = tmp_path / "alerts.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_a_cycle_stores_classifies_and_alerts_on_own_complaints_only(write_config, tmp_path):
+    write_posts(tmp_path / "posts.jsonl", POSTS)
+    with Listener(load_settings(write_config())) as app:
+        report = app.poll_once()
+        assert report.new_mentions == 4
+        assert report.classified == 4
+        alerted = {line["text"] for line in alert_lines(tmp_path)}
+        assert POSTS[0]["text"] in alerted  # a complaint
+        assert POSTS[3]["text"] in alerted  # a keyword that always alerts
+        assert POSTS[1]["text"] not in alerted  # praise
+        assert POSTS[2]["text"] not in alerted  # a competitor's complaint goes to the digest, not to us
+        assert app.store.stats()["alerts_sent"] == len(alerted) == report.delivery.sent
+
+
+def test_a_second_cycle_adds_nothing_and_sends_nothing(write_config, tmp_path):
+    write_posts(tmp_path / "posts.jsonl", POSTS)
+    with Listener(load_settings(write_config())) as app:
+        app.poll_once()
+        before = app.store.stats()
+        report = app.poll_once()
+        assert (report.new_mentions, report.alerts_queued, report.delivery.sent) == (0, 0, 0)
+        assert app.store.stats() == before
+    assert len(alert_lines(tmp_path)) == before["alerts_sent"]
+
+
+def test_posts_appended_later_are_picked_up_by_the_next_cycle(write_config, tmp_path):
+    path = write_posts(tmp_path / "posts.jsonl", POSTS[:2])
+    with Listener(load_settings(write_config())) as app:
+        app.poll_once()
+        with path.open("a") as handle:
+            handle.write(json.dumps(POSTS[3]) + "\n")
+        report = app.poll_once()
+        assert report.new_mentions == 1 and report.delivery.sent == 1
+
+
+def test_alert_shows_the_post_author_reach_and_why_it_was_flagged(write_config, tmp_path):
+    write_posts(tmp_path / "posts.jsonl", [
+        post("9", "Lumora me cobró dos veces, es una estafa", 1, author_handle="ana", author_name="Ana",
+             author_reach=25_000, url="https://x.com/ana/status/9"),
+    ])
+    with Listener(load_settings(write_config())) as app:
+        app.poll_once()
+    [line] = alert_lines(tmp_path)
+    assert line["author"] == "Ana (@ana)" and line["reach"] == 25_000
+    assert line["url"] == "https://x.com/ana/status/9"
+    assert any(reason.startswith("complaint") for reason in line["reasons"])
+    assert line["severity"] in {"high", "critical"}  # a wide audience raises the priority

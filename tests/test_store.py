@@ -1,0 +1,70 @@
+"""The SQLite store: no duplicates, atomic batches, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+import pytest
+
+from listener.domain import Engagement, Mention
+from listener.store import SCHEMA_VERSION, Store, StoreError
+
+
+def mention(external_id: str, likes: int = 0, source: str = "x") -> Mention:
+    return Mention(source=source, external_id=external_id, text=f"post {external_id} about Lumora",
+                   created_at=datetime(2026, 11, 19, 10, tzinfo=timezone.utc), brand="Lumora",
+                   engagement=Engagement(likes=likes))
+
+
+def test_seeing_a_post_again_updates_engagement_and_never_duplicates(tmp_path):
+    store = Store.open(tmp_path / "l.db")
+    assert store.save_batch("x", [mention("1", likes=2)]).new == 1
+    result = store.save_batch("x", [mention("1", likes=40)])
+    assert (result.new, result.updated) == (0, 1)
+    assert store.stats()["mentions"] == 1
+    assert store.mention_by_key("x", "1").mention.engagement.likes == 40
+
+
+def test_same_id_on_two_sources_is_two_mentions(tmp_path):
+    store = Store.open(tmp_path / "l.db")
+    store.save_batch("x", [mention("1")])
+    store.save_batch("reddit", [mention("1", source="reddit")])
+    assert store.stats()["mentions"] == 2
+
+
+def test_a_failed_batch_stores_nothing_and_leaves_the_cursor(tmp_path):
+    store = Store.open(tmp_path / "l.db")
+    store.save_batch("x", [mention("1")], cursor={"since_id": "1"})
+    # A real SQLite failure half-way through the batch: a trigger that aborts on one row.
+    store.db.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON mentions WHEN NEW.external_id = '3' "
+        "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_batch("x", [mention("2"), mention("3")], cursor={"since_id": "3"})
+    assert store.cursor("x") == {"since_id": "1"}
+    assert store.mention_by_key("x", "2") is None
+
+
+def test_database_is_in_wal_mode_with_the_current_schema_version(tmp_path):
+    store = Store.open(tmp_path / "l.db")
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.schema_version == SCHEMA_VERSION
+    store.close()
+    assert Store.open(tmp_path / "l.db").schema_version == SCHEMA_VERSION
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path):
+    Store.open(tmp_path / "l.db").db.execute("UPDATE schema_version SET version = 999")
+    with pytest.raises(StoreError, match="Upgrade complaint-listener"):
+        Store.open(tmp_path / "l.db")
+
+
+def test_retention_deletes_only_old_mentions(tmp_path):
+    now = datetime(2027, 6, 1, tzinfo=timezone.utc)
+    store = Store.open(tmp_path / "l.db", clock=lambda: now)
+    fresh = Mention(source="x", external_id="new", text="Lumora", created_at=now, brand="Lumora")
+    store.save_batch("x", [mention("old"), fresh])
+    assert store.delete_older_than(days=30) == 1
+    assert store.mention_by_key("x", "new") is not None
