@@ -112,6 +112,36 @@ class ClassifierConfig(Strict):
     quantize: bool = False
 
 
+Severity = Literal["low", "normal", "high", "critical"]
+SEVERITIES: tuple[Severity, ...] = ("low", "normal", "high", "critical")
+
+
+def _check_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Madrid'") from None
+    return value
+
+
+class QuietHoursConfig(Strict):
+    """Hours when a channel is not disturbed: what would alert then is held for the next digest."""
+
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time, e.g. '22:00'")
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time, e.g. '07:00'")
+    timezone: str = "UTC"
+    except_severities: list[Severity] = Field(
+        default_factory=lambda: ["critical"], description="severities that are delivered even in quiet hours"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
 class ChannelConfig(Strict):
     """Where alerts go. ``type`` picks the notifier; the other keys are that notifier's."""
 
@@ -131,6 +161,10 @@ class ChannelConfig(Strict):
     smtp_password: SecretStr | None = None
     sender: str | None = None
     recipients: list[str] = Field(default_factory=list)
+    timeout_seconds: float = Field(default=10, gt=0)
+    quiet_hours: QuietHoursConfig | None = None
+    rate_limit_per_minute: int = Field(default=10, gt=0, description="more than this is batched into one")
+    ack_reaction: str = Field(default="white_check_mark", description="Slack reaction (name) that acknowledges")
 
     @model_validator(mode="after")
     def _required_per_type(self) -> "ChannelConfig":
@@ -147,6 +181,15 @@ class ChannelConfig(Strict):
         return self
 
 
+class RouteConfig(Strict):
+    """Extra channels for the alerts of a rule that match every condition given here."""
+
+    channels: list[str] = Field(min_length=1)
+    brands: list[str] = Field(default_factory=lambda: ["*"])
+    languages: list[str] = Field(default_factory=lambda: ["*"], description="ISO 639-1 codes, '*' for any")
+    min_severity: Severity = "low"
+
+
 class RuleConfig(Strict):
     """Which mentions alert, and where to."""
 
@@ -155,7 +198,23 @@ class RuleConfig(Strict):
     complaint_threshold: float | None = Field(default=0.6, ge=0, le=1)
     negative_threshold: float | None = Field(default=None, ge=0, le=1)
     keywords: list[str] = Field(default_factory=list, description="always alert when one appears (any case)")
-    channels: list[str] = Field(min_length=1)
+    default_keywords: bool = Field(default=True, description="also the built-in legal/safety/churn words")
+    reach_thresholds: list[int] = Field(
+        default_factory=lambda: [10_000, 100_000], description="each one the author's reach meets raises severity"
+    )
+    channels: list[str] = Field(default_factory=list)
+    routes: list[RouteConfig] = Field(default_factory=list)
+    sla_minutes: float | None = Field(default=None, gt=0, description="overrides alerts.ack_sla_minutes")
+
+    @model_validator(mode="after")
+    def _routes_somewhere(self) -> "RuleConfig":
+        if not self.channels and not self.routes:
+            raise ValueError(f"rule {self.name!r} needs 'channels' or 'routes' to send its alerts somewhere")
+        return self
+
+    def all_channels(self) -> list[str]:
+        """Every channel the rule can route to."""
+        return [*self.channels, *(name for route in self.routes for name in route.channels)]
 
 
 class AlertsConfig(Strict):
@@ -167,6 +226,16 @@ class AlertsConfig(Strict):
     operator_channel: str | None = Field(
         default=None, description="channel that hears of source and delivery failures"
     )
+    operator_notice_minutes: float = Field(default=60, gt=0, description="one notice per kind and subject per")
+    give_up_after_hours: float = Field(default=24, gt=0, description="stop retrying an alert this old")
+    grouping_window_minutes: float = Field(
+        default=30, ge=0, description="alerts of one topic within this become follow-ups of the first; 0 = off"
+    )
+    group_interval_minutes: float = Field(default=5, ge=0, description="at most one follow-up message per")
+    escalation_channel: str | None = Field(default=None, description="hears of alerts not acknowledged in time")
+    ack_sla_minutes: float = Field(default=60, gt=0)
+    ack_poll_seconds: float = Field(default=60, gt=0, description="how often Slack reactions are read")
+    ack_lookback_hours: float = Field(default=48, gt=0, description="how far back reactions are read")
 
     @model_validator(mode="after")
     def _rules_name_known_channels(self) -> "AlertsConfig":
@@ -174,10 +243,12 @@ class AlertsConfig(Strict):
         duplicated = sorted({name for name in names if names.count(name) > 1})
         if duplicated:
             raise ValueError(f"channel names must be unique; repeated: {', '.join(duplicated)}")
-        if self.operator_channel is not None and self.operator_channel not in names:
-            raise ValueError(f"operator_channel {self.operator_channel!r} is not a defined channel")
+        for key in ("operator_channel", "escalation_channel"):
+            value = getattr(self, key)
+            if value is not None and value not in names:
+                raise ValueError(f"{key} {value!r} is not a defined channel")
         for rule in self.rules:
-            unknown = [name for name in rule.channels if name not in names]
+            unknown = [name for name in rule.all_channels() if name not in names]
             if unknown:
                 raise ValueError(
                     f"rule {rule.name!r} routes to unknown channel(s) {', '.join(unknown)}; "
@@ -198,13 +269,7 @@ class DigestConfig(Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Madrid'") from None
-        return value
+        return _check_timezone(value)
 
 
 class StorageConfig(Strict):
@@ -228,7 +293,8 @@ class Settings(Strict):
     def _rules_name_known_brands(self) -> "Settings":
         known = {brand.name for brand in self.brands}
         for rule in self.alerts.rules:
-            unknown = [name for name in rule.brands if name != "*" and name not in known]
+            named = [*rule.brands, *(name for route in rule.routes for name in route.brands)]
+            unknown = [name for name in named if name != "*" and name not in known]
             if unknown:
                 raise ValueError(f"rule {rule.name!r} names unknown brand(s) {', '.join(unknown)}")
         return self
