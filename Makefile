@@ -1,0 +1,29 @@
+# The two set-up commands of the README:  make demo  and  make test.
+# Both create .venv on first use. torch is pinned to the CPU build that the install takes from the
+# machine's local wheel; a plain `pip install torch` would fetch gigabytes of CUDA packages.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: install demo test bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/listener run --demo --once
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/classify.py
+
+clean:
+	rm -rf $(VENV) listener-demo.db* demo-alerts.jsonl .pytest_cache
