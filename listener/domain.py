@@ -6,7 +6,7 @@ Every stage speaks in these types, never in loose dicts, so a field renamed here
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 Sentiment = Literal["negative", "neutral", "positive"]
@@ -99,6 +99,8 @@ class Alert:
 
     ``key`` is the idempotency key: the outbox holds at most one alert per key, so a restart or a
     second evaluation never produces a second message for the same thing on the same channel.
+    ``group`` names what the alert is about (a thread, a complaint topic): alerts of one group within
+    the grouping window become follow-ups of the first. ``ack_within`` is the acknowledgement SLA.
     """
 
     key: str
@@ -110,3 +112,5 @@ class Alert:
     reasons: tuple[str, ...]
     mention_id: int | None = None
     created_at: datetime | None = None
+    group: str | None = None
+    ack_within: timedelta | None = None
