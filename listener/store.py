@@ -49,6 +49,28 @@ class StoredAlert:
     delivery_ref: str | None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
+    lead_id: int | None = None
+    delivery_id: int | None = None
+    ack_due_at: datetime | None = None
+    seconds_to_ack: float | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to one channel, recorded before it is sent (the notification log).
+
+    ``status`` is ``attempting`` from just before the send until the outcome is committed; one found
+    in that state after a restart had an unknown outcome and is reconciled before anything else.
+    """
+
+    id: int
+    key: str
+    channel: str
+    status: str
+    started_at: datetime
+    lead_id: int | None = None
+    ref: str | None = None
+    sent_at: datetime | None = None
 
 
 def _create_v1(db: sqlite_utils.Database) -> None:
@@ -133,8 +155,30 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _alerting_v2(db: sqlite_utils.Database) -> None:
+    """Grouping, the delivery log that prevents duplicates across crashes, SLA and time to acknowledge."""
+    for column in ("group_key TEXT", "lead_id INTEGER REFERENCES alerts (id)", "delivery_id INTEGER",
+                   "ack_due_at TEXT"):
+        db.execute(f"ALTER TABLE alerts ADD COLUMN {column}")
+    db.execute("ALTER TABLE acknowledgements ADD COLUMN seconds_to_ack REAL")
+    db.execute(
+        """CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL,
+            lead_id INTEGER REFERENCES alerts (id),
+            status TEXT NOT NULL,
+            ref TEXT,
+            started_at TEXT NOT NULL,
+            sent_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX deliveries_channel_started ON deliveries (channel, started_at)")
+    db.execute("CREATE INDEX alerts_group ON alerts (channel, group_key, sent_at)")
+
+
 # Forward migrations, in order: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _alerting_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -338,14 +382,16 @@ class Store:
         added = 0
         with self._transaction() as conn:
             for alert in alerts:
+                created = alert.created_at or now
+                ack_due = None if alert.ack_within is None else created + alert.ack_within
                 cursor = conn.execute(
                     """INSERT OR IGNORE INTO alerts (key, channel, brand, rule, severity, title, reasons,
-                           mention_id, created_at, status, next_attempt_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)""",
+                           mention_id, created_at, status, next_attempt_at, group_key, ack_due_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
                     (
                         alert.key, alert.channel, alert.brand, alert.rule, alert.severity, alert.title,
                         json.dumps(list(alert.reasons), ensure_ascii=False), alert.mention_id,
-                        _iso(alert.created_at or now), _iso(now),
+                        _iso(created), _iso(now), alert.group, _iso(ack_due),
                     ),
                 )
                 added += cursor.rowcount
@@ -361,11 +407,20 @@ class Store:
             (_iso(self._clock()), limit),
         )
 
-    def alerts(self, *, pending_only: bool = False, since: datetime | None = None) -> list[StoredAlert]:
-        """Alerts in the outbox, newest first; ``pending_only`` keeps undelivered ones."""
-        conditions, params = [], []
+    def alerts(
+        self, *, pending_only: bool = False, since: datetime | None = None, status: str | None = None
+    ) -> list[StoredAlert]:
+        """Alerts in the outbox, newest first; ``pending_only`` keeps undelivered ones.
+
+        ``status`` keeps one state, e.g. ``'held'`` for what quiet hours kept for the digest.
+        """
+        conditions: list[str] = []
+        params: list[Any] = []
         if pending_only:
-            conditions.append("a.status = 'pending'")
+            conditions.append("a.status IN ('pending', 'sending')")
+        if status is not None:
+            conditions.append("a.status = ?")
+            params.append(status)
         if since is not None:
             conditions.append("a.created_at >= ?")
             params.append(_iso(since))
@@ -378,7 +433,7 @@ class Store:
         return found[0] if found else None
 
     def _alerts(self, where: str, params: Sequence[Any]) -> list[StoredAlert]:
-        query = f"""SELECT a.*, k.acknowledged_at, k.acknowledged_by FROM alerts a
+        query = f"""SELECT a.*, k.acknowledged_at, k.acknowledged_by, k.seconds_to_ack FROM alerts a
                     LEFT JOIN acknowledgements k ON k.alert_id = a.id {where}"""
         with self._lock:
             cursor = self._conn.execute(query, params)
@@ -386,37 +441,150 @@ class Store:
             rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
         return [_stored_alert(row) for row in rows]
 
-    def mark_sent(self, alert_id: int, delivery_ref: str | None = None) -> None:
-        """Record that the alert was delivered."""
+    def hold(self, alert_ids: Iterable[int]) -> None:
+        """Keep these alerts for the digest instead of delivering them (quiet hours)."""
         with self._transaction() as conn:
+            conn.executemany("UPDATE alerts SET status = 'held' WHERE id = ?", [(i,) for i in alert_ids])
+
+    def attach_to_lead(self, alert_id: int, lead_id: int) -> None:
+        """Make the alert a follow-up of ``lead_id``: it is delivered in that alert's thread."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE alerts SET lead_id = ? WHERE id = ?", (lead_id, alert_id))
+
+    def group_lead(self, channel: str, group: str, since: datetime) -> StoredAlert | None:
+        """The latest alert of ``group`` on ``channel`` delivered on its own since ``since``, if any."""
+        found = self._alerts(
+            """WHERE a.channel = ? AND a.group_key = ? AND a.status = 'sent' AND a.lead_id IS NULL
+               AND a.sent_at >= ? ORDER BY a.sent_at DESC LIMIT 1""",
+            (channel, group, _iso(since)),
+        )
+        return found[0] if found else None
+
+    def last_message_about(self, lead_id: int) -> datetime | None:
+        """When the last message about ``lead_id`` (the alert itself or a follow-up) was sent."""
+        with self._lock:
+            row = self._conn.execute(
+                """SELECT MAX(moment) FROM (SELECT sent_at AS moment FROM alerts WHERE id = ?
+                   UNION ALL SELECT started_at FROM deliveries WHERE lead_id = ?)""",
+                (lead_id, lead_id),
+            ).fetchone()
+        return _moment(row[0])
+
+    def messages_since(self, channel: str, since: datetime) -> int:
+        """How many messages were started on ``channel`` since ``since`` (for its rate limit)."""
+        with self._lock:
+            return self._conn.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE channel = ? AND started_at >= ?", (channel, _iso(since))
+            ).fetchone()[0]
+
+    def begin_delivery(self, key: str, channel: str, alert_ids: Sequence[int], lead_id: int | None = None) -> Delivery:
+        """Record, before sending, that one message carrying ``alert_ids`` is being sent under ``key``."""
+        now = _iso(self._clock())
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO deliveries (key, channel, lead_id, status, started_at) VALUES (?, ?, ?, 'attempting', ?)",
+                (key, channel, lead_id, now),
+            )
+            delivery_id = cursor.lastrowid
+            conn.executemany(
+                "UPDATE alerts SET status = 'sending', delivery_id = ? WHERE id = ?",
+                [(delivery_id, alert_id) for alert_id in alert_ids],
+            )
+        return self._deliveries("WHERE id = ?", (delivery_id,))[0]
+
+    def finish_delivery(self, delivery_id: int, ref: str | None) -> None:
+        """Record that the message was delivered: it and every alert it carried are sent."""
+        now = _iso(self._clock())
+        with self._transaction() as conn:
+            conn.execute("UPDATE deliveries SET status = 'sent', ref = ?, sent_at = ? WHERE id = ?",
+                         (ref, now, delivery_id))
             conn.execute(
-                """UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,
-                       delivery_ref = ?, last_error = NULL WHERE id = ?""",
-                (_iso(self._clock()), delivery_ref, alert_id),
+                """UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1, delivery_ref = ?,
+                       last_error = NULL WHERE delivery_id = ?""",
+                (now, ref, delivery_id),
             )
 
-    def mark_failed(self, alert_id: int, error: str, retry_at: datetime | None) -> None:
-        """Record a failed attempt; ``retry_at`` is the next try, or ``None`` to give up for good."""
+    def fail_delivery(self, delivery_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record a failed send: the alerts wait for ``retry_at``, or fail for good when it is ``None``."""
         status = "pending" if retry_at is not None else "failed"
         with self._transaction() as conn:
             conn.execute(
-                """UPDATE alerts SET status = ?, attempts = attempts + 1, last_error = ?,
-                       next_attempt_at = ? WHERE id = ?""",
-                (status, error, _iso(retry_at), alert_id),
+                """UPDATE alerts SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+                       delivery_id = NULL WHERE delivery_id = ?""",
+                (status, error, _iso(retry_at), delivery_id),
             )
+            conn.execute("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+
+    def unconfirm_delivery(self, delivery_id: int, note: str) -> None:
+        """Record that the message may or may not have arrived and will not be sent again."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE deliveries SET status = 'unconfirmed' WHERE id = ?", (delivery_id,))
+            conn.execute("UPDATE alerts SET status = 'unconfirmed', last_error = ? WHERE delivery_id = ?",
+                         (note, delivery_id))
+
+    def unfinished_deliveries(self) -> list[Delivery]:
+        """Messages whose outcome was never recorded (the process stopped while sending them)."""
+        return self._deliveries("WHERE status = 'attempting' ORDER BY id", ())
+
+    def delivery_alerts(self, delivery_id: int) -> list[StoredAlert]:
+        """The alerts one message carries, lead first."""
+        return self._alerts("WHERE a.delivery_id = ? ORDER BY a.id", (delivery_id,))
+
+    def _deliveries(self, where: str, params: Sequence[Any]) -> list[Delivery]:
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT id, key, channel, status, started_at, lead_id, ref, sent_at FROM deliveries {where}", params
+            ).fetchall()
+        return [Delivery(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), r[5], r[6], _moment(r[7]))
+                for r in rows]
 
     def acknowledge(self, alert_id: int, by: str | None = None) -> StoredAlert:
-        """Mark the alert acknowledged (the first acknowledgement counts); returns it."""
+        """Mark the alert acknowledged, with the same mention's alerts on other channels and its follow-ups.
+
+        The first acknowledgement counts; the time from delivery (or creation) to it is stored.
+        """
+        now = self._clock()
         with self._transaction() as conn:
-            if conn.execute("SELECT 1 FROM alerts WHERE id = ?", (alert_id,)).fetchone() is None:
+            row = conn.execute("SELECT mention_id FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+            if row is None:
                 raise KeyError(f"no alert with id {alert_id}; list them with 'listener alerts'")
-            conn.execute(
-                "INSERT OR IGNORE INTO acknowledgements (alert_id, acknowledged_by, acknowledged_at) VALUES (?, ?, ?)",
-                (alert_id, by, _iso(self._clock())),
+            related = conn.execute(
+                """SELECT id, COALESCE(sent_at, created_at) FROM alerts
+                   WHERE id = ? OR lead_id = ? OR (mention_id IS NOT NULL AND mention_id = ?)""",
+                (alert_id, alert_id, row[0]),
+            ).fetchall()
+            conn.executemany(
+                """INSERT OR IGNORE INTO acknowledgements (alert_id, acknowledged_by, acknowledged_at, seconds_to_ack)
+                   VALUES (?, ?, ?, ?)""",
+                [(related_id, by, _iso(now), max((now - datetime.fromisoformat(since)).total_seconds(), 0.0))
+                 for related_id, since in related],
             )
         stored = self.alert(alert_id)
         assert stored is not None
         return stored
+
+    def unacknowledged_messages(self, channels: Sequence[str], since: datetime) -> list[StoredAlert]:
+        """Alerts delivered on ``channels`` since ``since`` as a message of their own, not yet acknowledged."""
+        if not channels:
+            return []
+        marks = ", ".join("?" for _ in channels)
+        return self._alerts(
+            f"""WHERE a.channel IN ({marks}) AND a.status = 'sent' AND a.lead_id IS NULL
+                AND a.delivery_ref IS NOT NULL AND a.sent_at >= ? AND k.alert_id IS NULL ORDER BY a.id""",
+            (*channels, _iso(since)),
+        )
+
+    def overdue_unacknowledged(self) -> list[StoredAlert]:
+        """Delivered alerts past their acknowledgement SLA whose mention nobody acknowledged, one per mention."""
+        return self._alerts(
+            """WHERE a.status = 'sent' AND a.ack_due_at <= ? AND a.mention_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM acknowledgements x JOIN alerts b ON b.id = x.alert_id
+                               WHERE b.mention_id = a.mention_id)
+               AND a.id = (SELECT MIN(c.id) FROM alerts c WHERE c.mention_id = a.mention_id
+                           AND c.status = 'sent' AND c.ack_due_at IS NOT NULL)
+               ORDER BY a.id""",
+            (_iso(self._clock()),),
+        )
 
     # -- housekeeping and figures ---------------------------------------------------------------
 
@@ -433,7 +601,8 @@ class Store:
             "classified": "SELECT COUNT(*) FROM classifications",
             "complaints": "SELECT COUNT(*) FROM classifications WHERE complaint_prob >= 0.5",
             "alerts_sent": "SELECT COUNT(*) FROM alerts WHERE status = 'sent'",
-            "alerts_pending": "SELECT COUNT(*) FROM alerts WHERE status = 'pending'",
+            "alerts_pending": "SELECT COUNT(*) FROM alerts WHERE status IN ('pending', 'sending')",
+            "alerts_held": "SELECT COUNT(*) FROM alerts WHERE status = 'held'",
             "alerts_failed": "SELECT COUNT(*) FROM alerts WHERE status = 'failed'",
             "acknowledged": "SELECT COUNT(*) FROM acknowledgements",
         }
@@ -482,6 +651,7 @@ def _stored_alert(row: dict[str, Any]) -> StoredAlert:
         reasons=tuple(json.loads(row["reasons"])),
         mention_id=row["mention_id"],
         created_at=_moment(row["created_at"]),
+        group=row["group_key"],
     )
     return StoredAlert(
         id=row["id"],
@@ -494,4 +664,8 @@ def _stored_alert(row: dict[str, Any]) -> StoredAlert:
         delivery_ref=row["delivery_ref"],
         acknowledged_at=_moment(row["acknowledged_at"]),
         acknowledged_by=row["acknowledged_by"],
+        lead_id=row["lead_id"],
+        delivery_id=row["delivery_id"],
+        ack_due_at=_moment(row["ack_due_at"]),
+        seconds_to_ack=row["seconds_to_ack"],
     )
