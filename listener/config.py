@@ -48,6 +48,18 @@ class BrandConfig(Strict):
         """The search terms for ``source``: its own list, else the ``'*'`` list, else the brand name."""
         return self.terms.get(source) or self.terms.get("*") or [self.name]
 
+    @model_validator(mode="after")
+    def _x_query_fits(self) -> "BrandConfig":
+        from listener.sources.queries import X_QUERY_MAX_LENGTH, x_search_query
+
+        query = x_search_query(self, exclude_retweets=True)
+        if len(query) > X_QUERY_MAX_LENGTH:
+            raise ValueError(
+                f"brand {self.name!r}: its X search query is {len(query)} characters, X allows "
+                f"{X_QUERY_MAX_LENGTH}; shorten terms.x (or terms['*']), own_handles or languages"
+            )
+        return self
+
 
 class SourceConfig(Strict):
     """What every source has: whether it runs and how often."""
@@ -63,6 +75,12 @@ class XSourceConfig(SourceConfig):
     exclude_retweets: bool = True
     max_results: int = Field(default=100, ge=10, le=100)
 
+    @model_validator(mode="after")
+    def _enabled_needs_token(self) -> "XSourceConfig":
+        if self.enabled and not (self.bearer_token and self.bearer_token.get_secret_value()):
+            raise ValueError('an enabled x source needs bearer_token, e.g. bearer_token = "${X_BEARER_TOKEN}"')
+        return self
+
 
 class RedditSourceConfig(SourceConfig):
     """Reddit, read-only, through praw."""
@@ -72,6 +90,15 @@ class RedditSourceConfig(SourceConfig):
     user_agent: str = "complaint-listener/0.1 (read-only)"
     subreddits: list[str] = Field(default_factory=lambda: ["all"])
     comment_subreddits: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _enabled_needs_credentials(self) -> "RedditSourceConfig":
+        missing = [key for key in ("client_id", "client_secret")
+                   if not (getattr(self, key) and getattr(self, key).get_secret_value())]
+        if self.enabled and missing:
+            raise ValueError(f"an enabled reddit source needs {' and '.join(missing)}, e.g. "
+                             'client_id = "${REDDIT_CLIENT_ID}", client_secret = "${REDDIT_CLIENT_SECRET}"')
+        return self
 
 
 class ReplaySourceConfig(SourceConfig):
@@ -257,6 +284,28 @@ class AlertsConfig(Strict):
         return self
 
 
+# Complaint topics for the digest, in Spanish, English and Portuguese. A keyword matches a whole word or
+# phrase, ignoring case and accents; one ending in '*' matches every word that starts with it.
+DEFAULT_DIGEST_TOPICS: dict[str, list[str]] = {
+    "delivery": ["entrega*", "envio*", "pedido*", "paquete*", "repartidor*", "deliver*", "parcel*", "courier*",
+                 "shipping", "shipment*", "encomenda*", "entregue*", "frete", "correios"],
+    "billing": ["factura*", "cobr*", "cargo*", "tarifa*", "reembols*", "precio*", "bill", "billing", "billed",
+                "charge*", "invoice*", "refund*", "overcharg*", "fatura*", "preco*", "estorno"],
+    "product quality": ["calidad", "defectuos*", "roto", "rota", "estropead*", "quality", "broken", "faulty",
+                        "defect*", "qualidade", "quebrad*", "defeito*", "lento", "lenta", "slow", "velocidad*",
+                        "velocidade"],
+    "staff": ["atencion al cliente", "agente*", "operador*", "empleado*", "grosero*", "staff", "agent*", "rude",
+              "customer service", "support", "atendente*", "atendimento", "funcionario*", "soporte"],
+    "outage": ["caida", "caido", "sin servicio", "sin conexion", "sin internet", "sin senal", "no funciona",
+               "apagon", "averia", "outage", "down", "no signal", "not working", "no service", "fora do ar",
+               "sem internet", "sem sinal", "nao funciona", "queda"],
+    "app and website": ["app", "aplicacion", "login", "contrasena", "password", "website", "web", "site",
+                        "aplicativo", "senha"],
+    "cancellation": ["cancelar", "cancelo", "baja", "portabilidad", "cancel*", "leaving", "switching",
+                     "cancelamento", "portabilidade"],
+}
+
+
 class DigestConfig(Strict):
     """The daily digest for PR staff."""
 
@@ -264,7 +313,18 @@ class DigestConfig(Strict):
     time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
     recipients: list[str] = Field(default_factory=list)
-    channel: str | None = None
+    channel: str | None = Field(default=None, description="a slack alert channel that gets a short summary")
+    email_channel: str | None = Field(
+        default=None, description="the email alert channel whose SMTP server sends it; default: the first one"
+    )
+    top_n: int = Field(default=10, ge=1, le=100, description="rows in each top list (complaints, held alerts)")
+    topics: dict[str, list[str]] = Field(
+        default_factory=lambda: {topic: list(words) for topic, words in DEFAULT_DIGEST_TOPICS.items()},
+        description="complaint topic -> keywords in any language ('word*' matches words starting with it)",
+    )
+    brand_topics: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict, description="a brand's own taxonomy, replacing 'topics' for that brand"
+    )
 
     @field_validator("timezone")
     @classmethod
