@@ -342,6 +342,18 @@ class Store:
             "WHERE m.evaluated_at IS NULL AND c.mention_id IS NOT NULL ORDER BY m.id LIMIT ?", (limit,)
         )
 
+    def recent_complaints(
+        self, source: str, since: datetime, min_complaint_prob: float, limit: int = 100
+    ) -> list[StoredMention]:
+        """Up to ``limit`` of ``source``'s mentions since ``since`` classified as complaints, newest first.
+
+        Their engagement is re-polled to see complaints that spread.
+        """
+        return self._mentions(
+            "WHERE m.source = ? AND m.created_at >= ? AND c.complaint_prob >= ? ORDER BY m.created_at DESC LIMIT ?",
+            (source, _iso(since), min_complaint_prob, limit),
+        )
+
     def _mentions(self, where: str, params: Sequence[Any]) -> list[StoredMention]:
         query = f"""SELECT m.*, c.model AS c_model, c.lang AS c_lang, c.sentiment AS c_sentiment,
                         c.p_negative, c.p_neutral, c.p_positive, c.complaint_prob, c.cues
