@@ -1,0 +1,393 @@
+"""The digest's figures, read from the store with read-only SQL.
+
+A *complaint* is a classified mention whose ``complaint_prob`` reaches the brand's alert threshold:
+the lowest ``complaint_threshold`` of the alert rules that cover the brand, or 0.5 when none does.
+Competitors are measured with the digest brand's threshold, so their complaint rates compare.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from alerts.digest.topics import TopicTaxonomy
+from alerts.digest.window import BASELINE_DAYS, DayWindow
+from listener.config import Settings
+from listener.domain import SENTIMENTS
+from listener.store import Store
+
+DEFAULT_COMPLAINT_THRESHOLD = 0.5
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Row:
+    """Mentions and complaints of one group on the day, and its daily average over the days before."""
+
+    name: str
+    mentions: int
+    complaints: int
+    mentions_before: float
+    complaints_before: float
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Mentions and complaints in one hour (``start`` is local) or on one day."""
+
+    start: datetime | date
+    mentions: int
+    complaints: int
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    """Complaints about one topic on the day, and the daily average over the days before."""
+
+    topic: str
+    complaints: int
+    complaints_before: float
+
+
+@dataclass(frozen=True)
+class SentimentShare:
+    """How many classified mentions had one sentiment, and their share then and before."""
+
+    sentiment: str
+    count: int
+    share: float
+    share_before: float
+
+
+@dataclass(frozen=True)
+class TopComplaint:
+    """One of the day's complaints with the widest reach."""
+
+    mention_id: int
+    source: str
+    posted_at: datetime
+    author: str
+    reach: int | None
+    text: str
+    url: str | None
+    lang: str
+    complaint_prob: float
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Acknowledgements:
+    """Of the day's mentions that raised alerts: how many someone acknowledged, and how fast."""
+
+    alerted: int
+    acknowledged: int
+    median_seconds: float | None
+    p90_seconds: float | None
+
+
+@dataclass(frozen=True)
+class BrandShare:
+    """One brand's share of the day's mentions and its complaint rate, for the side-by-side table."""
+
+    name: str
+    competitor: bool
+    mentions: int
+    complaints: int
+    share_of_voice: float
+    complaint_rate: float
+
+
+@dataclass(frozen=True)
+class HeldAlert:
+    """A mention whose alerts quiet hours held back for the digest."""
+
+    mention_id: int
+    severity: str
+    title: str
+    created_at: datetime
+    url: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class DigestFigures:
+    """Everything the digest shows for one brand and one day; lists are bounded by ``top_n``."""
+
+    brand: str
+    locale: str
+    window: DayWindow
+    threshold: float
+    top_n: int
+    totals: Row
+    sources: list[Row]
+    languages: list[Row]
+    sentiment: list[SentimentShare]
+    hourly: list[Bucket]
+    trend: list[Bucket]
+    top_complaints: list[TopComplaint]
+    topics: list[TopicCount]
+    acknowledgements: Acknowledgements
+    brands: list[BrandShare]
+    held: list[HeldAlert]
+    held_total: int
+
+    @property
+    def empty(self) -> bool:
+        """Whether nobody mentioned the brand on the day."""
+        return self.totals.mentions == 0
+
+
+def complaint_threshold(settings: Settings, brand: str) -> float:
+    """The lowest complaint threshold of the alert rules covering ``brand`` (0.5 when none sets one)."""
+    thresholds = [
+        rule.complaint_threshold
+        for rule in settings.alerts.rules
+        if rule.complaint_threshold is not None and ("*" in rule.brands or brand in rule.brands)
+    ]
+    return min(thresholds, default=DEFAULT_COMPLAINT_THRESHOLD)
+
+
+@dataclass(frozen=True)
+class _Mention:
+    created_at: datetime
+    day: date
+    source: str
+    lang: str
+    sentiment: str | None
+    complaint: bool
+    text: str | None
+
+
+def collect_figures(store: Store, settings: Settings, brand: str, window: DayWindow, now: datetime) -> DigestFigures:
+    """The digest's figures for ``brand`` on ``window``'s day; ``now`` bounds what counts as held.
+
+    Example::
+
+        >>> figures = collect_figures(store, settings, "Lumora", DayWindow(date(2026, 11, 19), zone), now)
+        >>> figures.totals.complaints
+        42
+    """
+    config = next((b for b in settings.brands if b.name == brand), None)
+    if config is None:
+        known = ", ".join(b.name for b in settings.brands)
+        raise ValueError(f"no brand named {brand!r} in the config; known brands: {known}")
+    threshold = complaint_threshold(settings, brand)
+    top_n = settings.digest.top_n
+    taxonomy = TopicTaxonomy(settings.digest.brand_topics.get(brand, settings.digest.topics))
+    mentions = _mentions(store, brand, window, threshold)
+    today = [m for m in mentions if m.day == window.day]
+    before = [m for m in mentions if m.day != window.day]
+    return DigestFigures(
+        brand=brand,
+        locale=config.locale,
+        window=window,
+        threshold=threshold,
+        top_n=top_n,
+        totals=_rows(today, before, lambda m: "all")[0] if mentions else Row("all", 0, 0, 0.0, 0.0),
+        sources=_rows(today, before, lambda m: m.source),
+        languages=_rows(today, before, lambda m: m.lang)[:top_n],
+        sentiment=_sentiment(today, before),
+        hourly=_hourly(today, window),
+        trend=_trend(mentions, window),
+        top_complaints=_top_complaints(store, brand, window, threshold, taxonomy, top_n),
+        topics=_topics(today, before, taxonomy),
+        acknowledgements=_acknowledgements(store, brand, window),
+        brands=_brands(store, settings, window, threshold),
+        held=_held(store, brand, window, now, top_n),
+        held_total=_held_total(store, brand, window, now),
+    )
+
+
+def _query(store: Store, sql: str, params: Iterable[Any]) -> list[dict[str, Any]]:
+    cursor = store.db.execute(sql, list(params))
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _mentions(store: Store, brand: str, window: DayWindow, threshold: float) -> list[_Mention]:
+    rows = _query(
+        store,
+        """SELECT m.created_at, m.source, COALESCE(c.lang, m.lang, ?) AS lang, c.sentiment,
+                  COALESCE(c.complaint_prob >= ?, 0) AS complaint,
+                  CASE WHEN c.complaint_prob >= ? THEN m.text END AS text
+           FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id
+           WHERE m.brand = ? AND m.created_at >= ? AND m.created_at < ?""",
+        (UNKNOWN, threshold, threshold, brand, _iso(window.baseline_start), _iso(window.end)),
+    )
+    found = []
+    for row in rows:
+        created = datetime.fromisoformat(row["created_at"])
+        found.append(_Mention(created, window.local_day(created), row["source"], row["lang"] or UNKNOWN,
+                              row["sentiment"], bool(row["complaint"]), row["text"]))
+    return found
+
+
+def _rows(today: list[_Mention], before: list[_Mention], key) -> list[Row]:
+    """One row per value of ``key``, most mentioned on the day first."""
+    counts: dict[str, list[int]] = {}
+    for index, group in enumerate((today, before)):
+        for mention in group:
+            slot = counts.setdefault(key(mention), [0, 0, 0, 0])
+            slot[2 * index] += 1
+            slot[2 * index + 1] += mention.complaint
+    rows = [Row(name, m, c, mb / BASELINE_DAYS, cb / BASELINE_DAYS) for name, (m, c, mb, cb) in counts.items()]
+    return sorted(rows, key=lambda row: (-row.mentions, -row.mentions_before, row.name))
+
+
+def _sentiment(today: list[_Mention], before: list[_Mention]) -> list[SentimentShare]:
+    def shares(group: list[_Mention]) -> tuple[Counter[str], int]:
+        counts = Counter(m.sentiment for m in group if m.sentiment is not None)
+        return counts, sum(counts.values())
+
+    now_counts, now_total = shares(today)
+    before_counts, before_total = shares(before)
+    return [
+        SentimentShare(s, now_counts[s], now_counts[s] / now_total if now_total else 0.0,
+                       before_counts[s] / before_total if before_total else 0.0)
+        for s in SENTIMENTS
+    ]
+
+
+def _hourly(today: list[_Mention], window: DayWindow) -> list[Bucket]:
+    hours = window.hours()
+    mentions, complaints = [0] * len(hours), [0] * len(hours)
+    for mention in today:
+        index = window.hour_index(mention.created_at)
+        mentions[index] += 1
+        complaints[index] += mention.complaint
+    return [Bucket(start, m, c) for start, m, c in zip(hours, mentions, complaints)]
+
+
+def _trend(mentions: list[_Mention], window: DayWindow) -> list[Bucket]:
+    per_day = Counter(m.day for m in mentions)
+    complaints_per_day = Counter(m.day for m in mentions if m.complaint)
+    return [Bucket(day, per_day[day], complaints_per_day[day]) for day in window.days()]
+
+
+def _topics(today: list[_Mention], before: list[_Mention], taxonomy: TopicTaxonomy) -> list[TopicCount]:
+    def count(group: list[_Mention]) -> Counter[str]:
+        return Counter(topic for m in group if m.complaint for topic in taxonomy.topics_of(m.text or ""))
+
+    now_counts, before_counts = count(today), count(before)
+    rows = [TopicCount(name, now_counts[name], before_counts[name] / BASELINE_DAYS) for name in taxonomy.names]
+    return sorted((row for row in rows if row.complaints or row.complaints_before),
+                  key=lambda row: (-row.complaints, -row.complaints_before, row.topic))
+
+
+def _top_complaints(store: Store, brand: str, window: DayWindow, threshold: float, taxonomy: TopicTaxonomy,
+                    limit: int) -> list[TopComplaint]:
+    rows = _query(
+        store,
+        """SELECT m.id, m.source, m.created_at, m.author_handle, m.author_name, m.author_reach, m.text, m.url,
+                  COALESCE(c.lang, m.lang, ?) AS lang, c.complaint_prob
+           FROM mentions m JOIN classifications c ON c.mention_id = m.id
+           WHERE m.brand = ? AND m.created_at >= ? AND m.created_at < ? AND c.complaint_prob >= ?
+           ORDER BY COALESCE(m.author_reach, 0) DESC, m.likes + m.reposts + m.replies + m.quotes DESC, m.id
+           LIMIT ?""",
+        (UNKNOWN, brand, _iso(window.start), _iso(window.end), threshold, limit),
+    )
+    return [
+        TopComplaint(
+            mention_id=row["id"], source=row["source"],
+            posted_at=datetime.fromisoformat(row["created_at"]).astimezone(window.zone),
+            author=_author(row["author_handle"], row["author_name"]), reach=row["author_reach"],
+            text=row["text"], url=row["url"], lang=row["lang"], complaint_prob=row["complaint_prob"],
+            topics=tuple(taxonomy.topics_of(row["text"])),
+        )
+        for row in rows
+    ]
+
+
+def _author(handle: str | None, name: str | None) -> str:
+    if handle:
+        return f"@{handle}"
+    return name or UNKNOWN
+
+
+def _acknowledgements(store: Store, brand: str, window: DayWindow) -> Acknowledgements:
+    # Alerts of one mention on several channels are acknowledged together: count mentions, and time
+    # each from its first delivery (or, if never delivered, its creation) to its first acknowledgement.
+    rows = _query(
+        store,
+        """SELECT a.mention_id, MIN(COALESCE(a.sent_at, a.created_at)) AS alerted_at,
+                  MIN(k.acknowledged_at) AS acknowledged_at
+           FROM alerts a JOIN mentions m ON m.id = a.mention_id
+           LEFT JOIN acknowledgements k ON k.alert_id = a.id
+           WHERE a.brand = ? AND m.created_at >= ? AND m.created_at < ?
+           GROUP BY a.mention_id""",
+        (brand, _iso(window.start), _iso(window.end)),
+    )
+    delays = sorted(
+        max((datetime.fromisoformat(row["acknowledged_at"]) - datetime.fromisoformat(row["alerted_at"])).total_seconds(), 0.0)
+        for row in rows if row["acknowledged_at"] is not None
+    )
+    return Acknowledgements(
+        alerted=len(rows),
+        acknowledged=len(delays),
+        median_seconds=statistics.median(delays) if delays else None,
+        p90_seconds=nearest_rank(delays, 0.9) if delays else None,
+    )
+
+
+def nearest_rank(ordered: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of sorted, non-empty ``ordered``: a value that really occurred.
+
+    Example::
+
+        >>> nearest_rank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)
+        9
+    """
+    return ordered[max(math.ceil(fraction * len(ordered)), 1) - 1]
+
+
+def _brands(store: Store, settings: Settings, window: DayWindow, threshold: float) -> list[BrandShare]:
+    rows = _query(
+        store,
+        """SELECT m.brand, COUNT(*) AS mentions, SUM(COALESCE(c.complaint_prob >= ?, 0)) AS complaints
+           FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id
+           WHERE m.created_at >= ? AND m.created_at < ? GROUP BY m.brand""",
+        (threshold, _iso(window.start), _iso(window.end)),
+    )
+    counts = {row["brand"]: (row["mentions"], row["complaints"]) for row in rows}
+    total = sum(counts.get(b.name, (0, 0))[0] for b in settings.brands)
+    shares = []
+    for config in settings.brands:
+        mentions, complaints = counts.get(config.name, (0, 0))
+        shares.append(BrandShare(config.name, config.competitor, mentions, complaints,
+                                 mentions / total if total else 0.0, complaints / mentions if mentions else 0.0))
+    return shares
+
+
+_HELD_WHERE = "a.brand = ? AND a.status = 'held' AND a.created_at >= ? AND a.created_at <= ?"
+
+
+def _held(store: Store, brand: str, window: DayWindow, now: datetime, limit: int) -> list[HeldAlert]:
+    # Held from the day's start until the digest is made: the night after the day belongs to this digest.
+    rows = _query(
+        store,
+        f"""SELECT a.mention_id, a.severity, a.title,
+                   MIN(a.created_at) AS created_at, m.url, m.text
+            FROM alerts a JOIN mentions m ON m.id = a.mention_id
+            WHERE {_HELD_WHERE} GROUP BY a.mention_id ORDER BY MIN(a.created_at) LIMIT ?""",
+        (brand, _iso(window.start), _iso(now), limit),
+    )
+    return [
+        HeldAlert(row["mention_id"], row["severity"], row["title"],
+                  datetime.fromisoformat(row["created_at"]).astimezone(window.zone), row["url"], row["text"])
+        for row in rows
+    ]
+
+
+def _held_total(store: Store, brand: str, window: DayWindow, now: datetime) -> int:
+    rows = _query(store, f"SELECT COUNT(DISTINCT a.mention_id) AS n FROM alerts a WHERE {_HELD_WHERE}",
+                  (brand, _iso(window.start), _iso(now)))
+    return rows[0]["n"]

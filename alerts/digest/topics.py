@@ -1,0 +1,46 @@
+"""Complaint topics: a brand's multilingual keyword taxonomy, matched against a post's text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case without accents, so 'Facturación' and 'facturacion' compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _pattern(keywords: Sequence[str]) -> re.Pattern[str]:
+    parts = []
+    for keyword in keywords:
+        word = fold(keyword.strip())
+        if word.endswith("*"):
+            parts.append(re.escape(word[:-1]) + r"\w*")
+        elif word:
+            parts.append(re.escape(word))
+    return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)") if parts else re.compile(r"(?!)")
+
+
+class TopicTaxonomy:
+    """Names the complaint topics a text is about.
+
+    A keyword matches a whole word or phrase, ignoring case and accents; a keyword ending in ``*``
+    matches every word that starts with it.
+
+    Example::
+
+        >>> TopicTaxonomy({"billing": ["factura*"], "outage": ["no funciona"]}).topics_of("¡FACTURACIÓN mal!")
+        ['billing']
+    """
+
+    def __init__(self, topics: Mapping[str, Sequence[str]]) -> None:
+        self.names = list(topics)
+        self._patterns = {name: _pattern(words) for name, words in topics.items()}
+
+    def topics_of(self, text: str) -> list[str]:
+        """The topics whose keywords occur in ``text``, in taxonomy order."""
+        folded = fold(text)
+        return [name for name, pattern in self._patterns.items() if pattern.search(folded)]
