@@ -23,6 +23,17 @@ class SourceBatch:
     errors: list[str] = field(default_factory=list)
 
 
+class SourceAuthError(Exception):
+    """The service rejected the source's credentials (401/403): the source must be turned off.
+
+    The message says which source and what to fix; it never holds the credential itself.
+    """
+
+
+class SourceUnavailable(Exception):
+    """The service kept failing (rate limit, 5xx, timeouts) after the allowed retries; try next poll."""
+
+
 class Source(Protocol):
     """A place posts come from."""
 

@@ -9,8 +9,16 @@ from listener.sources.replay import ReplaySource
 
 
 def build_sources(settings: Settings) -> list[Source]:
-    """One source object per enabled source table, in a fixed order."""
+    """One source object per enabled source table, in a fixed order (the client libraries load late)."""
     sources: list[Source] = []
+    if settings.sources.x.enabled:
+        from listener.sources.x import XSource
+
+        sources.append(XSource(settings.sources.x, settings.brands))
+    if settings.sources.reddit.enabled:
+        from listener.sources.reddit import RedditSource
+
+        sources.append(RedditSource(settings.sources.reddit, settings.brands))
     replay = settings.sources.replay
     if replay.enabled and replay.path is not None:
         sources.append(

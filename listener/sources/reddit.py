@@ -1,0 +1,220 @@
+"""The Reddit source: praw, read-only (app-only OAuth), searching per brand and reading comments.
+
+praw/prawcore own the network layer: they read Reddit's ``x-ratelimit-*`` headers and pace the
+calls (``ratelimit_seconds``), and retry 5xx twice. What still fails after that goes through the
+shared :class:`~listener.sources.throttle.Throttle`.
+
+Cursor: Reddit search cannot ask "after this id", so each stream (``search:<brand>``, and
+``comments`` for the configured comment subreddits) remembers the newest ``created_utc`` it stored
+(``<stream>:newest``) and the ids stored at exactly that second (``<stream>:seen``). A post is new
+when it is newer, or as new but unseen; a restart neither repeats nor misses what the listing
+returns. Each poll reads the newest ``limit`` posts of a stream, so a burst of more posts than that
+between two polls loses the oldest of the burst: lower ``interval_seconds`` for busy brands.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import islice
+from typing import Any
+
+import praw
+import prawcore
+
+from listener.brands import BrandMatcher
+from listener.config import BrandConfig, RedditSourceConfig
+from listener.domain import Mention
+from listener.sources import SourceAuthError, SourceBatch
+from listener.sources.queries import reddit_search_query
+from listener.sources.reddit_mapping import SOURCE, mention_from_thing, thing_data, thing_text
+from listener.sources.throttle import Fault, Throttle
+
+log = logging.getLogger(__name__)
+
+LISTING_LIMIT = 100
+REQUEST_TIMEOUT_SECONDS = 30
+RATELIMIT_SECONDS = 300
+"""praw sleeps through a rate limit shorter than this instead of raising."""
+
+
+def reddit_client(config: RedditSourceConfig, **praw_options: Any) -> praw.Reddit:
+    """A read-only praw client for ``config``'s app credentials (``praw_options`` e.g. ``oauth_url``)."""
+    if not (config.client_id and config.client_secret and config.client_id.get_secret_value()):
+        raise SourceAuthError("reddit: no client id/secret; set sources.reddit.client_id and client_secret")
+    reddit = praw.Reddit(
+        client_id=config.client_id.get_secret_value(),
+        client_secret=config.client_secret.get_secret_value(),
+        user_agent=config.user_agent,
+        check_for_updates=False,
+        check_for_async=False,
+        ratelimit_seconds=RATELIMIT_SECONDS,
+        timeout=REQUEST_TIMEOUT_SECONDS,
+        **praw_options,
+    )
+    reddit.read_only = True
+    return reddit
+
+
+def reddit_fault(error: Exception) -> Fault | None:
+    """Which prawcore errors are worth retrying (rate limit, 5xx, network), and for how long to wait."""
+    if isinstance(error, prawcore.TooManyRequests):
+        retry_after = error.response.headers.get("retry-after", "")
+        return Fault("429 Too Many Requests", retry_after=float(retry_after) if retry_after.isdigit() else None)
+    if isinstance(error, prawcore.ServerError):
+        return Fault(f"{error.response.status_code} server error")
+    if isinstance(error, prawcore.RequestException):
+        return Fault(f"request failed ({type(error.original_exception).__name__})")
+    return None
+
+
+@dataclass(frozen=True)
+class SeenCursor:
+    """The newest ``created_utc`` a stream stored and the ids stored at that very second."""
+
+    newest: float = 0.0
+    seen: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, cursor: Mapping[str, str], stream: str) -> "SeenCursor":
+        """The stream's state from the saved cursor (empty when never polled)."""
+        newest = cursor.get(f"{stream}:newest")
+        seen = cursor.get(f"{stream}:seen") or ""
+        return cls(float(newest) if newest else 0.0, frozenset(filter(None, seen.split(","))))
+
+    def is_new(self, created_utc: float, fullname: str) -> bool:
+        """Whether a post is after the cursor."""
+        return created_utc > self.newest or (created_utc == self.newest and fullname not in self.seen)
+
+    def advanced(self, posts: Iterable[tuple[float, str]]) -> "SeenCursor":
+        """The cursor after also storing ``posts`` (``(created_utc, fullname)`` pairs)."""
+        newest, seen = self.newest, set(self.seen)
+        for created, fullname in posts:
+            if created > newest:
+                newest, seen = created, {fullname}
+            elif created == newest:
+                seen.add(fullname)
+        return SeenCursor(newest, frozenset(seen))
+
+    def dump(self, stream: str) -> dict[str, str]:
+        """The cursor entries to store."""
+        return {f"{stream}:newest": repr(self.newest), f"{stream}:seen": ",".join(sorted(self.seen))}
+
+
+class RedditSource:
+    """Searches Reddit for each brand (newest first) and reads the comment subreddits for brand terms.
+
+    Example::
+
+        >>> source = RedditSource(settings.sources.reddit, settings.brands)
+        >>> batches = list(source.fetch(store.cursor("reddit")))
+    """
+
+    name = SOURCE
+
+    def __init__(
+        self,
+        config: RedditSourceConfig,
+        brands: Sequence[BrandConfig],
+        *,
+        reddit: praw.Reddit | None = None,
+        throttle: Throttle | None = None,
+        limit: int = LISTING_LIMIT,
+    ) -> None:
+        self._config = config
+        self._brands = list(brands)
+        self._matcher = BrandMatcher(brands, SOURCE)
+        self._reddit = reddit if reddit is not None else reddit_client(config)
+        self._throttle = throttle if throttle is not None else Throttle(SOURCE)
+        self._limit = limit
+
+    def fetch(self, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
+        """Yield one batch per brand search, then one for the comment subreddits."""
+        searched = self._reddit.subreddit("+".join(self._config.subreddits))
+        for brand in self._brands:
+            query = reddit_search_query(brand)
+            yield self._read(
+                f"search:{brand.name}", cursor,
+                lambda: searched.search(query, sort="new", time_filter="all", limit=self._limit),
+                lambda text, author, name=brand.name: None if self._matcher.is_own_account(name, author) else name,
+            )
+        if self._config.comment_subreddits:
+            commented = self._reddit.subreddit("+".join(self._config.comment_subreddits))
+            yield self._read("comments", cursor, lambda: commented.comments(limit=self._limit), self._brand_of)
+
+    def refresh(self, mentions: Sequence[Mention]) -> list[Mention]:
+        """The same posts with today's score, comment count and subscribers (deleted ones left out)."""
+        by_name = {mention.external_id: mention for mention in mentions}
+        things = self._list(lambda: self._reddit.info(fullnames=list(by_name)))
+        refreshed = []
+        for thing in things:
+            kind, data = thing_data(thing)
+            old = by_name.get(str(data.get("name")))
+            if old is not None:
+                new = mention_from_thing(kind, data, old.brand)
+                refreshed.append(replace(old, engagement=new.engagement,
+                                         author_reach=new.author_reach or old.author_reach))
+        return refreshed
+
+    def check(self) -> str:
+        """One cheap authenticated call (the newest post of r/all); returns what it found out."""
+        self._list(lambda: self._reddit.subreddit("all").new(limit=1))
+        return "app credentials accepted (read-only)"
+
+    def _brand_of(self, text: str, author: str | None) -> str | None:
+        brand = self._matcher.brand_of(text)
+        return None if brand is None or self._matcher.is_own_account(brand, author) else brand
+
+    def _read(
+        self,
+        stream: str,
+        cursor: Mapping[str, str],
+        listing: Callable[[], Iterable[Any]],
+        brand_of: Callable[[str, str | None], str | None],
+    ) -> SourceBatch:
+        before = SeenCursor.load(cursor, stream)
+        mentions: list[Mention] = []
+        fresh: list[tuple[float, str]] = []
+        errors: list[str] = []
+        skipped = 0
+        try:
+            things = self._list(listing)
+        except prawcore.ResponseException as error:
+            return SourceBatch([], {}, errors=[
+                f"reddit {stream}: Reddit answered {error.response.status_code}; check the subreddit names "
+                "and the brand's reddit terms in the config"
+            ])
+        for thing in things:
+            kind, data = thing_data(thing)
+            created, fullname = float(data.get("created_utc") or 0), str(data.get("name"))
+            if not before.is_new(created, fullname):
+                continue
+            fresh.append((created, fullname))
+            brand = brand_of(thing_text(kind, data), data.get("author"))
+            if brand is None:
+                skipped += 1
+                continue
+            try:
+                mentions.append(mention_from_thing(kind, data, brand))
+            except ValueError as error:
+                errors.append(f"reddit {stream} {fullname}: {error}")
+        return SourceBatch(mentions, before.advanced(fresh).dump(stream), skipped, errors)
+
+    def _list(self, listing: Callable[[], Iterable[Any]]) -> list[Any]:
+        """Read a whole listing under the throttle; rejected credentials become :class:`SourceAuthError`."""
+        try:
+            return self._throttle.call(lambda: list(islice(listing(), self._limit)), reddit_fault)
+        except prawcore.OAuthException as error:
+            raise SourceAuthError(
+                f"reddit: Reddit rejected the app credentials ({error.error}); check REDDIT_CLIENT_ID and "
+                "REDDIT_CLIENT_SECRET (a 'script' or 'web' app), then restart the listener"
+            ) from None
+        except (prawcore.InvalidToken, prawcore.Forbidden, prawcore.ResponseException) as error:
+            status = error.response.status_code
+            if status not in (401, 403):
+                raise
+            raise SourceAuthError(
+                f"reddit: Reddit refused the request ({status}); check REDDIT_CLIENT_ID, REDDIT_CLIENT_SECRET "
+                "and that the configured subreddits are public, then restart the listener"
+            ) from None

@@ -1,0 +1,140 @@
+"""Being polite to a service: wait for a rate-limit reset, back off exponentially with jitter.
+
+Shared by the sources that call a remote API. Time is injected (``sleep`` and ``clock``), so tests
+assert the waits instead of sleeping them.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TypeVar
+
+from listener.clock import Clock, system_clock
+from listener.sources import SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Sleep = Callable[[float], object]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry a failing call within one poll.
+
+    The n-th retry waits ``base_seconds * 2**n`` (at most ``max_seconds``), scaled by a random
+    factor in [0.5, 1) so that many listeners do not retry in step. A wait for a server-given reset
+    is capped at ``max_reset_wait_seconds`` (a little over X's 15-minute window).
+    """
+
+    attempts: int = 4
+    base_seconds: float = 2.0
+    max_seconds: float = 120.0
+    max_reset_wait_seconds: float = 15 * 60 + 5
+
+    def backoff(self, retry: int, jitter: float) -> float:
+        """Seconds to wait before retry number ``retry`` (0-based), for ``jitter`` in [0, 1)."""
+        return min(self.max_seconds, self.base_seconds * 2**retry) * (0.5 + jitter / 2)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A failed attempt that may succeed later.
+
+    The server may say when to come back: at ``reset_at`` (X's ``x-rate-limit-reset``) or after
+    ``retry_after`` seconds (``Retry-After``); otherwise the policy's backoff applies.
+    """
+
+    reason: str
+    reset_at: datetime | None = None
+    retry_after: float | None = None
+
+
+class Throttle:
+    """Runs calls to one service: waits out an exhausted rate-limit window and retries faults.
+
+    Example::
+
+        >>> throttle = Throttle("x", sleep=fake_sleep, clock=fake_clock)
+        >>> throttle.call(lambda: client.search_recent_tweets("lumora"), classify=x_fault)
+    """
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = time.sleep,
+        clock: Clock = system_clock,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.service = service
+        self.policy = policy
+        self._sleep = sleep
+        self._clock = clock
+        self._jitter = jitter
+        self._exhausted_until: datetime | None = None
+
+    def observe(self, remaining: str | None, reset: str | None) -> None:
+        """Record the rate-limit headers of a response (``remaining`` calls left until epoch ``reset``)."""
+        if remaining is None or reset is None:
+            return
+        try:
+            exhausted = int(remaining) <= 0
+            reset_at = datetime.fromtimestamp(int(reset), timezone.utc)
+        except ValueError:
+            return
+        self._exhausted_until = reset_at if exhausted else None
+
+    def call(self, operation: Callable[[], T], classify: Callable[[Exception], Fault | None]) -> T:
+        """Run ``operation``; retry the errors ``classify`` calls faults; re-raise the others.
+
+        Raises :class:`SourceUnavailable` when the attempts run out.
+        """
+        for attempt in range(self.policy.attempts):
+            self._wait_for_window()
+            try:
+                return operation()
+            except Exception as error:
+                fault = classify(error)
+                if fault is None:
+                    raise
+            if attempt + 1 == self.policy.attempts:
+                break
+            wait = self._wait_for(fault, attempt)
+            log.warning("source call failed, retrying", extra={
+                "source": self.service, "reason": fault.reason, "attempt": attempt + 1,
+                "wait_seconds": round(wait, 1),
+            })
+            self._sleep(wait)
+        raise SourceUnavailable(
+            f"{self.service}: gave up after {self.policy.attempts} attempts ({fault.reason}); "
+            "nothing was lost, the next poll resumes from the saved cursor"
+        )
+
+    def _wait_for(self, fault: Fault, attempt: int) -> float:
+        if fault.reset_at is not None:
+            return self._until(fault.reset_at)
+        if fault.retry_after is not None:
+            return max(0.0, min(fault.retry_after, self.policy.max_reset_wait_seconds))
+        return self.policy.backoff(attempt, self._jitter())
+
+    def _wait_for_window(self) -> None:
+        if self._exhausted_until is None:
+            return
+        wait = self._until(self._exhausted_until)
+        self._exhausted_until = None
+        if wait > 0:
+            log.info("rate limit reached, waiting for the reset",
+                     extra={"source": self.service, "wait_seconds": round(wait, 1)})
+            self._sleep(wait)
+
+    def _until(self, moment: datetime) -> float:
+        """Seconds until ``moment`` plus one (the reset is whole seconds), within the policy's cap."""
+        seconds = (moment - self._clock()).total_seconds() + 1
+        return max(0.0, min(seconds, self.policy.max_reset_wait_seconds))

@@ -1,0 +1,216 @@
+"""The X source: API v2 recent search through tweepy, one query per brand.
+
+Cursor, per brand (the pipeline stores it with each batch):
+
+- ``since_id:<brand>``: the newest tweet id of the last search that was followed to its end. The next
+  search asks only for tweets after it.
+- ``next_token:<brand>`` and ``newest_id:<brand>``: set while a search is being paged. Each page is
+  stored with the token of the page after it, and with the newest id of the search's first page;
+  ``since_id`` moves to that newest id only when the last page is stored. A failure or a restart
+  mid-paging therefore resumes at the next unread page with the same ``since_id``; nothing is lost,
+  and a page read twice only updates the mentions it holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+import requests
+import tweepy
+
+from listener.brands import BrandMatcher
+from listener.config import BrandConfig, XSourceConfig
+from listener.domain import Mention
+from listener.sources import SourceAuthError, SourceBatch
+from listener.sources.queries import x_search_query
+from listener.sources.throttle import Fault, Throttle
+from listener.sources.x_mapping import (
+    EXPANSIONS, SOURCE, TWEET_FIELDS, USER_FIELDS, authors_by_id, mention_from_tweet, parse_x_response,
+    problem_detail,
+)
+
+log = logging.getLogger(__name__)
+
+REQUEST_TIMEOUT_SECONDS = 30
+LOOKUP_BATCH = 100  # GET /2/tweets takes at most 100 ids
+
+
+class _RedactBearer(logging.Filter):
+    """Masks the bearer token in tweepy's debug lines, which print the request headers verbatim."""
+
+    _TOKEN = re.compile(r"(Bearer )[^'\"\s,}]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Bearer " in str(record.msg):
+            record.msg = self._TOKEN.sub(r"\1***", record.getMessage())
+            record.args = ()
+        return True
+
+
+_REDACT_BEARER = _RedactBearer()
+
+
+class _TimeoutSession(requests.Session):
+    """A session with a default timeout: tweepy passes none, and a hung socket would hang the poll."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(*args, **kwargs)
+
+
+def x_client(config: XSourceConfig) -> tweepy.Client:
+    """A tweepy client for ``config``'s bearer token that returns raw responses (for their headers)."""
+    if config.bearer_token is None or not config.bearer_token.get_secret_value():
+        raise SourceAuthError("x: no bearer token; set sources.x.bearer_token (e.g. \"${X_BEARER_TOKEN}\")")
+    client = tweepy.Client(bearer_token=config.bearer_token.get_secret_value(), return_type=requests.Response)
+    client.session = _TimeoutSession(REQUEST_TIMEOUT_SECONDS)
+    logging.getLogger("tweepy.client").addFilter(_REDACT_BEARER)
+    return client
+
+
+def x_fault(error: Exception) -> Fault | None:
+    """Which tweepy/requests errors are worth retrying, and when the server said to come back."""
+    if isinstance(error, tweepy.TooManyRequests):
+        reset = error.response.headers.get("x-rate-limit-reset")
+        reset_at = datetime.fromtimestamp(int(reset), timezone.utc) if reset and reset.isdigit() else None
+        return Fault("429 Too Many Requests", reset_at)
+    if isinstance(error, tweepy.TwitterServerError):
+        return Fault(f"{error.response.status_code} server error")
+    if isinstance(error, requests.Timeout):
+        return Fault("request timed out")
+    if isinstance(error, requests.ConnectionError):
+        return Fault("connection failed")
+    if isinstance(error, requests.JSONDecodeError):
+        return Fault("response body is not JSON")
+    return None
+
+
+class XSource:
+    """Polls X recent search for each brand and follows ``next_token`` until caught up.
+
+    Example::
+
+        >>> source = XSource(settings.sources.x, settings.brands)
+        >>> for batch in source.fetch(store.cursor("x")):
+        ...     store.save_batch("x", batch.mentions, batch.cursor)
+    """
+
+    name = SOURCE
+
+    def __init__(
+        self,
+        config: XSourceConfig,
+        brands: Sequence[BrandConfig],
+        *,
+        client: tweepy.Client | None = None,
+        throttle: Throttle | None = None,
+    ) -> None:
+        self._config = config
+        self._brands = list(brands)
+        self._matcher = BrandMatcher(brands, SOURCE)
+        self._client = client if client is not None else x_client(config)
+        self._throttle = throttle if throttle is not None else Throttle(SOURCE)
+
+    def fetch(self, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
+        """Yield each brand's new tweets since its cursor, a page per batch."""
+        for brand in self._brands:
+            yield from self._fetch_brand(brand, cursor)
+
+    def _fetch_brand(self, brand: BrandConfig, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
+        keys = {name: f"{name}:{brand.name}" for name in ("since_id", "next_token", "newest_id")}
+        since_id = cursor.get(keys["since_id"]) or None
+        token = cursor.get(keys["next_token"]) or None
+        newest = cursor.get(keys["newest_id"]) or None
+        query = x_search_query(brand, exclude_retweets=self._config.exclude_retweets)
+
+        def brand_of(text: str, handle: str | None) -> str | None:
+            return None if self._matcher.is_own_account(brand.name, handle) else brand.name
+
+        while True:
+            try:
+                body = self._get(lambda: self._client.search_recent_tweets(
+                    query, since_id=since_id, next_token=token, max_results=self._config.max_results,
+                    tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS, expansions=EXPANSIONS,
+                ))
+            except tweepy.BadRequest as error:
+                if token is None:
+                    yield SourceBatch([], {}, errors=[
+                        f"x: X rejected the search for brand {brand.name!r} (400: {_reason(error)}); "
+                        f"check the brand's x terms in the config. Query: {query}"
+                    ])
+                    return
+                log.warning("x paging token rejected, searching again from since_id",
+                            extra={"brand": brand.name, "since_id": since_id, "reason": _reason(error)})
+                token = newest = None
+                continue
+            page = parse_x_response(body, brand_of)
+            newest = newest or page.newest_id
+            token = page.next_token
+            if token:
+                covered = {keys["since_id"]: since_id or "", keys["next_token"]: token, keys["newest_id"]: newest or ""}
+            else:
+                covered = {keys["since_id"]: newest or since_id or "", keys["next_token"]: "", keys["newest_id"]: ""}
+            yield SourceBatch(page.mentions, covered, page.skipped, [f"x: {error}" for error in page.errors])
+            if not token:
+                return
+
+    def refresh(self, mentions: Sequence[Mention]) -> list[Mention]:
+        """The same tweets with today's engagement and author reach (deleted ones are left out)."""
+        by_id = {mention.external_id: mention for mention in mentions}
+        refreshed: list[Mention] = []
+        ids = list(by_id)
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            chunk = ids[start:start + LOOKUP_BATCH]
+            body = self._get(lambda: self._client.get_tweets(
+                chunk, tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS, expansions=EXPANSIONS,
+            ))
+            users = authors_by_id(body)
+            for tweet in body.get("data") or []:
+                old = by_id.get(str(tweet.get("id")))
+                if old is None:
+                    continue
+                new = mention_from_tweet(tweet, users.get(str(tweet.get("author_id"))), old.brand)
+                refreshed.append(replace(old, engagement=new.engagement, author_reach=new.author_reach))
+        return refreshed
+
+    def check(self) -> str:
+        """One cheap authenticated call (a one-result search); returns what it found out."""
+        self._get(lambda: self._client.search_recent_tweets(
+            x_search_query(self._brands[0], exclude_retweets=self._config.exclude_retweets), max_results=10,
+        ))
+        return "bearer token accepted"
+
+    def _get(self, call: Any) -> Any:
+        """Run one API call under the throttle; auth failures become :class:`SourceAuthError`."""
+
+        def attempt() -> Any:
+            response = call()
+            self._throttle.observe(response.headers.get("x-rate-limit-remaining"),
+                                   response.headers.get("x-rate-limit-reset"))
+            return response.json()
+
+        try:
+            return self._throttle.call(attempt, x_fault)
+        except (tweepy.Unauthorized, tweepy.Forbidden) as error:
+            status = error.response.status_code
+            raise SourceAuthError(
+                f"x: X rejected the bearer token ({status} {_reason(error)}); check X_BEARER_TOKEN and the "
+                "app's access level in the X developer portal, then restart the listener"
+            ) from None
+
+
+def _reason(error: tweepy.HTTPException) -> str:
+    """The API's own explanation of an error response, without anything the request carried."""
+    try:
+        return problem_detail(error.response.json())
+    except ValueError:
+        return error.response.reason or str(error.response.status_code)

@@ -1,0 +1,154 @@
+"""X API v2 response bodies → :class:`Mention`, shared by the poller and ``listener ingest``.
+
+Reads a search (or tweet lookup) response body: ``data`` (tweets), ``includes.users`` (their
+authors, for followers) and ``meta`` (``newest_id``, ``next_token``). Fields that old or minimal
+responses lack (metrics, includes, even ``created_at``) are optional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from listener.domain import Engagement, Mention
+
+SOURCE = "x"
+TWEET_FIELDS = ["created_at", "lang", "public_metrics", "conversation_id", "referenced_tweets", "author_id"]
+USER_FIELDS = ["public_metrics", "verified"]
+EXPANSIONS = ["author_id"]
+_TWITTER_EPOCH_MS = 1288834974657
+
+BrandOf = Callable[[str, "str | None"], "str | None"]
+"""Given a post's text and its author's handle, the brand it is about, or ``None`` to skip it."""
+
+
+class XResponseError(ValueError):
+    """A body that is not an X API v2 tweets response; the message says what is wrong."""
+
+
+@dataclass
+class XPage:
+    """One response body, mapped: its mentions, what was skipped or broken, and its paging meta."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    newest_id: str | None = None
+    next_token: str | None = None
+
+
+def parse_x_response(body: Any, brand_of: BrandOf) -> XPage:
+    """Map an X v2 response body to mentions; tweets ``brand_of`` gives no brand are skipped.
+
+    Example::
+
+        >>> page = parse_x_response(json.loads(text), lambda text, handle: "KFC")
+        >>> len(page.mentions), page.next_token
+        (4, None)
+
+    Raises :class:`XResponseError` when the body as a whole is not a tweets response.
+    """
+    if not isinstance(body, Mapping):
+        raise XResponseError(f"expected a JSON object with 'data' and 'meta', got {type(body).__name__}")
+    tweets = body.get("data") or []
+    if isinstance(tweets, Mapping):
+        tweets = [tweets]
+    if not isinstance(tweets, list):
+        raise XResponseError("'data' must be a list of tweets")
+    if not tweets and "meta" not in body and body.get("errors"):
+        raise XResponseError(f"an error response, not tweets: {problem_detail(body)}")
+    meta = body.get("meta") if isinstance(body.get("meta"), Mapping) else {}
+    page = XPage(newest_id=_optional_str(meta.get("newest_id")), next_token=_optional_str(meta.get("next_token")))
+    users = authors_by_id(body)
+    for number, tweet in enumerate(tweets, 1):
+        if not isinstance(tweet, Mapping):
+            page.errors.append(f"tweet #{number}: expected a tweet object, got {type(tweet).__name__}")
+            continue
+        author = users.get(str(tweet.get("author_id")))
+        brand = brand_of(str(tweet.get("text", "")), author.get("username") if author else None)
+        if brand is None:
+            page.skipped += 1
+            continue
+        try:
+            page.mentions.append(mention_from_tweet(tweet, author, brand))
+        except XResponseError as error:
+            page.errors.append(f"tweet #{number}: {error}")
+    return page
+
+
+def authors_by_id(body: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The ``includes.users`` of a response, by user id (empty when the response has none)."""
+    includes = body.get("includes")
+    users = includes.get("users") if isinstance(includes, Mapping) else None
+    if not isinstance(users, list):
+        return {}
+    return {str(user["id"]): user for user in users if isinstance(user, Mapping) and "id" in user}
+
+
+def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | None, brand: str) -> Mention:
+    """One tweet (and its author from ``includes.users``, if any) as a :class:`Mention`."""
+    for key in ("id", "text"):
+        if not tweet.get(key):
+            raise XResponseError(f"missing required field {key!r}")
+    tweet_id = str(tweet["id"])
+    handle = author.get("username") if author else None
+    metrics = tweet.get("public_metrics") or {}
+    followers = ((author or {}).get("public_metrics") or {}).get("followers_count")
+    replied_to = next(
+        (ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"), None
+    )
+    return Mention(
+        source=SOURCE,
+        external_id=tweet_id,
+        text=str(tweet["text"]),
+        created_at=_created_at(tweet),
+        brand=brand,
+        url=f"https://x.com/{handle}/status/{tweet_id}" if handle else f"https://x.com/i/web/status/{tweet_id}",
+        author_handle=handle,
+        author_name=author.get("name") if author else None,
+        author_reach=followers if isinstance(followers, int) else None,
+        lang=tweet.get("lang"),
+        engagement=Engagement(
+            likes=_count(metrics, "like_count"),
+            reposts=_count(metrics, "retweet_count"),
+            replies=_count(metrics, "reply_count"),
+            quotes=_count(metrics, "quote_count"),
+        ),
+        conversation_id=_optional_str(tweet.get("conversation_id")),
+        parent_id=_optional_str(replied_to),
+        raw=dict(tweet),
+    )
+
+
+def _created_at(tweet: Mapping[str, Any]) -> datetime:
+    """The tweet's ``created_at``; a default-fields response has none, so read it from the snowflake id."""
+    stamp = tweet.get("created_at")
+    if stamp:
+        try:
+            return datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+        except ValueError:
+            raise XResponseError(f"'created_at' is not an ISO 8601 time: {stamp!r}") from None
+    try:
+        milliseconds = (int(tweet["id"]) >> 22) + _TWITTER_EPOCH_MS
+    except ValueError:
+        raise XResponseError(f"no 'created_at' and the id {tweet['id']!r} is not a tweet id") from None
+    return datetime.fromtimestamp(milliseconds / 1000, timezone.utc)
+
+
+def _count(metrics: Mapping[str, Any], key: str) -> int:
+    value = metrics.get(key)
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def problem_detail(body: Mapping[str, Any]) -> str:
+    """A short reason from an X error body (RFC 7807 problem or ``errors[]``)."""
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
+        return str(errors[0].get("message") or errors[0].get("detail") or errors[0])
+    return str(body.get("detail") or body.get("title") or "unknown error")
