@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from alerts.channels import build_notifiers
+from alerts.operator import OperatorNotices
 from alerts.outbox import Outbox
 from alerts.rules import RuleEngine
 from listener.clock import Clock, system_clock
@@ -19,6 +20,8 @@ from listener.config import Settings
 from listener.instance import InstanceLock
 from listener.pipeline import CycleReport, Pipeline, Progress
 from listener.sources import Source
+from listener.sources.engagement import repoll_engagement
+from listener.sources.guard import GuardedSource
 from listener.sources.registry import build_sources
 from listener.store import Store
 from models.base import Classifier
@@ -52,7 +55,11 @@ class Listener:
         self.clock = clock
         self.stop_event = threading.Event()
         self.store = Store.open(settings.storage.path, clock)
-        self.sources = build_sources(settings) if sources is None else sources
+        notices = OperatorNotices(self.store, settings.alerts.operator_channel, clock=clock)
+        self.sources = [
+            GuardedSource(source, lambda name, reason: notices.report("source-disabled", name, reason))
+            for source in (build_sources(settings) if sources is None else sources)
+        ]
         outbox = Outbox(self.store, build_notifiers(settings.alerts.channels), clock=clock)
         self.pipeline = Pipeline(
             self.store,
@@ -94,6 +101,13 @@ class Listener:
             self.pipeline.process()
 
         return job
+
+    def repoll_engagement(self) -> int:
+        """Re-read the engagement of recent complaints from the sources that can; returns how many changed."""
+        thresholds = [rule.complaint_threshold for rule in self.settings.alerts.rules
+                      if rule.complaint_threshold is not None]
+        return repoll_engagement(self.store, self.sources, self.clock,
+                                 min_complaint_prob=min(thresholds, default=0.6))
 
     def housekeeping(self) -> HousekeepingReport:
         """Remove mentions older than the retention period."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from listener.app import Listener
+from listener.sources.engagement import REPOLL_INTERVAL_MINUTES
 from listener.sources.registry import source_intervals
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ def build_scheduler(app: Listener) -> BackgroundScheduler:
         id="deliver",
         next_run_time=now,
     )
+    if any(source.can_refresh for source in app.sources):
+        scheduler.add_job(
+            _logged("engagement re-poll", app.repoll_engagement), "interval", minutes=REPOLL_INTERVAL_MINUTES,
+            id="engagement", next_run_time=now + timedelta(minutes=REPOLL_INTERVAL_MINUTES),
+        )
     scheduler.add_job(
         _logged("housekeeping", app.housekeeping), "interval", hours=HOUSEKEEPING_HOURS, id="housekeeping",
         next_run_time=now,
