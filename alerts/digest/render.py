@@ -1,4 +1,5 @@
-"""Renders the digest's figures as an HTML page (inline SVG charts) and a plain-text part.
+"""Renders the digest's figures as an HTML page (inline SVG charts), an email version of that page
+(the charts as inline PNG attachments, which Gmail shows and SVG it strips) and a plain-text part.
 
 Numbers, dates and times follow the brand's ``locale`` (through Babel's CLDR data); the labels are
 English. Templates are Jinja2 with autoescaping, so posts' text can never inject markup.
@@ -7,15 +8,17 @@ English. Templates are Jinja2 with autoescaping, so posts' text can never inject
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from html import escape
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from alerts.digest.charts import ChartBar, bar_chart_svg
+from alerts.digest.charts import WIDTH, ChartBar, bar_chart_png, bar_chart_svg
 from alerts.digest.figures import Bucket, DigestFigures
 
 HOUR_LABEL_EVERY = 3
@@ -23,13 +26,18 @@ HOUR_LABEL_EVERY = 3
 
 @dataclass(frozen=True)
 class RenderedDigest:
-    """A rendered digest: the subject line, the HTML page and the plain text."""
+    """A rendered digest: subject, HTML page, plain text, and the email's HTML with its PNG charts.
+
+    ``images`` maps each chart's Content-ID (without angle brackets) to its PNG bytes.
+    """
 
     brand: str
     day: date
     subject: str
     html: str
     text: str
+    email_html: str
+    images: dict[str, bytes] = field(default_factory=dict)
 
 
 class Formats:
@@ -81,8 +89,23 @@ def _environment() -> Environment:
     )
 
 
-def _bars(buckets: list[Bucket], label: Callable[[Bucket], str]) -> list[ChartBar]:
-    return [ChartBar(label(bucket), bucket.mentions, bucket.complaints) for bucket in buckets]
+@dataclass(frozen=True)
+class _Chart:
+    name: str
+    title: str
+    bars: list[ChartBar]
+    label_every: int = 1
+
+    def svg(self) -> Markup:
+        return bar_chart_svg(self.bars, self.title, label_every=self.label_every)
+
+    def image_tag(self, cid: str) -> Markup:
+        return Markup(f'<img src="cid:{escape(cid)}" width="{WIDTH}" alt="{escape(self.title)}" '
+                      'style="display:block;max-width:100%;height:auto;border:0">')
+
+
+def _bars(buckets: list[Bucket], label: Callable[[Bucket], str], tick: Callable[[Bucket], str]) -> list[ChartBar]:
+    return [ChartBar(label(bucket), tick(bucket), bucket.mentions, bucket.complaints) for bucket in buckets]
 
 
 def render_digest(figures: DigestFigures) -> RenderedDigest:
@@ -97,15 +120,23 @@ def render_digest(figures: DigestFigures) -> RenderedDigest:
     subject = (f"{figures.brand} digest, {formats.long_date(figures.window.day)}: "
                f"{formats.number(figures.totals.mentions)} mentions, "
                f"{formats.number(figures.totals.complaints)} complaints")
-    hourly = _bars(figures.hourly, lambda b: f"{b.start:%H}")
-    trend = _bars(figures.trend, lambda b: formats.short_date(b.start))
-    charts = {
-        "hourly": bar_chart_svg(hourly, "Mentions and complaints per hour", label_every=HOUR_LABEL_EVERY),
-        "trend": bar_chart_svg(trend, "Mentions and complaints per day, last 8 days"),
-    }
-    context = {"f": figures, "fmt": formats, "subject": subject, "charts": charts}
+    charts = [
+        _Chart("hourly", "Mentions and complaints per hour",
+               _bars(figures.hourly, lambda b: f"{b.start:%H}", lambda b: f"{b.start:%H}"), HOUR_LABEL_EVERY),
+        _Chart("trend", "Mentions and complaints per day, last 8 days",
+               _bars(figures.trend, lambda b: formats.short_date(b.start), lambda b: f"{b.start:%d}")),
+    ]
+    cids = {chart.name: f"{chart.name}-{figures.window.day:%Y%m%d}@complaint-listener" for chart in charts}
     env = _environment()
-    html = env.get_template("digest.html").render(**context)
-    text = env.get_template("digest.txt").render(**context)
-    return RenderedDigest(figures.brand, figures.window.day, subject, html, text)
+    context = {"f": figures, "fmt": formats, "subject": subject}
+    page = env.get_template("digest.html")
+    return RenderedDigest(
+        brand=figures.brand,
+        day=figures.window.day,
+        subject=subject,
+        html=page.render(**context, charts={chart.name: chart.svg() for chart in charts}),
+        text=env.get_template("digest.txt").render(**context),
+        email_html=page.render(**context, charts={chart.name: chart.image_tag(cids[chart.name]) for chart in charts}),
+        images={cids[chart.name]: bar_chart_png(chart.bars, label_every=chart.label_every) for chart in charts},
+    )
 
