@@ -30,8 +30,8 @@ from listener.sources import SourceAuthError, SourceBatch
 from listener.sources.queries import x_search_query
 from listener.sources.throttle import Fault, Throttle
 from listener.sources.x_mapping import (
-    EXPANSIONS, SOURCE, TWEET_FIELDS, USER_FIELDS, authors_by_id, mention_from_tweet, parse_x_response,
-    problem_detail,
+    EXPANSIONS, SOURCE, TWEET_FIELDS, USER_FIELDS, XResponseError, authors_by_id, mention_from_tweet,
+    parse_x_response, problem_detail,
 )
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,11 @@ class XSource:
                             extra={"brand": brand.name, "since_id": since_id, "reason": _reason(error)})
                 token = newest = None
                 continue
-            page = parse_x_response(body, brand_of)
+            try:
+                page = parse_x_response(body, brand_of)
+            except XResponseError as error:
+                yield SourceBatch([], {}, errors=[f"x: unexpected search response for brand {brand.name!r}: {error}"])
+                return
             newest = newest or page.newest_id
             token = page.next_token
             if token:

@@ -1,0 +1,78 @@
+"""Fixtures for the source tests: real settings from a TOML file, throttles on fake time."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from listener.config import Settings, load_settings
+from listener.sources.throttle import RetryPolicy, Throttle
+from tests.sources.recordings import BEARER, FakeTime
+
+SETTINGS = """
+[[brands]]
+name = "KFC"
+terms = {{ x = ["kfc"], reddit = ["praw", "oauth"], "*" = ["kfc", "KFC"] }}
+own_handles = ["lumora_support"]
+
+[[brands]]
+name = "Lequipe"
+terms = {{ "*" = ["lequipe", "@lequipe"] }}
+competitor = true
+
+[sources.x]
+enabled = {x_enabled}
+bearer_token = "${{X_BEARER_TOKEN}}"
+
+[sources.reddit]
+enabled = {reddit_enabled}
+client_id = "${{REDDIT_CLIENT_ID}}"
+client_secret = "${{REDDIT_CLIENT_SECRET}}"
+subreddits = ["all"]
+comment_subreddits = ["askreddit"]
+
+[classifier]
+backend = "lexicon"
+
+[alerts]
+operator_channel = "ops"
+
+[[alerts.channels]]
+name = "ops"
+type = "jsonl"
+path = "ops.jsonl"
+
+[storage]
+path = "listener.db"
+"""
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    """Injected time for throttles."""
+    return FakeTime()
+
+
+@pytest.fixture
+def throttle(fake_time: FakeTime) -> Callable[[str], Throttle]:
+    """A throttle on fake time with no jitter (waits are exact): ``throttle("x")``."""
+    return lambda service: Throttle(service, policy=RetryPolicy(attempts=3, base_seconds=1.0), sleep=fake_time.sleep,
+                                    clock=fake_time.clock, jitter=lambda: 1.0)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Real settings from a TOML file in tmp_path, with the credentials in a fake environment."""
+
+    def make(*, x: bool = True, reddit: bool = False) -> Settings:
+        path = tmp_path / "listener.toml"
+        path.write_text(textwrap.dedent(SETTINGS.format(x_enabled=str(x).lower(), reddit_enabled=str(reddit).lower())),
+                        encoding="utf-8")
+        environ = {"X_BEARER_TOKEN": BEARER, "REDDIT_CLIENT_ID": "test-client-id",
+                   "REDDIT_CLIENT_SECRET": "test-client-secret"}
+        return load_settings(path, environ=environ)
+
+    return make

@@ -1,0 +1,212 @@
+"""The X poller: tweepy itself, against the recorded X API v2 responses served by ``responses``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import responses
+
+from listener.app import Listener
+from listener.sources.x import XSource, x_client
+from tests.sources.recordings import BEARER, NOW, Recorded, x_recording
+
+SEARCH = "https://api.twitter.com/2/tweets/search/recent"
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    """The X API, mocked at the transport (tweepy's host is fixed)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def app(make_settings, throttle):
+    """A listener whose only source is the X poller (real tweepy client, fake time)."""
+    settings = make_settings(x=True)
+    source = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x),
+                     throttle=throttle("x"))
+    with Listener(settings, sources=[source], clock=lambda: NOW) as listener:
+        yield listener
+
+
+def serve(api: responses.RequestsMock, *recordings: Recorded) -> None:
+    """Answer the next searches with ``recordings``, in order."""
+    for recording in recordings:
+        api.add(responses.GET, SEARCH, body=recording.body, status=recording.status, headers=recording.headers)
+
+
+def first_page() -> Recorded:
+    """A search/recent page with a next_token (body recorded by twittered; headers from academictwitteR's)."""
+    page = x_recording("tweetlist_example_v2.json")
+    return Recorded(200, x_recording("all-0ddaa2.json").headers, page.body)
+
+
+def params(call) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlparse(call.request.url).query).items()}
+
+
+def problem(status: int, title: str, reset: int | None = None) -> Recorded:
+    """An X error response built from the OpenAPI spec's Problem schema (x/latest-openapi.json).
+
+    No X 429 was ever recorded (fixtures README, "Not found"); this body is the one the README
+    quotes, sent with the usual x-rate-limit headers. An assumption, not a recording.
+    """
+    headers = {"content-type": "application/problem+json", "x-rate-limit-limit": "450",
+               "x-rate-limit-remaining": "0"}
+    if reset is not None:
+        headers["x-rate-limit-reset"] = str(reset)
+    body = {"title": title, "detail": title, "type": "about:blank", "status": status}
+    return Recorded(status, headers, json.dumps(body))
+
+
+def test_search_follows_next_token_and_stores_every_page(app, api):
+    last_page = x_recording("all-0ddaa2.json")
+    serve(api, first_page(), last_page)
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert (report.new, report.duplicates) == (10 + 4, 0)
+    assert params(api.calls[1])["next_token"] == first_page().json()["meta"]["next_token"]
+    first = params(api.calls[0])
+    assert "-is:retweet" in first["query"] and first["expansions"] == "author_id"
+    assert "public_metrics" in first["tweet.fields"] and "public_metrics" in first["user.fields"]
+    assert app.store.cursor("x") == {
+        "since_id:KFC": first_page().json()["meta"]["newest_id"], "next_token:KFC": "", "newest_id:KFC": ""}
+
+
+def test_mentions_carry_author_followers_url_and_engagement(app, api):
+    serve(api, x_recording("all-0ddaa2.json"))
+    body = x_recording("all-0ddaa2.json").json()
+    tweet = body["data"][0]
+    author = next(user for user in body["includes"]["users"] if user["id"] == tweet["author_id"])
+
+    app.pipeline.ingest(app.sources[0])
+
+    stored = app.store.mention_by_key("x", tweet["id"]).mention
+    assert stored.author_reach == author["public_metrics"]["followers_count"]
+    assert stored.url == f"https://x.com/{author['username']}/status/{tweet['id']}"
+    assert stored.engagement.likes == tweet["public_metrics"]["like_count"]
+    assert stored.brand == "KFC" and stored.lang == tweet["lang"]
+
+
+def test_next_poll_searches_since_the_newest_id(app, api):
+    serve(api, x_recording("all-0ddaa2.json"))
+    app.pipeline.ingest(app.sources[0])
+    newest = x_recording("all-0ddaa2.json").json()["meta"]["newest_id"]
+
+    app.pipeline.ingest(app.sources[0])
+
+    assert params(api.calls[1])["since_id"] == newest
+    assert "next_token" not in params(api.calls[1])
+
+
+def test_empty_result_keeps_the_cursor(app, api):
+    app.store.save_batch("x", [], {"since_id:KFC": "1400000000000000000"})
+    serve(api, Recorded(200, {"content-type": "application/json"}, json.dumps({"meta": {"result_count": 0}})))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert (report.read, report.errors) == (0, [])
+    assert app.store.cursor("x")["since_id:KFC"] == "1400000000000000000"
+
+
+def test_rejected_query_is_reported_and_stores_nothing(app, api):
+    serve(api, x_recording("all-92adbd.json"))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert report.new == 0 and "400" in report.errors[0] and "must be before" in report.errors[0]
+    assert app.store.cursor("x") == {}
+
+
+def test_rejected_token_disables_the_source_and_tells_the_operator(app, api, caplog):
+    caplog.set_level(logging.DEBUG)
+    serve(api, x_recording("all-90b063.json"))
+
+    app.poll_once()
+    app.poll_once()
+
+    assert len(api.calls) == 1, "a disabled source is not polled again"
+    assert app.sources[0].disabled_reason.startswith("x: X rejected the bearer token (401")
+    assert any("source-disabled" in alert.alert.title for alert in app.store.alerts())
+    assert "source disabled" in caplog.text
+    assert BEARER not in caplog.text
+
+
+def test_rate_limited_search_waits_for_the_reset(app, api, fake_time):
+    reset = int((NOW + timedelta(seconds=30)).timestamp())
+    serve(api, problem(429, "Too Many Requests", reset), x_recording("all-0ddaa2.json"))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert fake_time.sleeps == [31.0]
+    assert report.new == 4
+
+
+def test_exhausted_window_waits_before_the_next_page(app, api, fake_time):
+    reset = int((NOW + timedelta(seconds=120)).timestamp())
+    exhausted = first_page()
+    exhausted.headers.update({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})
+    serve(api, exhausted, x_recording("all-0ddaa2.json"))
+
+    app.pipeline.ingest(app.sources[0])
+
+    assert fake_time.sleeps == [121.0]
+    assert len(api.calls) == 2
+
+
+def test_server_errors_are_retried_with_backoff(app, api, fake_time):
+    serve(api, Recorded(503, {}, ""), Recorded(500, {}, ""), x_recording("all-0ddaa2.json"))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert fake_time.sleeps == [1.0, 2.0]
+    assert report.new == 4
+
+
+def test_malformed_body_gives_up_the_poll_without_moving_the_cursor(app, api, fake_time):
+    app.store.save_batch("x", [], {"since_id:KFC": "1400000000000000000"})
+    serve(api, Recorded(200, {"content-type": "application/json"}, "<html>upstream error</html>"))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert report.read == 0 and len(api.calls) == 3
+    assert app.store.cursor("x")["since_id:KFC"] == "1400000000000000000"
+    assert app.sources[0].disabled_reason is None, "a bad body is not a credentials problem"
+
+
+def test_body_that_is_not_a_search_response_is_reported(app, api):
+    serve(api, Recorded(200, {"content-type": "application/json"}, json.dumps({"data": "nope", "meta": {}})))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert report.new == 0 and "'data' must be a list" in report.errors[0]
+    assert app.store.cursor("x") == {}
+
+
+def test_restart_mid_paging_resumes_at_the_next_page_without_loss_or_duplicates(app, api, make_settings, throttle):
+    since = "1400000000000000000"
+    app.store.save_batch("x", [], {"since_id:KFC": since})
+    serve(api, first_page(), *[Recorded(503, {}, "")] * 3)
+    app.pipeline.ingest(app.sources[0])  # page 1 stored, page 2 keeps failing: the poll gives up
+
+    token = first_page().json()["meta"]["next_token"]
+    assert app.store.cursor("x") == {"since_id:KFC": since, "next_token:KFC": token,
+                                     "newest_id:KFC": first_page().json()["meta"]["newest_id"]}
+
+    api.reset()
+    serve(api, x_recording("all-0ddaa2.json"))
+    settings = make_settings(x=True)
+    restarted = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x),
+                        throttle=throttle("x"))
+    report = app.pipeline.ingest(restarted)
+
+    assert params(api.calls[0])["next_token"] == token and params(api.calls[0])["since_id"] == since
+    assert report.new == 4 and app.store.stats()["mentions"] == 14
+    assert app.store.cursor("x")["since_id:KFC"] == first_page().json()["meta"]["newest_id"]
