@@ -28,7 +28,7 @@ def load_classifier(config: ClassifierConfig) -> Classifier:
 
         return LexiconClassifier()
     if config.backend == "embedded":
-        from models.embedded import EmbeddedClassifier
+        from models.embedded_backend import EmbeddedClassifier
 
         return EmbeddedClassifier.load(config.model_path, threads=config.threads, batch_size=config.batch_size)
     if config.backend == "transformers":

@@ -1,7 +1,8 @@
 """Social-media text normalisation and tokenisation shared by every model in this package.
 
 Posts are rewritten so that what varies without changing meaning looks the same to a model:
-HTML entities are unescaped, user mentions become ``@user``, links become ``http``, hashtags lose
+HTML entities are unescaped, compatibility forms are folded (NFKC: Arabic presentation forms,
+full-width letters), user mentions become ``@user``, links become ``http``, hashtags lose
 their ``#`` (the word keeps its meaning), elongations are shortened (``noooo`` → ``noo``), emoticons
 become named tokens (``:(`` → ``emo_sad``) and text is lower-cased. Emoji are kept: they are
 single characters that the character n-grams see as they are.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"@\w+")
@@ -19,6 +21,8 @@ _ELONGATION = re.compile(r"(\w)\1{2,}")
 _REPEATED_PUNCT = re.compile(r"([!?.])\1{2,}")
 _LITERAL_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SPACES = re.compile(r"\s+")
+# Arabic short-vowel marks and the tatweel stretch a word without changing it.
+_ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0670\u0640]")
 
 # Emoticons as written in tweets, mapped to a token every language shares. Longer forms first so
 # that ":-(" is not read as ":-" followed by "(".
@@ -50,6 +54,7 @@ def normalize(text: str) -> str:
         '@user noo!!! perdí mi vuelo & nadie responde emo_sad http fail'
     """
     text = html.unescape(html.unescape(text))
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
     text = _LITERAL_ESCAPE.sub(_unescape_literal, text)
     text = _URL.sub(" http ", text)
     text = _MENTION.sub(" @user ", text)

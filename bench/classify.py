@@ -1,0 +1,111 @@
+"""Throughput and memory of the embedded model against an XLM-R-base-sized transformer.
+
+    python bench/classify.py [--n 1000] [--data ../shared/data]
+
+Both classify the same tweets (from the data sets' dev files), each in its own subprocess so that
+peak memory is measured separately. The transformer is built from ``XLMRobertaConfig`` with random
+weights and XLM-R's vocabulary size (no download: the compute is that of XLM-T); its tokenizer is a
+local stand-in that cuts words into pieces of about four characters, which gives token counts
+like SentencePiece's on tweets. Prints one JSON line per model, then ``ratio: N``
+(embedded texts/s divided by XLM-R texts/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEV_SETS = ("umsab", "complaints", "airline_es", "airline_us")
+_PIECE = re.compile(r"\w{1,4}|[^\w\s]")
+
+
+def load_tweets(data_dir: Path, n: int) -> list[str]:
+    """The first ``n`` tweets taken in turn from each dev file."""
+    sys.path.insert(0, str(REPO))
+    from models.data import read_examples
+
+    files = [read_examples(data_dir / name / "dev.jsonl") for name in DEV_SETS if (data_dir / name / "dev.jsonl").is_file()]
+    if not files:
+        raise SystemExit(f"no dev files under {data_dir}: pass --data with the shared data folder")
+    interleaved = [e.text for group in zip(*files) for e in group]
+    return (interleaved * (n // max(len(interleaved), 1) + 1))[:n]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_embedded(texts: list[str]) -> dict[str, float]:
+    """Load the shipped embedded model and classify ``texts``."""
+    from listener.config import ClassifierConfig
+    from models.factory import load_classifier
+
+    started = time.perf_counter()
+    classifier = load_classifier(ClassifierConfig())
+    load_s = time.perf_counter() - started
+    rss_after_load = _peak_rss_mb()
+    started = time.perf_counter()
+    classifier.classify(texts)
+    elapsed = time.perf_counter() - started
+    return {"load_s": load_s, "rss_after_load_mb": rss_after_load, "texts_per_s": len(texts) / elapsed}
+
+
+def run_xlmr(texts: list[str], batch_size: int = 32, max_length: int = 128) -> dict[str, float]:
+    """Build XLM-R-base with random weights and run sequence classification over ``texts``."""
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
+
+    torch.manual_seed(0)
+    config = XLMRobertaConfig(vocab_size=250_002, num_labels=3, max_position_embeddings=514, type_vocab_size=1)
+    model = XLMRobertaForSequenceClassification(config).eval()
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch_size):
+        rows = [
+            [0] + [3 + zlib.crc32(p.encode()) % (config.vocab_size - 3) for p in _PIECE.findall(t.lower())][: max_length - 2] + [2]
+            for t in texts[start : start + batch_size]
+        ]
+        width = max(map(len, rows))
+        ids = torch.tensor([r + [1] * (width - len(r)) for r in rows])
+        with torch.inference_mode():
+            model(input_ids=ids, attention_mask=(ids != 1).long())
+    elapsed = time.perf_counter() - started
+    return {"texts_per_s": len(texts) / elapsed}
+
+
+def _worker(kind: str, data_dir: Path, n: int) -> None:
+    texts = load_tweets(data_dir, n)
+    result = run_embedded(texts) if kind == "embedded" else run_xlmr(texts)
+    result["peak_rss_mb"] = _peak_rss_mb()
+    print(json.dumps({"model": kind, "n": n, **{k: round(v, 3) for k, v in result.items()}}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="number of tweets")
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--worker", choices=["embedded", "xlmr"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        _worker(args.worker, args.data, args.n)
+        return
+    results = {}
+    for kind in ("embedded", "xlmr"):
+        output = subprocess.run(
+            [sys.executable, __file__, "--worker", kind, "--n", str(args.n), "--data", str(args.data)],
+            check=True, capture_output=True, text=True, cwd=REPO,
+        ).stdout.strip().split("\n")[-1]
+        print(output, flush=True)
+        results[kind] = json.loads(output)
+    print(f"ratio: {results['embedded']['texts_per_s'] / results['xlmr']['texts_per_s']:.1f}")
+
+
+if __name__ == "__main__":
+    main()

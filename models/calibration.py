@@ -1,0 +1,59 @@
+"""Calibration of output probabilities on dev data, and the error that measures it.
+
+Sentiment logits are divided by a temperature; the complaint logit gets a Platt scaling
+(``a * logit + b``), which also corrects the base rate the complaint head learned from training
+data whose share of complaints differs from a brand's mentions.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Return the temperature that minimises the log-loss of ``softmax(logits / T)`` on ``labels``."""
+    log_t = torch.zeros(1, requires_grad=True)
+    optimiser = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
+
+    def closure() -> torch.Tensor:
+        optimiser.zero_grad()
+        loss = torch.nn.functional.cross_entropy(logits / log_t.exp(), labels)
+        loss.backward()
+        return loss
+
+    optimiser.step(closure)
+    return float(log_t.detach().exp())
+
+
+def fit_platt(logits: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
+    """Return ``(a, b)`` minimising the log-loss of ``sigmoid(a * logit + b)`` on 0/1 ``labels``."""
+    params = torch.tensor([1.0, 0.0], requires_grad=True)
+    optimiser = torch.optim.LBFGS([params], lr=0.1, max_iter=200)
+
+    def closure() -> torch.Tensor:
+        optimiser.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            params[0] * logits + params[1], labels.float()
+        )
+        loss.backward()
+        return loss
+
+    optimiser.step(closure)
+    a, b = params.detach().tolist()
+    return a, b
+
+
+def expected_calibration_error(confidence: torch.Tensor, correct: torch.Tensor, bins: int = 10) -> float:
+    """Expected calibration error over equal-width bins of ``confidence``.
+
+    For a binary score pass ``p(complaint)`` and whether each post is a complaint; for a
+    multi-class prediction pass the top probability and whether the top class was right.
+    """
+    edges = torch.linspace(0, 1, bins + 1)
+    total = torch.zeros(())
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (confidence > low) & (confidence <= high) if low > 0 else confidence <= high
+        if inside.any():
+            gap = confidence[inside].mean() - correct[inside].float().mean()
+            total += inside.float().mean() * gap.abs()
+    return float(total)

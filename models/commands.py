@@ -1,0 +1,85 @@
+"""Command-line skins over the models library: ``listener eval``, ``listener classify``, ``listener train``.
+
+Each command calls one library function. The classifier comes from the configuration the
+``listener`` group loaded onto ``ctx.obj`` (its ``classifier`` attribute); run on their own, the
+commands use the default :class:`listener.config.ClassifierConfig`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from listener.config import ClassifierConfig
+from models.base import Classifier
+from models.data import default_data_dir
+from models.evaluation import EvalReport, evaluate
+from models.factory import load_classifier
+
+
+def _classifier(ctx: click.Context) -> Classifier:
+    """Build the configured classifier (``ctx.obj.classifier``), or the default one."""
+    config = getattr(ctx.obj, "classifier", None) or ClassifierConfig()
+    return load_classifier(config)
+
+
+def _print_report(report: EvalReport) -> None:
+    click.echo(f"task={report.task} n={report.n} macro_f1={report.macro_f1:.4f}")
+    if report.complaint_precision is not None:
+        click.echo(f"complaint precision={report.complaint_precision:.4f} recall={report.complaint_recall:.4f}")
+    for lang, lang_score in sorted(report.per_lang.items()):
+        click.echo(f"  {lang} n={lang_score.n} macro_f1={lang_score.macro_f1:.4f}")
+
+
+@click.command("eval")
+@click.option("--task", type=click.Choice(["sentiment", "complaint"]), required=True)
+@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="JSONL file with text, label and lang (a data set's dev.jsonl).")
+@click.option("--threshold", type=float, default=0.5, show_default=True, help="complaint_prob that counts as a complaint.")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON line: task, n, macro_f1, per_lang.")
+@click.pass_context
+def eval_command(ctx: click.Context, task: str, data_path: Path, threshold: float, as_json: bool) -> None:
+    """Score the classifier on a labelled JSONL file (macro-F1 overall and per language).
+
+    For --task complaint on a three-class sentiment file, negative posts count as complaints.
+    """
+    report = evaluate(_classifier(ctx), data_path, task, threshold=threshold)  # type: ignore[arg-type]
+    _print_report(report)
+    if as_json:
+        click.echo(json.dumps(report.summary(), ensure_ascii=False))
+
+
+@click.command("classify")
+@click.argument("texts", nargs=-1)
+@click.option("--lang", "lang_hint", default=None, help="Language hint for every text (ISO 639-1).")
+@click.pass_context
+def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str | None) -> None:
+    """Classify TEXTS (or each line of standard input) and print one JSON object per text."""
+    items = list(texts) or [line.rstrip("\r") for line in sys.stdin.read().split("\n") if line.strip()]
+    classifier = _classifier(ctx)
+    for text, result in zip(items, classifier.classify(items, [lang_hint] * len(items)), strict=True):
+        click.echo(json.dumps({"text": text, **asdict(result)}, ensure_ascii=False))
+
+
+@click.command("train")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of data sets (default: ../shared/data beside the repository).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the weights (default: the package's models/embedded/).")
+@click.option("--seed", type=int, default=None, help="Random seed (default: the shipped model's).")
+@click.option("--epochs", type=int, default=None, help="Number of epochs (default: the shipped model's).")
+@click.option("--limit", type=int, default=None, help="Use only N posts of each file, spread over it (smoke runs).")
+def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None, epochs: int | None, limit: int | None) -> None:
+    """Train the embedded model on the data sets' train splits, early-stopped and calibrated on dev."""
+    from models.embedded_backend import WEIGHTS_DIR
+    from models.train import TrainConfig, train
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    overrides = {k: v for k, v in {"seed": seed, "epochs": epochs, "limit": limit}.items() if v is not None}
+    meta = train(data_dir or default_data_dir(), out_dir or WEIGHTS_DIR, TrainConfig(**overrides))
+    click.echo(json.dumps(meta.training, ensure_ascii=False))

@@ -1,0 +1,314 @@
+"""Training the embedded model: ``python -m models.train [--data DIR] [--out DIR] [--seed N]``.
+
+Trains on the train splits of ``umsab`` (sentiment, 8 languages), ``complaints`` (English
+complaints) and ``airline_es`` (Spanish airline sentiment; its negatives also teach the complaint
+head, its neutral and positive tweets are non-complaints). ``airline_us`` is never read for
+training: its licence (CC BY-NC-SA) forbids shipping weights made from it. Each epoch is scored
+on the dev splits, the best epoch is kept, and the output probabilities are calibrated on dev.
+Seeded and single-threaded, so the same data and seed give the same weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from models.calibration import expected_calibration_error, fit_platt, fit_temperature
+from models.data import Example, default_data_dir, read_examples
+from models.embedded_backend import Calibration, ModelMeta, WEIGHTS_DIR, save_model
+from models.evaluation import macro_f1
+from models.features import FeatureSpec, Featurizer, to_bag
+from models.network import SENTIMENT_HEADS, MultitaskNet, NetworkSpec
+
+log = logging.getLogger(__name__)
+
+TRAIN_SETS: tuple[str, ...] = ("umsab", "complaints", "airline_es")
+_NO_LABEL = -1
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of a training run (the defaults are the shipped model's)."""
+
+    seed: int = 13
+    epochs: int = 8
+    batch_size: int = 32
+    lr_embedding: float = 0.003
+    lr_dense: float = 0.002
+    dropout: float = 0.3
+    buckets: int = 2**18
+    dim: int = 64
+    hidden: int = 128
+    # Weight of airline_es tweets as complaint examples: their labels are a proxy, not annotations.
+    airline_es_complaint_weight: float = 1.0
+    # Neutral/positive UMSAB tweets as non-complaints in every language (negatives are ambiguous).
+    umsab_non_complaint_weight: float = 0.3
+    limit: int | None = None
+
+
+@dataclass
+class Encoded:
+    """A data split as tensors: features and, per post, its labels for each head (-1: none)."""
+
+    posts: list[tuple[list[int], list[int]]]
+    sentiment_head: torch.Tensor
+    sentiment_label: torch.Tensor
+    complaint_label: torch.Tensor
+    complaint_weight: torch.Tensor
+    langs: list[str]
+
+
+def _encode(name: str, examples: Sequence[Example], featurizer: Featurizer, config: TrainConfig) -> Encoded:
+    """Attach each data set's labels to the heads it trains."""
+    n = len(examples)
+    head = torch.full((n,), _NO_LABEL)
+    sentiment = torch.full((n,), _NO_LABEL)
+    complaint = torch.full((n,), _NO_LABEL, dtype=torch.float)
+    weight = torch.zeros(n)
+    labels = torch.tensor([e.label for e in examples])
+    if name == "complaints":
+        complaint, weight = labels.float(), torch.ones(n)
+    else:
+        head[:] = SENTIMENT_HEADS.index(name)
+        sentiment = labels
+        if name == "airline_es":
+            complaint = (labels == 0).float()
+            weight[:] = config.airline_es_complaint_weight
+        else:
+            complaint = torch.where(labels == 0, float(_NO_LABEL), 0.0)
+            weight = torch.where(labels == 0, 0.0, config.umsab_non_complaint_weight)
+    return Encoded(
+        posts=[(f.words.ids, f.chars.ids) for f in map(featurizer.features, (e.text for e in examples))],
+        sentiment_head=head,
+        sentiment_label=sentiment,
+        complaint_label=complaint,
+        complaint_weight=weight,
+        langs=[e.lang for e in examples],
+    )
+
+
+def _concat(parts: Sequence[Encoded]) -> Encoded:
+    return Encoded(
+        posts=[p for part in parts for p in part.posts],
+        sentiment_head=torch.cat([p.sentiment_head for p in parts]),
+        sentiment_label=torch.cat([p.sentiment_label for p in parts]),
+        complaint_label=torch.cat([p.complaint_label for p in parts]),
+        complaint_weight=torch.cat([p.complaint_weight for p in parts]),
+        langs=[lang for part in parts for lang in part.langs],
+    )
+
+
+def _bags(posts: Sequence[tuple[list[int], list[int]]]) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+    return to_bag([p[0] for p in posts]), to_bag([p[1] for p in posts])
+
+
+def _loss(net: MultitaskNet, data: Encoded, index: torch.Tensor, dropout: nn.Dropout) -> torch.Tensor:
+    sentiment_logits, complaint_logit = net.heads(dropout(net.bags(*_bags([data.posts[i] for i in index]))))
+    head, label = data.sentiment_head[index], data.sentiment_label[index]
+    has_sentiment = head != _NO_LABEL
+    loss = torch.zeros(())
+    if has_sentiment.any():
+        rows = sentiment_logits[has_sentiment, head[has_sentiment]]
+        loss = loss + nn.functional.cross_entropy(rows, label[has_sentiment], reduction="sum")
+    weight = data.complaint_weight[index]
+    target = data.complaint_label[index].clamp(min=0)
+    bce = nn.functional.binary_cross_entropy_with_logits(complaint_logit, target, reduction="none")
+    return (loss + (bce * weight).sum()) / len(index)
+
+
+@torch.no_grad()
+def _predict(net: MultitaskNet, posts: Sequence[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor]:
+    net.eval()
+    outputs = [net(*_bags(posts[i : i + 512])) for i in range(0, len(posts), 512)]
+    return torch.cat([o[0] for o in outputs]), torch.cat([o[1] for o in outputs])
+
+
+def _per_lang_f1(gold: torch.Tensor, predicted: torch.Tensor, langs: Sequence[str], labels: Sequence[int]) -> dict[str, float]:
+    scores = {}
+    for lang in sorted(set(langs)):
+        idx = [i for i, x in enumerate(langs) if x == lang]
+        scores[lang] = macro_f1(gold[idx].tolist(), predicted[idx].tolist(), labels)
+    return scores
+
+
+def dev_scores(
+    net: MultitaskNet, dev: dict[str, Encoded], es_mix: float = 0.0, calibration: Calibration = Calibration()
+) -> dict[str, float]:
+    """Dev macro-F1 of each target: UMSAB (mean over languages), complaints, airline_es both ways.
+
+    ``es_mix`` is the weight of the airline head in the sentiment of Spanish posts; the complaint
+    threshold is 0.5 after ``calibration``.
+    """
+    scores: dict[str, float] = {}
+    for name, data in dev.items():
+        sentiment_logits, raw_complaint = _predict(net, data.posts)
+        complaint_logit = calibration.complaint_logit(raw_complaint, data.langs)
+        if name == "complaints":
+            gold = data.complaint_label.long()
+            scores["complaints"] = macro_f1(gold.tolist(), (complaint_logit > 0).long().tolist(), (0, 1))
+            continue
+        probs = sentiment_logits.softmax(-1)
+        is_es = torch.tensor([lang == "es" for lang in data.langs])[:, None]
+        mix = torch.where(is_es, es_mix, 0.0)
+        sentiment = (probs[:, 0] * (1 - mix) + probs[:, 1] * mix).argmax(-1)
+        per_lang = _per_lang_f1(data.sentiment_label, sentiment, data.langs, (0, 1, 2))
+        if name == "umsab":
+            scores.update({f"umsab_{lang}": f1 for lang, f1 in per_lang.items()})
+            scores["umsab"] = sum(per_lang.values()) / len(per_lang)
+        else:
+            scores["airline_es_sentiment"] = per_lang["es"]
+            gold = (data.sentiment_label == 0).long()
+            scores["airline_es_complaint"] = macro_f1(gold.tolist(), (complaint_logit > 0).long().tolist(), (0, 1))
+    return scores
+
+
+def _selection_score(scores: dict[str, float]) -> float:
+    """What early stopping maximises: the mean of the four targets."""
+    keys = ("umsab", "complaints", "airline_es_sentiment", "airline_es_complaint")
+    return sum(scores[k] for k in keys) / len(keys)
+
+
+def _calibrate(net: MultitaskNet, dev: dict[str, Encoded]) -> tuple[Calibration, dict[str, float]]:
+    """Fit temperatures and Platt scaling on dev; report ECE before and after (2-fold cross-fit)."""
+    temperatures = []
+    report: dict[str, float] = {}
+    for head, name in enumerate(SENTIMENT_HEADS):
+        logits = _predict(net, dev[name].posts)[0][:, head]
+        labels = dev[name].sentiment_label
+        temperatures.append(fit_temperature(logits, labels))
+        report[f"ece_sentiment_{name}_before"] = _top_label_ece(logits, labels)
+        report[f"ece_sentiment_{name}_after"] = _cross_fit(
+            logits, labels, lambda lg, lb: fit_temperature(lg, lb), lambda lg, t: lg / t, _top_label_ece
+        )
+    # Complaint: English from the complaints dev set, Spanish from airline_es (negative = complaint),
+    # both together for every other language.
+    complaint_dev = {
+        "en": (_predict(net, dev["complaints"].posts)[1], dev["complaints"].complaint_label.long()),
+        "es": (_predict(net, dev["airline_es"].posts)[1], dev["airline_es"].complaint_label.long()),
+    }
+    complaint_dev["*"] = tuple(torch.cat(parts) for parts in zip(*complaint_dev.values()))  # type: ignore[assignment]
+    platt = {}
+    for lang, (logits, labels) in complaint_dev.items():
+        platt[lang] = fit_platt(logits, labels)
+        report[f"ece_complaint_{lang}_before"] = _binary_ece(logits, labels)
+        report[f"ece_complaint_{lang}_after"] = _cross_fit(
+            logits, labels, fit_platt, lambda lg, ab: ab[0] * lg + ab[1], _binary_ece
+        )
+    calibration = Calibration(sentiment_temperature=tuple(temperatures), complaint=platt)
+    return calibration, report
+
+
+def _top_label_ece(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    probs = logits.softmax(-1)
+    return expected_calibration_error(probs.max(-1).values, probs.argmax(-1) == labels)
+
+
+def _binary_ece(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    return expected_calibration_error(torch.sigmoid(logits), labels)
+
+
+def _cross_fit(
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    fit: Callable[[torch.Tensor, torch.Tensor], object],
+    apply: Callable[[torch.Tensor, object], torch.Tensor],
+    ece: Callable[[torch.Tensor, torch.Tensor], float],
+) -> float:
+    """ECE of calibration fitted on one half of dev and measured on the other, averaged both ways."""
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
+    halves = (order[: len(order) // 2], order[len(order) // 2 :])
+    errors = []
+    for fit_idx, test_idx in (halves, halves[::-1]):
+        params = fit(logits[fit_idx], labels[fit_idx])
+        errors.append(ece(apply(logits[test_idx], params), labels[test_idx]))
+    return sum(errors) / 2
+
+
+def _choose_es_mix(net: MultitaskNet, dev: dict[str, Encoded]) -> float:
+    """The airline-head weight for Spanish that maximises UMSAB-es + airline_es sentiment on dev."""
+    def value(mix: float) -> float:
+        scores = dev_scores(net, {k: dev[k] for k in ("umsab", "airline_es")}, es_mix=mix)
+        return scores["umsab_es"] + scores["airline_es_sentiment"]
+
+    return max((0.0, 0.25, 0.5, 0.75, 1.0), key=value)
+
+
+def _load(data_dir: Path, split: str, featurizer: Featurizer, config: TrainConfig) -> dict[str, Encoded]:
+    encoded = {}
+    for name in TRAIN_SETS:
+        examples = read_examples(data_dir / name / f"{split}.jsonl")
+        if config.limit:
+            # Every n-th post rather than the first ones: files are sorted by language.
+            examples = examples[:: max(1, len(examples) // config.limit)][: config.limit]
+        encoded[name] = _encode(name, examples, featurizer, config)
+    return encoded
+
+
+def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) -> ModelMeta:
+    """Train, early-stop and calibrate on dev, save to ``out_dir`` and return the model's meta."""
+    started = time.monotonic()
+    random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    feature_spec = FeatureSpec(buckets=config.buckets)
+    featurizer = Featurizer(feature_spec)
+    train_data = _concat(list(_load(data_dir, "train", featurizer, config).values()))
+    dev = _load(data_dir, "dev", featurizer, config)
+    net = MultitaskNet(NetworkSpec(buckets=config.buckets, dim=config.dim, hidden=config.hidden), sparse=True)
+    dropout = nn.Dropout(config.dropout)
+    sparse_opt = torch.optim.SparseAdam(list(net.embedding.parameters()), lr=config.lr_embedding)
+    dense_params = [p for n, p in net.named_parameters() if not n.startswith("embedding")]
+    dense_opt = torch.optim.Adam(dense_params, lr=config.lr_dense)
+    generator = torch.Generator().manual_seed(config.seed)
+    best: tuple[float, int, dict[str, torch.Tensor], dict[str, float]] | None = None
+    for epoch in range(1, config.epochs + 1):
+        net.train()
+        for index in torch.randperm(len(train_data.posts), generator=generator).split(config.batch_size):
+            sparse_opt.zero_grad()
+            dense_opt.zero_grad()
+            _loss(net, train_data, index, dropout).backward()
+            sparse_opt.step()
+            dense_opt.step()
+        scores = dev_scores(net, dev)
+        selection = _selection_score(scores)
+        log.info("epoch=%d selection=%.4f %s", epoch, selection, " ".join(f"{k}={v:.4f}" for k, v in scores.items()))
+        if best is None or selection > best[0]:
+            best = (selection, epoch, {k: v.clone() for k, v in net.state_dict().items()}, scores)
+    assert best is not None
+    _, best_epoch, state, _ = best
+    net.load_state_dict(state)
+    net.eval()
+    es_mix = _choose_es_mix(net, dev)
+    calibration, ece = _calibrate(net, dev)
+    scores = dev_scores(net, dev, es_mix=es_mix, calibration=calibration)
+    meta = ModelMeta(
+        features=feature_spec,
+        network=net.spec,
+        calibration=calibration,
+        head_mix={"*": (1.0, 0.0), "es": (1.0 - es_mix, es_mix)},
+        training={
+            "config": asdict(config),
+            "data_sets": list(TRAIN_SETS),
+            "best_epoch": best_epoch,
+            "dev": {k: round(v, 4) for k, v in scores.items()},
+            "calibration": {k: round(v, 4) for k, v in ece.items()},
+            "seconds": round(time.monotonic() - started, 1),
+        },
+    )
+    save_model(net, meta, out_dir)
+    log.info("saved=%s best_epoch=%d es_mix=%.2f %s", out_dir, best_epoch, es_mix, ece)
+    return meta
+
+
+if __name__ == "__main__":
+    from models.commands import train_command
+
+    train_command()

@@ -1,0 +1,205 @@
+"""The ``transformers`` backend: any Hugging Face sequence-classification model, local or from the hub.
+
+* ``sentiment_model``: a sentiment classifier (e.g. ``cardiffnlp/twitter-xlm-roberta-base-sentiment``);
+  its labels are read from the model's ``id2label`` (names containing neg/neu/pos).
+* ``complaint_model`` (optional): either a classifier with a label whose name contains "complaint",
+  or a natural-language-inference model (a label named "entailment") used zero-shot: each post is
+  paired with every hypothesis in ``complaint_labels`` and the complaint probability is the
+  share of entailment that goes to the first one. Without a complaint model, the probability of
+  the negative sentiment stands in for it.
+
+Cues come from the cue lexicons: the transformer itself says nothing about which words mattered.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from listener.domain import SENTIMENTS, Classification
+from models.errors import ModelNotAvailable
+from models.language import LanguageDetector
+from models.lexicons import CueLexicon
+from models.text import normalize, tokenize
+
+if TYPE_CHECKING:
+    from listener.config import ClassifierConfig
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A tokenizer and model pair, ready for inference."""
+
+    name: str
+    tokenizer: PreTrainedTokenizerBase
+    model: PreTrainedModel
+
+
+def load_model(name: str, quantize: bool = False) -> LoadedModel:
+    """Load a sequence-classification model and its tokenizer from a local directory or hub id.
+
+    Raises :class:`ModelNotAvailable` naming the model and how to fetch it when it can't be loaded
+    (no network and no local copy, or a directory that holds no model).
+    """
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name)
+        model = AutoModelForSequenceClassification.from_pretrained(name)
+    except (OSError, ValueError) as error:
+        raise ModelNotAvailable(
+            f"can't load the transformers model {name!r} ({error.__class__.__name__}: {str(error).splitlines()[0]}). "
+            f"On a machine with internet run `huggingface-cli download {name} --local-dir ./{name.split('/')[-1]}`, "
+            f"copy that directory here and set the classifier's model to its path."
+        ) from error
+    model.eval()
+    if quantize:
+        with warnings.catch_warnings():
+            # torch.ao dynamic quantisation is deprecated in favour of torchao but still works.
+            warnings.simplefilter("ignore")
+            from torch.ao.quantization import quantize_dynamic
+
+            model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return LoadedModel(name=name, tokenizer=tokenizer, model=model)
+
+
+def _label_index(model: PreTrainedModel, fragment: str) -> int | None:
+    """The id of the first label whose lower-cased name contains ``fragment``."""
+    for index, label in sorted(model.config.id2label.items()):
+        if fragment in str(label).lower():
+            return int(index)
+    return None
+
+
+def sentiment_columns(model: PreTrainedModel) -> list[int | None]:
+    """For negative, neutral, positive: the model's label id, or ``None`` if it has no such label.
+
+    Models published with anonymous labels (``LABEL_0`` …) and three classes are taken to be in
+    the usual negative, neutral, positive order.
+    """
+    columns = [_label_index(model, fragment) for fragment in ("neg", "neu", "pos")]
+    if columns[0] is None and columns[2] is None:
+        if model.config.num_labels == 3:
+            return [0, 1, 2]
+        raise ModelNotAvailable(
+            f"can't tell which labels of {model.name_or_path!r} are negative and positive: "
+            f"id2label is {model.config.id2label}; use a model whose labels name the sentiment"
+        )
+    return columns
+
+
+class TransformersClassifier:
+    """Classifies posts with Hugging Face models.
+
+    Example::
+
+        >>> config = ClassifierConfig(backend="transformers", sentiment_model="./twitter-xlm-roberta-base-sentiment")
+        >>> TransformersClassifier.from_config(config).classify(["qué mal servicio"])  # doctest: +SKIP
+    """
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        sentiment: LoadedModel,
+        complaint: LoadedModel | None = None,
+        complaint_labels: Sequence[str] = (),
+        batch_size: int = 64,
+        max_length: int = 128,
+        detector: LanguageDetector | None = None,
+    ) -> None:
+        self._sentiment = sentiment
+        self._sentiment_columns = sentiment_columns(sentiment.model)
+        self._complaint = complaint
+        self._complaint_labels = list(complaint_labels)
+        self._batch_size = batch_size
+        self._max_length = max_length
+        self._detector = detector or LanguageDetector()
+        self._lexicon = CueLexicon()
+        if complaint is not None:
+            self._complaint_column = _label_index(complaint.model, "complaint")
+            self._entailment_column = _label_index(complaint.model, "entail")
+            if self._complaint_column is None and self._entailment_column is None:
+                raise ModelNotAvailable(
+                    f"{complaint.name!r} has neither a 'complaint' nor an 'entailment' label "
+                    f"(id2label: {complaint.model.config.id2label}); use a complaint classifier or an NLI model"
+                )
+            if self._complaint_column is None and len(self._complaint_labels) < 2:
+                raise ValueError("zero-shot complaint detection needs at least two complaint_labels")
+        self.name = f"transformers:{sentiment.name}" + (f"+{complaint.name}" if complaint else "")
+
+    @classmethod
+    def from_config(cls, config: ClassifierConfig) -> TransformersClassifier:
+        """Build the classifier the configuration describes (``sentiment_model`` is required)."""
+        if not config.sentiment_model:
+            raise ModelNotAvailable(
+                "classifier.backend is \"transformers\" but classifier.sentiment_model is not set: "
+                "set it to a hub id or a local directory, e.g. cardiffnlp/twitter-xlm-roberta-base-sentiment"
+            )
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        complaint = load_model(config.complaint_model, config.quantize) if config.complaint_model else None
+        return cls(
+            load_model(config.sentiment_model, config.quantize),
+            complaint,
+            complaint_labels=config.complaint_labels,
+            batch_size=config.batch_size,
+            max_length=config.max_length,
+        )
+
+    def _logits(self, loaded: LoadedModel, texts: Sequence[str], pairs: Sequence[str] | None = None) -> torch.Tensor:
+        inputs = loaded.tokenizer(
+            list(texts),
+            list(pairs) if pairs is not None else None,
+            padding=True,
+            truncation=True,
+            max_length=self._max_length,
+            return_tensors="pt",
+        )
+        with torch.inference_mode():
+            return loaded.model(**inputs).logits.float()
+
+    def _sentiment_probs(self, texts: Sequence[str]) -> torch.Tensor:
+        probs = self._logits(self._sentiment, texts).softmax(-1)
+        return torch.stack(
+            [probs[:, c] if c is not None else torch.zeros(len(texts)) for c in self._sentiment_columns], dim=1
+        )
+
+    def _complaint_probs(self, texts: Sequence[str], sentiment: torch.Tensor) -> torch.Tensor:
+        if self._complaint is None:
+            return sentiment[:, 0]
+        if self._complaint_column is not None:
+            return self._logits(self._complaint, texts).softmax(-1)[:, self._complaint_column]
+        hypotheses = self._complaint_labels
+        premises = [text for text in texts for _ in hypotheses]
+        logits = self._logits(self._complaint, premises, hypotheses * len(texts))
+        entailment = logits[:, self._entailment_column].view(len(texts), len(hypotheses))
+        return entailment.softmax(-1)[:, 0]
+
+    def classify(
+        self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None
+    ) -> list[Classification]:
+        """Return one classification per text, in order."""
+        langs = self._detector.detect_many(texts, lang_hints)
+        results: list[Classification] = []
+        for start in range(0, len(texts), self._batch_size):
+            batch = [normalize(t) for t in texts[start : start + self._batch_size]]
+            sentiment = self._sentiment_probs(batch)
+            sentiment = sentiment / sentiment.sum(-1, keepdim=True)
+            complaint = self._complaint_probs(batch, sentiment)
+            for text, lang, probs, p in zip(batch, langs[start:], sentiment, complaint):
+                cues = tuple(dict.fromkeys(c.text for c in self._lexicon.find(tokenize(text)) if c.kind != "positive"))
+                results.append(
+                    Classification(
+                        lang=lang,
+                        sentiment=SENTIMENTS[int(probs.argmax())],
+                        sentiment_probs=(float(probs[0]), float(probs[1]), float(probs[2])),
+                        complaint_prob=float(p),
+                        cues=cues,
+                        model=self.name,
+                    )
+                )
+        return results

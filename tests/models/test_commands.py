@@ -1,0 +1,28 @@
+import json
+from types import SimpleNamespace
+
+from click.testing import CliRunner
+
+from listener.config import ClassifierConfig
+from models.commands import classify_command
+
+
+def test_classify_prints_one_json_object_per_argument():
+    result = CliRunner().invoke(classify_command, ["Llevo 3 horas esperando, nadie responde", "Gracias, todo genial"])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.output.strip().split("\n"))
+    assert first["text"] == "Llevo 3 horas esperando, nadie responde"
+    assert first["complaint_prob"] > 0.5 > second["complaint_prob"]
+    assert first["cues"] and first["lang"] == "es" and first["model"] == "embedded"
+
+
+def test_classify_reads_stdin_lines_without_arguments():
+    result = CliRunner().invoke(classify_command, [], input="first post\n\nsecond post\n")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["text"] for line in result.output.strip().split("\n")] == ["first post", "second post"]
+
+
+def test_classify_uses_the_configured_backend():
+    obj = SimpleNamespace(classifier=ClassifierConfig(backend="lexicon"))
+    result = CliRunner().invoke(classify_command, ["no funciona"], obj=obj)
+    assert json.loads(result.output)["model"] == "lexicon"

@@ -1,0 +1,63 @@
+import time
+
+import pytest
+
+from models.embedded_backend import EmbeddedClassifier
+from models.errors import ModelNotAvailable
+
+SPANISH_COMPLAINT = "@Iberia me habéis cancelado el vuelo, llevo 3 horas esperando y nadie me da una solución"
+PRAISE = "Muchas gracias @Iberia, el vuelo fue estupendo y la tripulación muy amable 😍"
+
+
+def test_spanish_complaint_is_flagged_with_cues(embedded):
+    [result] = embedded.classify([SPANISH_COMPLAINT])
+    assert result.lang == "es"
+    assert result.complaint_prob > 0.5
+    assert result.sentiment == "negative"
+    assert result.cues
+
+
+def test_praise_is_not_flagged(embedded):
+    [result] = embedded.classify([PRAISE])
+    assert result.complaint_prob < 0.5
+    assert result.sentiment == "positive"
+
+
+def test_portuguese_and_english_complaints_are_flagged(embedded):
+    results = embedded.classify(
+        ["O voo foi cancelado e ninguém responde, péssimo atendimento", "My order never arrived and nobody answers my emails"]
+    )
+    assert [r.lang for r in results] == ["pt", "en"]
+    assert all(r.complaint_prob > 0.5 for r in results)
+
+
+def test_probabilities_are_calibrated_values_in_unit_interval(embedded):
+    results = embedded.classify([SPANISH_COMPLAINT, PRAISE, "", "ok", "🙂"])
+    for result in results:
+        assert 0.0 <= result.complaint_prob <= 1.0
+        assert all(0.0 <= p <= 1.0 for p in result.sentiment_probs)
+        assert sum(result.sentiment_probs) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_outputs_are_deterministic_and_independent_of_batching(embedded):
+    texts = [SPANISH_COMPLAINT, PRAISE, "Worst airline ever"]
+    together = embedded.classify(texts)
+    alone = [embedded.classify([text])[0] for text in texts]
+    assert [r.complaint_prob for r in together] == pytest.approx([r.complaint_prob for r in alone], abs=1e-6)
+    assert together == embedded.classify(texts)
+
+
+def test_language_hint_is_used_when_detection_is_unsure(embedded):
+    [result] = embedded.classify(["ok"], ["pt"])
+    assert result.lang == "pt"
+
+
+def test_shipped_model_loads_quickly():
+    started = time.perf_counter()
+    EmbeddedClassifier.load()
+    assert time.perf_counter() - started < 2.0  # the target is < 1 s; slack for a busy CI machine
+
+
+def test_missing_weights_say_how_to_train_them(tmp_path):
+    with pytest.raises(ModelNotAvailable, match="python -m models.train"):
+        EmbeddedClassifier.load(tmp_path)

@@ -1,0 +1,17 @@
+from models.text import normalize, tokenize
+
+
+def test_mentions_links_and_hashtags_are_normalised():
+    assert normalize("@Iberia mira https://t.co/abc #retraso") == "@user mira http retraso"
+
+
+def test_html_entities_and_literal_escapes_are_decoded():
+    assert normalize("Tom &amp; Jerry can\\u2019t") == "tom & jerry can't"
+
+
+def test_elongations_are_shortened_and_emoticons_named():
+    assert normalize("Nooooo :( sooo baaad :)") == "noo emo_sad soo baad emo_happy"
+
+
+def test_emoji_are_kept_as_tokens():
+    assert tokenize(normalize("no funciona 😡")) == ["no", "funciona", "😡"]
