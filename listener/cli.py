@@ -271,5 +271,43 @@ def ack(state: CliContext, alert_id: int, by: str | None) -> None:
     click.echo(f"alert #{row.id} acknowledged by {row.acknowledged_by or 'someone'} at {row.acknowledged_at}")
 
 
+@main.command()
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="the day, local to digest.timezone (default: yesterday; with --demo: the demo's busiest day)")
+@click.option("--brand", default=None, help="the brand (default: the first one that is not a competitor)")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="save the HTML page to this file")
+@click.option("--send", is_flag=True, help="email it to digest.recipients (and the Slack summary to digest.channel)")
+@config_options
+@click.pass_obj
+def digest(state: CliContext, day: datetime | None, brand: str | None, out: str | None, send: bool) -> None:
+    """The daily digest for PR staff: saved as a page, emailed, or printed as text."""
+    from alerts.digest import build_digest, busiest_day, default_brand
+    from alerts.digest.deliver import DigestDeliveryError, send_digest
+    from listener.store import Store
+
+    settings = state.settings
+    store = Store.open(settings.storage.path)
+    try:
+        chosen = day.date() if day else None
+        if chosen is None and state.demo:
+            chosen = busiest_day(store, settings, brand or default_brand(settings))
+        rendered = build_digest(store, settings, brand=brand, day=chosen)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        store.close()
+    if out:
+        Path(out).write_text(rendered.html, encoding="utf-8")
+        click.echo(f"wrote {out}: {rendered.subject}", err=True)
+    if send:
+        try:
+            report = send_digest(rendered, settings)
+        except DigestDeliveryError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"sent to {', '.join(report.recipients)}" + (" and Slack" if report.slack else ""), err=True)
+    if not out and not send:
+        click.echo(rendered.text)
+
+
 # Commands that live beside the part of the library they drive; each module keeps heavy imports
 # inside its commands, so `listener --help` stays fast.

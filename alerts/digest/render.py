@@ -28,7 +28,8 @@ HOUR_LABEL_EVERY = 3
 class RenderedDigest:
     """A rendered digest: subject, HTML page, plain text, and the email's HTML with its PNG charts.
 
-    ``images`` maps each chart's Content-ID (without angle brackets) to its PNG bytes.
+    ``images`` maps each chart's Content-ID (without angle brackets) to its PNG bytes; ``summary`` is
+    the few lines posted to Slack.
     """
 
     brand: str
@@ -36,6 +37,7 @@ class RenderedDigest:
     subject: str
     html: str
     text: str
+    summary: str
     email_html: str
     images: dict[str, bytes] = field(default_factory=dict)
 
@@ -136,6 +138,7 @@ def render_digest(figures: DigestFigures) -> RenderedDigest:
         subject=subject,
         html=page.render(**context, charts={chart.name: chart.svg() for chart in charts}),
         text=env.get_template("digest.txt").render(**context),
+        summary=env.get_template("digest_summary.txt").render(**context),
         email_html=page.render(**context, charts={chart.name: chart.image_tag(cids[chart.name]) for chart in charts}),
         images={cids[chart.name]: bar_chart_png(chart.bars, label_every=chart.label_every) for chart in charts},
     )

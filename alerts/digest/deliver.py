@@ -1,0 +1,141 @@
+"""Delivers a rendered digest: by email over SMTP, and a short summary to Slack.
+
+The SMTP server and sender come from an ``[[alerts.channels]]`` entry of type ``email``
+(``digest.email_channel``, else the first one); the recipients are ``digest.recipients``, else that
+channel's. The Slack summary goes to the slack channel named by ``digest.channel``, if set.
+Uses ``smtplib`` and ``slack_sdk`` directly: the alert notifiers deliver alert messages, not digests.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from alerts.digest.render import RenderedDigest
+from listener.config import ChannelConfig, Settings
+
+
+class DigestDeliveryError(Exception):
+    """The digest could not be sent; the message says where and what to check."""
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """Where a digest went: the email's Message-ID and recipients, and whether Slack got the summary."""
+
+    message_id: str | None
+    recipients: tuple[str, ...]
+    slack: bool
+
+
+def compose_email(digest: RenderedDigest, sender: str, recipients: list[str]) -> EmailMessage:
+    """The digest as one email: the text part and, as its alternative, the HTML with its PNG charts inline.
+
+    Structure: ``multipart/alternative`` of ``text/plain`` and ``multipart/related``
+    (``text/html`` + one ``image/png`` per chart, referred to by ``cid:``).
+    """
+    email = EmailMessage()
+    email["Subject"] = digest.subject
+    email["From"] = sender
+    email["To"] = ", ".join(recipients)
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(domain="complaint-listener")
+    email.set_content(digest.text)
+    email.add_alternative(digest.email_html, subtype="html")
+    html_part = email.get_payload()[1]
+    for cid, png in digest.images.items():
+        html_part.add_related(png, "image", "png", cid=f"<{cid}>", filename=f"{cid.split('@')[0]}.png",
+                              disposition="inline")
+    return email
+
+
+def email_channel(settings: Settings) -> ChannelConfig:
+    """The email channel whose SMTP server sends the digest."""
+    emails = [channel for channel in settings.alerts.channels if channel.type == "email"]
+    wanted = settings.digest.email_channel
+    if wanted is not None:
+        found = next((channel for channel in emails if channel.name == wanted), None)
+        if found is None:
+            raise DigestDeliveryError(f"digest.email_channel {wanted!r} is not an [[alerts.channels]] entry of type "
+                                      f"'email'; email channels: {', '.join(c.name for c in emails) or 'none'}")
+        return found
+    if not emails:
+        raise DigestDeliveryError("sending the digest needs an [[alerts.channels]] entry with type = 'email' "
+                                  "(smtp_host, sender) for its SMTP server; add one, or save the page with --out")
+    return emails[0]
+
+
+def send_email(digest: RenderedDigest, settings: Settings, *, ssl_context: ssl.SSLContext | None = None) -> tuple[str, list[str]]:
+    """Email ``digest``; returns its Message-ID and the recipients."""
+    channel = email_channel(settings)
+    recipients = settings.digest.recipients or channel.recipients
+    if not recipients:
+        raise DigestDeliveryError("the digest has no recipients: set digest.recipients (email addresses)")
+    assert channel.smtp_host and channel.sender  # checked by the config
+    email = compose_email(digest, channel.sender, recipients)
+    port = channel.smtp_port or {"ssl": 465, "starttls": 587}.get(channel.smtp_security, 25)
+    where = f"the SMTP server {channel.smtp_host}:{port} (channel {channel.name!r})"
+    context = ssl_context or ssl.create_default_context()
+    try:
+        if channel.smtp_security == "ssl":
+            smtp = smtplib.SMTP_SSL(channel.smtp_host, port, timeout=channel.timeout_seconds, context=context)
+        else:
+            smtp = smtplib.SMTP(channel.smtp_host, port, timeout=channel.timeout_seconds)
+        with smtp:
+            if channel.smtp_security == "starttls":
+                smtp.starttls(context=context)
+            if channel.smtp_user:
+                password = channel.smtp_password.get_secret_value() if channel.smtp_password else ""
+                smtp.login(channel.smtp_user, password)
+            smtp.send_message(email, to_addrs=recipients)
+    except smtplib.SMTPAuthenticationError as error:
+        raise DigestDeliveryError(f"{where} rejected the login (SMTP {error.smtp_code}); "
+                                  "check smtp_user and smtp_password") from None
+    except (smtplib.SMTPException, OSError) as error:
+        raise DigestDeliveryError(f"{where} failed: {error}; check smtp_host, smtp_port and smtp_security, "
+                                  "then retry with 'listener digest --send'") from None
+    return email["Message-ID"], list(recipients)
+
+
+def slack_escape(text: str) -> str:
+    """``text`` with the three characters Slack's mrkdwn treats as markup escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def post_slack_summary(digest: RenderedDigest, settings: Settings) -> None:
+    """Post the digest's short summary to the slack channel named by ``digest.channel``."""
+    name = settings.digest.channel
+    channel = next((c for c in settings.alerts.channels if c.name == name and c.type == "slack"), None)
+    if channel is None:
+        raise DigestDeliveryError(f"digest.channel {name!r} is not an [[alerts.channels]] entry of type 'slack'")
+    text = slack_escape(digest.summary)
+    what = f"Slack channel {channel.name!r}"
+    try:
+        if channel.bot_token is not None and channel.channel:
+            WebClient(token=channel.bot_token.get_secret_value(), base_url=channel.base_url or "https://slack.com/api/",
+                      timeout=int(channel.timeout_seconds)).chat_postMessage(channel=channel.channel, text=text)
+            return
+        assert channel.webhook_url is not None  # checked by the config
+        response = WebhookClient(channel.webhook_url.get_secret_value(), timeout=int(channel.timeout_seconds)).send(text=text)
+    except SlackApiError as error:
+        raise DigestDeliveryError(f"{what} refused the summary ({error.response.get('error')}); "
+                                  "check the bot token, its chat:write scope and the channel") from None
+    except OSError as error:
+        raise DigestDeliveryError(f"{what} could not be reached: {error}") from None
+    if response.status_code != 200:
+        raise DigestDeliveryError(f"{what}: the webhook answered HTTP {response.status_code}; check webhook_url")
+
+
+def send_digest(digest: RenderedDigest, settings: Settings, *, ssl_context: ssl.SSLContext | None = None) -> DeliveryReport:
+    """Email ``digest`` and, when ``digest.channel`` is set, post its summary to Slack."""
+    message_id, recipients = send_email(digest, settings, ssl_context=ssl_context)
+    if settings.digest.channel:
+        post_slack_summary(digest, settings)
+    return DeliveryReport(message_id, tuple(recipients), bool(settings.digest.channel))
