@@ -12,6 +12,7 @@ import signal
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from types import FrameType
+from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -58,6 +59,15 @@ def build_scheduler(app: Listener) -> BackgroundScheduler:
         _logged("housekeeping", app.housekeeping), "interval", hours=HOUSEKEEPING_HOURS, id="housekeeping",
         next_run_time=now,
     )
+    if app.settings.digest.enabled:
+        from alerts.digest import send_daily_digests
+
+        digest = app.settings.digest
+        hour, minute = (int(part) for part in digest.time.split(":"))
+        scheduler.add_job(
+            _logged("digest", lambda: send_daily_digests(app.store, app.settings, clock=app.clock)), "cron",
+            hour=hour, minute=minute, timezone=ZoneInfo(digest.timezone), id="digest",
+        )
     return scheduler
 
 
