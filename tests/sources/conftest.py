@@ -20,7 +20,7 @@ own_handles = ["lumora_support"]
 
 [[brands]]
 name = "Lequipe"
-terms = {{ "*" = ["lequipe", "@lequipe"] }}
+terms = {{ "*" = ["lequipe", "@lequipe"], reddit = ["school", "phone"] }}
 competitor = true
 
 [sources.x]

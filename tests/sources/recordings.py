@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from threading import Thread
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -70,3 +73,86 @@ class FakeTime:
         """Record the wait and move the clock on."""
         self.sleeps.append(seconds)
         self.now += timedelta(seconds=seconds)
+
+
+class CassetteServer:
+    """A local HTTP server that answers like Reddit did in a vcrpy JSON cassette (praw/prawcore's).
+
+    Requests are matched by method and path (the query is ignored: the client may ask with other
+    parameters than the recording did); the recorded responses for a path are served in order, the
+    last one repeating. ``routes`` can be extended to serve other recordings or built faults.
+
+    Example::
+
+        >>> with CassetteServer.of("reddit/TestSubreddit.test_search.json") as server:
+        ...     praw.Reddit(..., oauth_url=server.url, reddit_url=server.url)
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], list[Recorded]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @classmethod
+    def of(cls, *cassettes: str) -> "CassetteServer":
+        """A server answering with the interactions of ``cassettes`` (paths under the fixtures folder)."""
+        server = cls()
+        for cassette in cassettes:
+            server.load(cassette)
+        return server
+
+    def load(self, cassette: str) -> None:
+        """Add a cassette's interactions to the routes."""
+        document = json.loads(fixture_path(cassette).read_text(encoding="utf-8"))
+        for interaction in document["interactions"]:
+            request, response = interaction["request"], interaction["response"]
+            headers = replayable({key: values[0] for key, values in response["headers"].items()})
+            self.add(request["method"], urlparse(request["uri"]).path,
+                     Recorded(response["status"]["code"], headers, response["body"]["string"]))
+
+    def add(self, method: str, path: str, response: Recorded) -> None:
+        """Serve ``response`` (after those already added) for ``method path``."""
+        self.routes.setdefault((method, path.rstrip("/")), []).append(response)
+
+    def replace(self, method: str, path: str, *responses: Recorded) -> None:
+        """Serve ``responses`` instead of what was recorded for ``method path``."""
+        self.routes[(method, path.rstrip("/"))] = list(responses)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                if length:
+                    self.rfile.read(length)
+                path = urlparse(self.path).path.rstrip("/")
+                server.requests.append((self.command, self.path))
+                queue = server.routes.get((self.command, path))
+                if not queue:
+                    self.send_error(404, f"no recording for {self.command} {path}")
+                    return
+                response = queue.pop(0) if len(queue) > 1 else queue[0]
+                body = response.body.encode("utf-8")
+                self.send_response(response.status)
+                for key, value in response.headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the tests assert on ``server.requests``."""
+
+        return Handler
+
+    def __enter__(self) -> "CassetteServer":
+        Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

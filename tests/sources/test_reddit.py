@@ -1,0 +1,122 @@
+"""The Reddit poller: praw itself, against a local server replaying praw/prawcore's recorded cassettes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from listener.app import Listener
+from listener.sources.reddit import RedditSource, reddit_client
+from tests.sources.recordings import NOW, CassetteServer, fixture_path
+
+SEARCH_CASSETTE = "reddit/TestSubreddit.test_search.json"
+COMMENTS_CASSETTE = "reddit/TestSubredditListings.test_comments.json"
+
+
+def recorded_listing(cassette: str) -> list[dict]:
+    """The things (``data`` of each child) of the Listing a cassette recorded."""
+    interactions = json.loads(fixture_path(cassette).read_text(encoding="utf-8"))["interactions"]
+    body = json.loads(interactions[-1]["response"]["body"]["string"])
+    return [child["data"] for child in body["data"]["children"]]
+
+
+def recorded_response(cassette: str, index: int):
+    """Response number ``index`` of a cassette, as the server would replay it."""
+    server = CassetteServer.of(cassette)
+    return [response for queue in server.routes.values() for response in queue][index]
+
+
+@pytest.fixture
+def server() -> Iterator[CassetteServer]:
+    """Reddit, as recorded: the app-only token, a search over r/all and r/askreddit's comments."""
+    with CassetteServer.of(SEARCH_CASSETTE, COMMENTS_CASSETTE) as running:
+        yield running
+
+
+@pytest.fixture
+def listen(make_settings, throttle, server):
+    """``listen(brands=..., comments=...)``: a listener whose only source is praw on the local server."""
+    opened: list[Listener] = []
+
+    def build(*, brands: slice = slice(None), comments: bool = True) -> Listener:
+        settings = make_settings(x=False, reddit=True)
+        config = settings.sources.reddit
+        if not comments:
+            config = config.model_copy(update={"comment_subreddits": []})
+        client = reddit_client(config, oauth_url=server.url, reddit_url=server.url)
+        source = RedditSource(config, settings.brands[brands], reddit=client, throttle=throttle("reddit"))
+        app = Listener(settings, sources=[source], clock=lambda: NOW)
+        opened.append(app)
+        return app
+
+    yield build
+    for app in opened:
+        app.close()
+
+
+def test_search_stores_every_result_for_the_brand_with_url_and_score(listen, server):
+    app = listen(brands=slice(0, 1), comments=False)
+    results = recorded_listing(SEARCH_CASSETTE)
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert report.new == len(results) == 6
+    searched = next(path for method, path in server.requests if "/search" in path)
+    assert "sort=new" in searched and "q=praw+OR+oauth" in searched
+    first = app.store.mention_by_key("reddit", results[0]["name"]).mention
+    assert first.brand == "KFC" and first.author_handle == results[0]["author"]
+    assert first.url == "https://www.reddit.com" + results[0]["permalink"]
+    assert first.engagement.likes == results[0]["score"]
+    assert first.engagement.replies == results[0]["num_comments"]
+
+
+def test_a_restart_neither_repeats_nor_misses_posts(listen):
+    first = listen(brands=slice(0, 1), comments=False)
+    first.pipeline.ingest(first.sources[0])
+    newest = max(result["created_utc"] for result in recorded_listing(SEARCH_CASSETTE))
+
+    restarted = listen(brands=slice(0, 1), comments=False)
+    report = restarted.pipeline.ingest(restarted.sources[0])
+
+    assert (report.read, report.new) == (0, 0)
+    assert float(restarted.store.cursor("reddit")["search:KFC:newest"]) == newest
+
+
+def test_comments_are_kept_only_when_they_name_a_brand(listen):
+    app = listen()
+    comments = recorded_listing(COMMENTS_CASSETTE)
+    expected = {c["name"] for c in comments if re.search(r"(?<!\w)(school|phone|praw|oauth)(?!\w)", c["body"], re.I)}
+
+    app.pipeline.ingest(app.sources[0])
+
+    stored = {comment["name"] for comment in comments if app.store.mention_by_key("reddit", comment["name"])}
+    assert expected and stored == expected
+    assert app.store.mention_by_key("reddit", sorted(expected)[0]).mention.parent_id is not None
+
+
+def test_rejected_credentials_disable_reddit_and_tell_the_operator(listen, server):
+    unauthorized = recorded_response("reddit/TestAuthImplicit.test_implicit__with_invalid_token.json", 0)
+    server.replace("GET", "/r/all/search", unauthorized)
+    app = listen(comments=False)
+
+    app.poll_once()
+
+    assert app.sources[0].disabled_reason.startswith("reddit: Reddit refused the request (401)")
+    assert any("source-disabled" in alert.alert.title for alert in app.store.alerts())
+    assert "test-client-secret" not in app.sources[0].disabled_reason
+
+
+def test_rate_limited_search_waits_as_long_as_reddit_says(listen, server, fake_time):
+    limited = recorded_response("reddit/TestSession.test_request__too__many_requests__with_retry_headers.json", 1)
+    assert limited.status == 429
+    listing = server.routes[("GET", "/r/all/search")][0]
+    server.replace("GET", "/r/all/search", limited, listing)
+    app = listen(brands=slice(0, 1), comments=False)
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert fake_time.sleeps == [float(limited.headers["retry-after"])]
+    assert report.new == 6
