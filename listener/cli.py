@@ -311,3 +311,7 @@ def digest(state: CliContext, day: datetime | None, brand: str | None, out: str 
 
 # Commands that live beside the part of the library they drive; each module keeps heavy imports
 # inside its commands, so `listener --help` stays fast.
+from listener.sources.commands import doctor, ingest  # noqa: E402  (the commands import this module)
+
+main.add_command(ingest)
+main.add_command(doctor)
