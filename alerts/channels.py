@@ -1,4 +1,4 @@
-"""Builds one notifier per configured alert channel."""
+"""Builds, from the config, one notifier per alert channel and the pipeline's policy for each."""
 
 from __future__ import annotations
 
@@ -6,12 +6,22 @@ from collections.abc import Callable, Sequence
 
 from alerts.notifiers import Notifier
 from alerts.notifiers.console import ConsoleNotifier
+from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.jsonl import JsonlNotifier
+from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
+from alerts.notifiers.webhook import WebhookNotifier
+from alerts.outbox import ChannelPolicy
+from alerts.quiet_hours import QuietHours
+from alerts.redact import Redactor
 from listener.config import ChannelConfig
 
 
 class ChannelUnavailable(Exception):
     """A configured channel type cannot be used by this installation."""
+
+
+def _secret(value) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _console(channel: ChannelConfig) -> Notifier:
@@ -23,9 +33,32 @@ def _jsonl(channel: ChannelConfig) -> Notifier:
     return JsonlNotifier(channel.name, channel.path)
 
 
+def _slack(channel: ChannelConfig) -> Notifier:
+    if channel.bot_token is not None and channel.channel:
+        return SlackBotNotifier(channel.name, _secret(channel.bot_token) or "", channel.channel,
+                                base_url=channel.base_url, timeout=channel.timeout_seconds,
+                                ack_reaction=channel.ack_reaction)
+    return SlackWebhookNotifier(channel.name, _secret(channel.webhook_url) or "", timeout=channel.timeout_seconds)
+
+
+def _email(channel: ChannelConfig) -> Notifier:
+    assert channel.smtp_host and channel.sender  # checked by the config
+    return EmailNotifier(channel.name, host=channel.smtp_host, port=channel.smtp_port, sender=channel.sender,
+                         recipients=channel.recipients, security=channel.smtp_security, user=channel.smtp_user,
+                         password=_secret(channel.smtp_password), timeout=channel.timeout_seconds)
+
+
+def _webhook(channel: ChannelConfig) -> Notifier:
+    assert channel.url is not None  # checked by the config
+    return WebhookNotifier(channel.name, channel.url, secret=_secret(channel.secret), timeout=channel.timeout_seconds)
+
+
 BUILDERS: dict[str, Callable[[ChannelConfig], Notifier]] = {
     "console": _console,
     "jsonl": _jsonl,
+    "slack": _slack,
+    "email": _email,
+    "webhook": _webhook,
 }
 
 
@@ -38,3 +71,34 @@ def build_notifiers(channels: Sequence[ChannelConfig]) -> dict[str, Notifier]:
             raise ChannelUnavailable(f"alert channel {channel.name!r}: type {channel.type!r} is not available yet")
         notifiers[channel.name] = builder(channel)
     return notifiers
+
+
+# Channels people read get grouping and a rate limit by default; files and terminals get everything.
+PEOPLES_CHANNELS = frozenset({"slack", "email", "webhook"})
+DEFAULT_RATE_LIMIT = 10
+
+
+def build_policies(channels: Sequence[ChannelConfig]) -> dict[str, ChannelPolicy]:
+    """Each channel's rate limit, quiet hours and grouping, by channel name."""
+    policies = {}
+    for channel in channels:
+        for_people = channel.type in PEOPLES_CHANNELS
+        rate_limit = channel.rate_limit_per_minute or (DEFAULT_RATE_LIMIT if for_people else None)
+        policies[channel.name] = ChannelPolicy(
+            rate_limit_per_minute=rate_limit,
+            quiet_hours=QuietHours(channel.quiet_hours) if channel.quiet_hours else None,
+            grouping=for_people if channel.grouping is None else channel.grouping,
+        )
+    return policies
+
+
+def secrets_redactor(channels: Sequence[ChannelConfig]) -> Redactor:
+    """A :class:`Redactor` for every secret in the channels' config (URLs and tokens included)."""
+    values = []
+    for channel in channels:
+        for secret in (channel.webhook_url, channel.bot_token, channel.secret, channel.smtp_password):
+            if secret is not None:
+                values.append(secret.get_secret_value())
+        if channel.url:  # a generic webhook's URL may carry a token
+            values.append(channel.url)
+    return Redactor(values)

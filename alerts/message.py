@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from alerts.notifiers import AlertMessage
 
@@ -25,6 +25,10 @@ class AlertSummary:
     complaint_prob: float | None
     reasons: tuple[str, ...]
     posted_at: str
+    key: str = ""
+    headline: str = ""
+    thread: str | None = None
+    more: tuple["AlertSummary", ...] = field(default=())
 
     @classmethod
     def of(cls, message: AlertMessage) -> "AlertSummary":
@@ -51,4 +55,18 @@ class AlertSummary:
             complaint_prob=result.complaint_prob if result else None,
             reasons=message.alert.reasons,
             posted_at=mention.created_at.isoformat() if mention else "",
+            key=message.key,
+            headline=_headline(message),
+            thread=message.thread,
+            more=tuple(cls.of(other) for other in message.more),
         )
+
+
+def _headline(message: AlertMessage) -> str:
+    """The first line of a message: the alert's title, or what a follow-up or batch carries."""
+    count = 1 + len(message.more)
+    if message.thread is not None:
+        return f"Follow-up: {count} more like this" if count > 1 else f"Follow-up: {message.alert.title}"
+    if message.more:
+        return f"{count} alerts batched (channel rate limit reached)"
+    return message.alert.title

@@ -1,23 +1,35 @@
-"""Delivery from the outbox: every due alert goes to its channel's notifier, with retries.
+"""Delivery from the outbox: the one pipeline every channel shares.
 
-An alert is in the store before anyone is notified; it is marked sent right after its notifier
-returns. A crash in between (a window of one database commit) is the only way an alert could be sent
-twice; notifiers that can check what they already delivered (the JSONL file) close even that window.
+Each round, per channel: quiet hours hold what may wait for the digest; alerts about something the
+channel heard of within the grouping window become follow-ups of that message (one follow-up
+message per group interval); the channel's rate limit batches whatever is over it into one message;
+then each message is sent, with retries and exponential backoff with jitter.
+
+Every message is recorded in the delivery log as ``attempting`` before its notifier is called and
+as ``sent`` right after it returns. After a crash, a message still ``attempting`` had an unknown
+outcome: a notifier that can look at its destination (:class:`~alerts.notifiers.DeliveryLookup`)
+says whether it arrived; for any other channel the message is marked ``unconfirmed`` and not sent
+again (at most once), and the operator channel is told.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
-from alerts.notifiers import AlertMessage, DeliveryError, Notifier
+from alerts.notifiers import AlertMessage, DeliveryError, DeliveryLookup, Notifier
+from alerts.quiet_hours import QuietHours
+from alerts.redact import Redactor
 from listener.clock import Clock, system_clock
-from listener.store import Store
+from listener.store import Delivery, StoredAlert, Store
 
 log = logging.getLogger(__name__)
+
+ProblemReporter = Callable[[str, str, str], object]
+RATE_WINDOW = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -36,16 +48,52 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class ChannelPolicy:
+    """What the pipeline does for one channel besides delivering: rate limit, quiet hours, grouping."""
+
+    rate_limit_per_minute: int | None = None
+    quiet_hours: QuietHours | None = None
+    grouping: bool = False
+
+
+@dataclass(frozen=True)
+class GroupingPolicy:
+    """Alerts of one group within ``window`` follow up the first; one follow-up per ``interval``."""
+
+    window: timedelta = timedelta(minutes=30)
+    interval: timedelta = timedelta(minutes=5)
+
+
+@dataclass
 class DeliveryReport:
     """What one delivery round did."""
 
     sent: int = 0
     retrying: int = 0
     given_up: int = 0
+    held: int = 0
+    unconfirmed: int = 0
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One message to send: the alerts it carries (lead first), its key, and what it follows up."""
+
+    alerts: list[StoredAlert]
+    key: str
+    thread: str | None = None
+    lead_id: int | None = None
 
 
 class Outbox:
-    """Delivers due alerts through the notifier of each alert's channel."""
+    """Delivers due alerts through the notifier of each alert's channel.
+
+    Example::
+
+        >>> outbox = Outbox(store, {"slack": SlackNotifier(...)}, policies={"slack": ChannelPolicy(5)})
+        >>> outbox.deliver_due()
+        DeliveryReport(sent=3, retrying=0, given_up=0, held=0, unconfirmed=0)
+    """
 
     def __init__(
         self,
@@ -54,44 +102,210 @@ class Outbox:
         *,
         clock: Clock = system_clock,
         policy: RetryPolicy = RetryPolicy(),
+        policies: Mapping[str, ChannelPolicy] | None = None,
+        grouping: GroupingPolicy = GroupingPolicy(),
+        redact: Callable[[str], str] = Redactor(),
+        report_problem: ProblemReporter | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._store = store
         self._notifiers = dict(notifiers)
         self._clock = clock
         self._policy = policy
+        self._policies = dict(policies or {})
+        self._grouping = grouping
+        self._redact = redact
+        self._report_problem = report_problem
         self._rng = rng or random.Random()
+        self._reconciled = False
 
-    def deliver_due(self, limit: int = 100) -> DeliveryReport:
-        """Try every due alert once (up to ``limit``); returns what happened."""
-        sent = retrying = given_up = 0
-        for stored in self._store.due_alerts(limit):
-            alert = stored.alert
-            notifier = self._notifiers.get(alert.channel)
-            message = AlertMessage(stored.id, alert, self._store.mention(alert.mention_id) if alert.mention_id else None)
-            try:
-                if notifier is None:
-                    raise DeliveryError(f"no channel named {alert.channel!r} is configured", retryable=False)
-                reference = notifier.send(message)
-            except DeliveryError as error:
-                retry_at = self._retry_at(stored.attempts + 1, stored.alert.created_at, error)
-                self._store.mark_failed(stored.id, str(error), retry_at)
-                if retry_at is None:
-                    given_up += 1
-                    log.error("alert given up", extra={"alert": stored.id, "channel": alert.channel, "reason": str(error)})
+    def deliver_due(self, page: int = 100) -> DeliveryReport:
+        """Reconcile what a crash left unfinished (once), then deliver every due alert, ``page`` at a time."""
+        report = DeliveryReport()
+        if not self._reconciled:
+            self._reconciled = self._reconcile(report)
+        after_id = 0
+        while due := self._store.due_alerts(page, after_id):
+            self._deliver_page(due, report)
+            after_id = due[-1].id
+        return report
+
+    def _deliver_page(self, due_alerts: list[StoredAlert], report: DeliveryReport) -> None:
+        now = self._clock()
+        by_channel: dict[str, list[StoredAlert]] = {}
+        for stored in due_alerts:
+            by_channel.setdefault(stored.alert.channel, []).append(stored)
+        for channel, due in by_channel.items():
+            policy = self._policies.get(channel, ChannelPolicy())
+            due = self._hold_in_quiet_hours(channel, due, policy, now, report)
+            if policy.grouping:
+                due = self._attach_to_groups(channel, due, now)
+            for plan in self._plan(channel, due, policy, now):
+                self._send(channel, plan, report)
+
+    # -- the stages ---------------------------------------------------------------------------
+
+    def _hold_in_quiet_hours(self, channel: str, due: list[StoredAlert], policy: ChannelPolicy, now: datetime,
+                             report: DeliveryReport) -> list[StoredAlert]:
+        if policy.quiet_hours is None:
+            return due
+        held = [stored for stored in due if policy.quiet_hours.holds(now, stored.alert.severity)]
+        if held:
+            self._store.hold(stored.id for stored in held)
+            report.held += len(held)
+            log.info("alerts held for the digest", extra={"channel": channel, "alerts": _ids(held),
+                                                          "reason": "quiet hours"})
+        return [stored for stored in due if stored not in held]
+
+    def _attach_to_groups(self, channel: str, due: list[StoredAlert], now: datetime) -> list[StoredAlert]:
+        """Make each alert whose group the channel heard of within the window a follow-up of that message."""
+        if self._grouping.window <= timedelta(0):
+            return due
+        leads: dict[str, int] = {}
+        attached = []
+        for stored in due:
+            group = stored.alert.group
+            if stored.lead_id is None and group is not None:
+                lead_id = leads.get(group)
+                if lead_id is None:
+                    lead = self._store.group_lead(channel, group, now - self._grouping.window)
+                    lead_id = lead.id if lead is not None else None
+                if lead_id is None:
+                    leads[group] = stored.id
                 else:
-                    retrying += 1
-                    log.warning("alert delivery failed", extra={
-                        "alert": stored.id, "channel": alert.channel, "reason": str(error),
-                        "retry_at": retry_at.isoformat()})
-                continue
-            self._store.mark_sent(stored.id, reference)
-            sent += 1
-            log.info("alert sent", extra={"alert": stored.id, "channel": alert.channel, "mention": alert.mention_id})
-        return DeliveryReport(sent, retrying, given_up)
+                    self._store.attach_to_lead(stored.id, lead_id)
+                    stored = replace(stored, lead_id=lead_id)
+            attached.append(stored)
+        return attached
 
-    def _retry_at(self, attempts: int, created_at, error: DeliveryError):
+    def _plan(self, channel: str, due: list[StoredAlert], policy: ChannelPolicy, now: datetime) -> list[_Plan]:
+        """The messages to send now: singles and follow-ups, then whatever is over the rate limit as one."""
+        followers: dict[int, list[StoredAlert]] = {}
+        plans = []
+        for stored in due:
+            if stored.lead_id is None:
+                plans.append(_Plan([stored], stored.alert.key))
+            else:
+                followers.setdefault(stored.lead_id, []).append(stored)
+        for lead_id, group in followers.items():
+            plan = self._follow_up(lead_id, group, now)
+            if plan is not None:
+                plans.append(plan)
+        plans.sort(key=lambda plan: plan.alerts[0].id)
+        if policy.rate_limit_per_minute is None:
+            return plans
+        budget = policy.rate_limit_per_minute - self._store.messages_since(channel, now - RATE_WINDOW)
+        if len(plans) <= budget:
+            return plans
+        if budget <= 0:
+            log.info("channel rate limit reached", extra={"channel": channel, "waiting": len(due)})
+            return []
+        kept, over = plans[: budget - 1], plans[budget - 1:]
+        batched = [stored for plan in over for stored in plan.alerts]
+        log.info("alerts batched by rate limit", extra={"channel": channel, "alerts": _ids(batched)})
+        return [*kept, _Plan(batched, f"batch:{channel}:{batched[0].id}:{len(batched)}")]
+
+    def _follow_up(self, lead_id: int, group: list[StoredAlert], now: datetime) -> _Plan | None:
+        """One follow-up message for ``group`` once the lead's last message is an interval old."""
+        lead = self._store.alert(lead_id)
+        key = f"followup:{lead_id}:{group[0].id}"
+        if lead is None or lead.status not in ("sent", "pending", "sending"):
+            return _Plan(group, key)  # nothing to follow up: the lead was held or failed
+        last = self._store.last_message_about(lead_id)
+        if lead.status != "sent" or last is None or now - last < self._grouping.interval:
+            return None
+        return _Plan(group, key, thread=lead.delivery_ref, lead_id=lead_id)
+
+    def _send(self, channel: str, plan: _Plan, report: DeliveryReport) -> None:
+        messages = [AlertMessage(stored.id, stored.alert, self._mention(stored)) for stored in plan.alerts]
+        message = replace(messages[0], key=plan.key, more=tuple(messages[1:]), thread=plan.thread)
+        delivery = self._store.begin_delivery(plan.key, channel, _ids(plan.alerts), plan.lead_id)
+        notifier = self._notifiers.get(channel)
+        try:
+            if notifier is None:
+                raise DeliveryError(f"no channel named {channel!r} is configured", retryable=False)
+            reference = notifier.send(message)
+        except Exception as error:  # a notifier bug must not stop the other channels
+            failure = error if isinstance(error, DeliveryError) else DeliveryError(
+                f"unexpected {type(error).__name__}: {error}")
+            self._failed(channel, plan, delivery, failure, report)
+            return
+        self._store.finish_delivery(delivery.id, reference)
+        report.sent += len(plan.alerts)
+        log.info("alert sent", extra={"alerts": _ids(plan.alerts), "channel": channel, "key": plan.key,
+                                      "mentions": [stored.alert.mention_id for stored in plan.alerts]})
+
+    def _failed(self, channel: str, plan: _Plan, delivery: Delivery, error: DeliveryError,
+                report: DeliveryReport) -> None:
+        reason = self._redact(str(error))
+        attempts = max(stored.attempts for stored in plan.alerts) + 1
+        oldest = min((stored.alert.created_at for stored in plan.alerts if stored.alert.created_at),
+                     default=None)
+        retry_at = self._retry_at(attempts, oldest, error)
+        self._store.fail_delivery(delivery.id, reason, retry_at)
+        fields = {"alerts": _ids(plan.alerts), "channel": channel, "reason": reason, "attempts": attempts}
+        if retry_at is not None:
+            report.retrying += len(plan.alerts)
+            log.warning("alert delivery failed", extra={**fields, "retry_at": retry_at.isoformat()})
+            return
+        report.given_up += len(plan.alerts)
+        log.error("alert given up", extra=fields)
+        if all(stored.alert.rule != "operator" for stored in plan.alerts):  # never loop on the operator channel
+            self._problem("delivery-failed", channel,
+                          f"gave up delivering alert(s) {', '.join(f'#{i}' for i in _ids(plan.alerts))} to "
+                          f"{channel} after {attempts} attempt(s): {reason}")
+
+    def _retry_at(self, attempts: int, created_at: datetime | None, error: DeliveryError) -> datetime | None:
         now = self._clock()
         if not error.retryable or (created_at is not None and now - created_at >= self._policy.give_up_after):
             return None
         return now + self._policy.delay(attempts, error.retry_after, self._rng)
+
+    # -- after a crash --------------------------------------------------------------------------
+
+    def _reconcile(self, report: DeliveryReport) -> bool:
+        """Settle every message a crash left ``attempting``; returns whether all were settled."""
+        settled = True
+        for delivery in self._store.unfinished_deliveries():
+            notifier = self._notifiers.get(delivery.channel)
+            alerts = self._store.delivery_alerts(delivery.id)
+            if isinstance(notifier, DeliveryLookup):
+                lead = self._store.alert(delivery.lead_id) if delivery.lead_id is not None else None
+                try:
+                    found = notifier.lookup(delivery.key, delivery.started_at, lead.delivery_ref if lead else None)
+                except DeliveryError as error:
+                    settled = False
+                    log.warning("cannot check an unfinished delivery yet", extra={
+                        "key": delivery.key, "channel": delivery.channel, "reason": self._redact(str(error))})
+                    continue
+                if found.found:
+                    self._store.finish_delivery(delivery.id, found.ref)
+                    report.sent += len(alerts)
+                    log.info("delivery confirmed after restart", extra={"key": delivery.key,
+                                                                        "channel": delivery.channel})
+                else:
+                    self._store.fail_delivery(delivery.id, "not delivered before a restart", self._clock())
+                    log.info("delivery retried after restart", extra={"key": delivery.key,
+                                                                      "channel": delivery.channel})
+                continue
+            note = "the listener stopped while sending; not sent again (at most once)"
+            self._store.unconfirm_delivery(delivery.id, note)
+            report.unconfirmed += len(alerts)
+            log.error("delivery unconfirmed", extra={"key": delivery.key, "channel": delivery.channel,
+                                                     "alerts": _ids(alerts)})
+            self._problem("delivery-unconfirmed", delivery.channel,
+                          f"alert(s) {', '.join(f'#{i}' for i in _ids(alerts))} may or may not have reached "
+                          f"{delivery.channel}: the listener stopped while sending. They are not sent again; "
+                          f"check the channel, and see them with 'listener alerts'.")
+        return settled
+
+    def _mention(self, stored: StoredAlert):
+        return self._store.mention(stored.alert.mention_id) if stored.alert.mention_id else None
+
+    def _problem(self, kind: str, subject: str, message: str) -> None:
+        if self._report_problem is not None:
+            self._report_problem(kind, subject, message)
+
+
+def _ids(alerts: Sequence[StoredAlert]) -> list[int]:
+    return [stored.id for stored in alerts]

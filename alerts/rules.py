@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
+from datetime import timedelta
 
-from listener.config import BrandConfig, RuleConfig
+from alerts.keywords import URGENT_CATEGORIES, default_keywords
+from listener.config import SEVERITIES, BrandConfig, RuleConfig
 from listener.domain import Alert, StoredMention
 
-# Authors with at least this many followers make an alert one step more urgent.
-HIGH_REACH = 10_000
+CUSTOM = "custom"
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _keyword_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(_fold(word))}(?!\w)")
 
 
 class RuleEngine:
     """Evaluates the configured rules against one mention at a time.
 
-    Competitor brands never alert as ours: their mentions are stored and counted, not routed.
+    Competitor brands never alert as ours: their mentions are stored and counted for the digest.
 
     Example::
 
@@ -24,11 +34,15 @@ class RuleEngine:
         ['console', 'file']
     """
 
-    def __init__(self, rules: Sequence[RuleConfig], brands: Sequence[BrandConfig]) -> None:
+    def __init__(self, rules: Sequence[RuleConfig], brands: Sequence[BrandConfig], *,
+                 ack_sla: timedelta = timedelta(hours=1)) -> None:
         self._rules = list(rules)
         self._own_brands = {brand.name for brand in brands if not brand.competitor}
-        self._keyword_patterns = {
-            rule.name: [(word, re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)) for word in rule.keywords]
+        self._ack_sla = ack_sla
+        self._keywords = {
+            rule.name: [(word, category, _keyword_pattern(word)) for word, category in
+                        [*((word, CUSTOM) for word in rule.keywords),
+                         *(default_keywords() if rule.default_keywords else [])]]
             for rule in rules
         }
 
@@ -41,48 +55,71 @@ class RuleEngine:
         for rule in self._rules:
             if "*" not in rule.brands and mention.brand not in rule.brands:
                 continue
-            reasons = self._reasons(rule, stored)
+            reasons, floor = self._reasons(rule, stored)
             if not reasons:
                 continue
-            severity = _severity(result.complaint_prob, mention.author_reach, keyword_hit=any(
-                reason.startswith("keyword") for reason in reasons))
-            for channel in rule.channels:
+            severity = _raise_by_reach(floor, mention.author_reach, rule.reach_thresholds)
+            sla = timedelta(minutes=rule.sla_minutes) if rule.sla_minutes else self._ack_sla
+            for channel in _channels(rule, mention.brand, result.lang, severity):
                 alerts.setdefault(channel, Alert(
                     key=f"mention:{stored.id}:{channel}",
                     channel=channel,
                     brand=mention.brand,
                     rule=rule.name,
-                    severity=severity,
+                    severity=severity,  # type: ignore[arg-type]
                     title=_title(stored),
                     reasons=tuple(reasons),
                     mention_id=stored.id,
+                    group=_group(stored),
+                    ack_within=sla,
                 ))
         return list(alerts.values())
 
-    def _reasons(self, rule: RuleConfig, stored: StoredMention) -> list[str]:
+    def _reasons(self, rule: RuleConfig, stored: StoredMention) -> tuple[list[str], int]:
+        """Why the mention meets ``rule`` (empty if it does not) and the lowest severity level it earns."""
         result = stored.classification
         assert result is not None
-        reasons = []
+        reasons, level = [], -1
         if rule.complaint_threshold is not None and result.complaint_prob >= rule.complaint_threshold:
             reasons.append(f"complaint {result.complaint_prob:.0%} ≥ {rule.complaint_threshold:.0%}")
+            level = 2 if result.complaint_prob >= 0.85 else 1
         if rule.negative_threshold is not None and result.negative_prob >= rule.negative_threshold:
             reasons.append(f"negative {result.negative_prob:.0%} ≥ {rule.negative_threshold:.0%}")
-        for word, pattern in self._keyword_patterns[rule.name]:
-            if pattern.search(stored.mention.text):
-                reasons.append(f"keyword '{word}'")
+            level = max(level, 0)
+        text = _fold(stored.mention.text)
+        for word, category, pattern in self._keywords[rule.name]:
+            if pattern.search(text):
+                reasons.append(f"keyword '{word}'" + ("" if category == CUSTOM else f" ({category})"))
+                level = max(level, 2 if category in URGENT_CATEGORIES else 1)
         if reasons and result.cues:
             reasons.append("cues: " + ", ".join(result.cues))
-        return reasons
+        return reasons, level
 
 
-def _severity(complaint_prob: float, reach: int | None, keyword_hit: bool) -> str:
-    levels = ["low", "normal", "high", "critical"]
-    level = 1 if complaint_prob < 0.85 else 2
-    if keyword_hit:
-        level = max(level, 2)
-    if reach is not None and reach >= HIGH_REACH:
-        level += 1
-    return levels[min(level, 3)]
+def _raise_by_reach(level: int, reach: int | None, thresholds: Sequence[int]) -> str:
+    raised = level + sum(1 for threshold in thresholds if reach is not None and reach >= threshold)
+    return SEVERITIES[min(raised, len(SEVERITIES) - 1)]
+
+
+def _channels(rule: RuleConfig, brand: str, lang: str, severity: str) -> list[str]:
+    """The rule's own channels, then those of every route whose brand, language and severity match."""
+    channels = list(rule.channels)
+    for route in rule.routes:
+        if (("*" in route.brands or brand in route.brands)
+                and ("*" in route.languages or lang in route.languages)
+                and SEVERITIES.index(severity) >= SEVERITIES.index(route.min_severity)):  # type: ignore[arg-type]
+            channels.extend(route.channels)
+    return list(dict.fromkeys(channels))
+
+
+def _group(stored: StoredMention) -> str | None:
+    """What the mention is about, for grouping: its conversation, else its strongest cue."""
+    mention, result = stored.mention, stored.classification
+    if mention.conversation_id:
+        return f"{mention.brand}:thread:{mention.source}:{mention.conversation_id}"
+    if result is not None and result.cues:
+        return f"{mention.brand}:cue:{_fold(result.cues[0])}"
+    return None
 
 
 def _title(stored: StoredMention) -> str:

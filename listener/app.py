@@ -11,10 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from alerts.channels import build_notifiers
-from alerts.operator import OperatorNotices
-from alerts.outbox import Outbox
-from alerts.rules import RuleEngine
+from alerts.alerting import build_alerting
 from listener.clock import Clock, system_clock
 from listener.config import Settings
 from listener.instance import InstanceLock
@@ -55,17 +52,17 @@ class Listener:
         self.clock = clock
         self.stop_event = threading.Event()
         self.store = Store.open(settings.storage.path, clock)
-        notices = OperatorNotices(self.store, settings.alerts.operator_channel, clock=clock)
+        self.alerting = build_alerting(settings, self.store, clock)
+        notices = self.alerting.notices
         self.sources = [
             GuardedSource(source, lambda name, reason: notices.report("source-disabled", name, reason))
             for source in (build_sources(settings) if sources is None else sources)
         ]
-        outbox = Outbox(self.store, build_notifiers(settings.alerts.channels), clock=clock)
         self.pipeline = Pipeline(
             self.store,
             classifier if classifier is not None else self._load_classifier,
-            RuleEngine(settings.alerts.rules, settings.brands),
-            outbox,
+            self.alerting.rules,
+            self.alerting.outbox,
             batch_size=settings.classifier.batch_size,
             should_stop=self.stop_event.is_set,
         )

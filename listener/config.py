@@ -190,7 +190,11 @@ class ChannelConfig(Strict):
     recipients: list[str] = Field(default_factory=list)
     timeout_seconds: float = Field(default=10, gt=0)
     quiet_hours: QuietHoursConfig | None = None
-    rate_limit_per_minute: int = Field(default=10, gt=0, description="more than this is batched into one")
+    rate_limit_per_minute: int | None = Field(
+        default=None, gt=0, description="more is batched into one; default 10 for people's channels (slack, "
+        "email, webhook), unlimited for console and jsonl")
+    grouping: bool | None = Field(
+        default=None, description="follow-ups instead of a message per alert; default on for slack, email, webhook")
     ack_reaction: str = Field(default="white_check_mark", description="Slack reaction (name) that acknowledges")
 
     @model_validator(mode="after")

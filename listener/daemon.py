@@ -24,6 +24,7 @@ from listener.sources.registry import source_intervals
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_HOURS = 6
+ESCALATION_CHECK_SECONDS = 60
 
 
 def build_scheduler(app: Listener) -> BackgroundScheduler:
@@ -50,6 +51,16 @@ def build_scheduler(app: Listener) -> BackgroundScheduler:
         id="deliver",
         next_run_time=now,
     )
+    alerts = app.settings.alerts
+    scheduler.add_job(
+        _logged("read acknowledgement reactions", app.alerting.acks.check), "interval",
+        seconds=alerts.ack_poll_seconds, id="acks", next_run_time=now,
+    )
+    if alerts.escalation_channel is not None:
+        scheduler.add_job(
+            _logged("escalate", app.alerting.escalator.escalate_overdue), "interval",
+            seconds=ESCALATION_CHECK_SECONDS, id="escalate", next_run_time=now,
+        )
     if any(source.can_refresh for source in app.sources):
         scheduler.add_job(
             _logged("engagement re-poll", app.repoll_engagement), "interval", minutes=REPOLL_INTERVAL_MINUTES,

@@ -412,11 +412,11 @@ class Store:
             )
         return added
 
-    def due_alerts(self, limit: int = 100) -> list[StoredAlert]:
-        """Pending alerts whose next attempt is due now, oldest first."""
+    def due_alerts(self, limit: int = 100, after_id: int = 0) -> list[StoredAlert]:
+        """Pending alerts whose next attempt is due now, oldest first, from id ``after_id`` on (for paging)."""
         return self._alerts(
-            "WHERE a.status = 'pending' AND a.next_attempt_at <= ? ORDER BY a.id LIMIT ?",
-            (_iso(self._clock()), limit),
+            "WHERE a.status = 'pending' AND a.next_attempt_at <= ? AND a.id > ? ORDER BY a.id LIMIT ?",
+            (_iso(self._clock()), after_id, limit),
         )
 
     def alerts(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 from alerts.message import AlertSummary
-from alerts.notifiers import AlertMessage, DeliveryError
+from alerts.notifiers import AlertMessage, DeliveryError, Lookup
 
 
 class JsonlNotifier:
@@ -43,12 +44,17 @@ class JsonlNotifier:
             handle.seek(-1, os.SEEK_END)
             return handle.read(1) != b"\n"
 
+    def lookup(self, key: str, since: datetime, thread: str | None = None) -> Lookup:
+        """Whether a line with ``key`` is in the file (it is its own delivery log)."""
+        self._written = self._keys_in_file()
+        return Lookup(found=key in self._written, ref=key if key in self._written else None)
+
     def send(self, message: AlertMessage) -> str | None:
         """Append ``message`` unless its key is already in the file; returns the key."""
-        key = message.alert.key
+        key = message.key
         if key in self._written:
             return key
-        record = {"key": key, "channel": message.alert.channel, **dataclasses.asdict(AlertSummary.of(message))}
+        record = {"channel": message.alert.channel, **dataclasses.asdict(AlertSummary.of(message))}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:

@@ -1,0 +1,60 @@
+"""Acknowledgement by reaction: reads the reactions on recent Slack alert messages through the Web API.
+
+No inbound endpoint is needed: the daemon asks ``reactions.get`` for each unacknowledged message it
+posted within the lookback, and the first person to add the configured reaction acknowledges it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Protocol
+
+from alerts.notifiers import DeliveryError
+from listener.clock import Clock, system_clock
+from listener.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class ReactionReader(Protocol):
+    """A channel whose messages can be reacted to (the Slack bot)."""
+
+    def reacted_by(self, ref: str) -> str | None:
+        """Who added the acknowledgement reaction to message ``ref``, or ``None``."""
+        ...
+
+
+class ReactionAcks:
+    """Acknowledges alerts whose message got the acknowledgement reaction.
+
+    Example::
+
+        >>> ReactionAcks(store, {"slack": slack_bot}).check()
+        1
+    """
+
+    def __init__(self, store: Store, readers: Mapping[str, ReactionReader], *, clock: Clock = system_clock,
+                 lookback: timedelta = timedelta(hours=48)) -> None:
+        self._store = store
+        self._readers = dict(readers)
+        self._clock = clock
+        self._lookback = lookback
+
+    def check(self) -> int:
+        """Read reactions on recent unacknowledged messages; returns how many alerts were acknowledged."""
+        acknowledged = 0
+        for stored in self._store.unacknowledged_messages(list(self._readers), self._clock() - self._lookback):
+            assert stored.delivery_ref is not None  # the query keeps messages with a reference
+            try:
+                user = self._readers[stored.alert.channel].reacted_by(stored.delivery_ref)
+            except DeliveryError as error:
+                log.warning("cannot read reactions", extra={"channel": stored.alert.channel, "reason": str(error)})
+                break  # the same failure would repeat for every message; try again next round
+            if user is not None:
+                row = self._store.acknowledge(stored.id, f"slack:{user}")
+                acknowledged += 1
+                log.info("alert acknowledged", extra={"alert": stored.id, "by": row.acknowledged_by,
+                                                      "seconds_to_ack": row.seconds_to_ack})
+        return acknowledged

@@ -1,0 +1,200 @@
+"""Spike detection on a stream of complaint times: is the last few minutes' volume unusual *now*?
+
+Why this method. Complaint volume is a small count with a daily and weekly rhythm, and the point is
+to alert while a spike is still rising, not once it has peaked:
+
+* Each check compares the count in the last 15, 30 and 60 minutes with what the baseline expects for
+  those minutes. Short windows see a rise within minutes; the longer ones see a slower swell.
+* The baseline is a rate per hour of day, separately for weekdays and weekends (the weekly rhythm),
+  learnt from the trailing ``history`` and shrunk towards the overall rate (a gamma prior worth a
+  few hours), so a quiet 3 a.m. does not make 9 a.m. look like a spike and a new series with little
+  history is not jumpy. Hourly counts are winsorised first, so an earlier spike does not inflate
+  the baseline of the next day.
+* The surprise of a count is an exact negative-binomial tail probability, not a z-score: with
+  counts of 2 or 5 a normal approximation (mean + 3·stddev) is badly wrong. The negative binomial
+  is the Poisson whose rate is uncertain: its shape combines how little history there is (the
+  gamma posterior) with the over-dispersion measured on the history itself (real complaint counts
+  vary more than Poisson from hour to hour).
+* An alert needs at least ``min_count`` complaints in the window and a tail probability below the
+  ``sensitivity`` level's threshold (split over the windows tested, Bonferroni), and waits out the
+  ``cooldown`` after the previous one. EWMA or CUSUM charts would need a variance model that is wrong
+  for small counts and would lag by design; a 3-sigma rule over hourly counts reports a peak only
+  after its hour is over (see ``bench/early_warning.py`` for the comparison).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import numpy as np
+
+Sensitivity = Literal["low", "normal", "high"]
+# Tail probability below which a window's count is a spike, per check, before the split over windows.
+TAIL_THRESHOLDS: dict[str, float] = {"low": 1e-6, "normal": 1e-4, "high": 1e-3}
+HOUR = timedelta(hours=1)
+PRIOR_HOURS = 3.0  # how many hours of the overall rate the hour-of-day rate is shrunk towards
+WINSOR_QUANTILE = 0.95
+MAX_SHAPE = 1e6  # a shape this large is a Poisson, for all practical purposes
+
+
+@dataclass(frozen=True)
+class SpikeSettings:
+    """What counts as a spike: windows tested, sensitivity, minimum count, cooldown, history used."""
+
+    sensitivity: Sensitivity = "normal"
+    min_count: int = 5
+    cooldown: timedelta = timedelta(hours=1)
+    windows: tuple[timedelta, ...] = (timedelta(minutes=15), timedelta(minutes=30), timedelta(hours=1))
+    history: timedelta = timedelta(days=14)
+    # The baseline ends this long before now, so the start of a slow rise does not hide in it.
+    guard: timedelta = timedelta(hours=1)
+    # No verdict before the series has been watched this long: there is no baseline yet.
+    warmup: timedelta = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Spike:
+    """A window whose count the baseline did not expect."""
+
+    at: datetime
+    window: timedelta
+    observed: int
+    expected: float
+    tail_probability: float
+
+    def describe(self) -> str:
+        """One line for an alert, e.g. ``'37 complaints in 15 min (about 2.1 expected)'``."""
+        minutes = int(self.window.total_seconds() // 60)
+        return f"{self.observed} complaints in {minutes} min (about {self.expected:.1f} expected)"
+
+
+class SpikeDetector:
+    """Decides, from the times of one series' complaints, whether they are spiking now.
+
+    Stateless apart from the settings: the caller keeps the times (the store does) and remembers
+    the last alert for the cooldown.
+
+    Example::
+
+        >>> detector = SpikeDetector(SpikeSettings(min_count=5))
+        >>> spike = detector.check(complaint_times, now, watched_since=started, last_alert=None)
+        >>> spike.describe() if spike else "quiet"
+        '37 complaints in 15 min (about 2.1 expected)'
+    """
+
+    def __init__(self, settings: SpikeSettings = SpikeSettings()) -> None:
+        self.settings = settings
+        self._threshold = TAIL_THRESHOLDS[settings.sensitivity] / len(settings.windows)
+
+    def check(self, times: Sequence[datetime], now: datetime, *, watched_since: datetime,
+              last_alert: datetime | None = None) -> Spike | None:
+        """The most surprising spiking window ending at ``now``, or ``None``.
+
+        ``times`` are the series' complaint times, sorted ascending (later ones are ignored);
+        ``watched_since`` is when listening began (silence before it is not a zero rate);
+        ``last_alert`` is when this series last alerted, for the cooldown.
+        """
+        if last_alert is not None and now - last_alert < self.settings.cooldown:
+            return None
+        if now - watched_since < self.settings.warmup:
+            return None
+        end = bisect_right(times, now)
+        longest = max(self.settings.windows)
+        if end - bisect_left(times, now - longest, hi=end) < self.settings.min_count:
+            return None
+        history_start = max(now - self.settings.history, watched_since)
+        recent = times[bisect_left(times, history_start, hi=end):end]
+        baseline = _Baseline.learn(recent, history_start, now - longest - self.settings.guard)
+        best: Spike | None = None
+        for window in self.settings.windows:
+            observed = len(recent) - bisect_left(recent, now - window)
+            if observed < self.settings.min_count:
+                continue
+            expected = baseline.expected(now - window, now)
+            tail = negative_binomial_tail(observed, expected, baseline.shape)
+            if tail < self._threshold and (best is None or tail < best.tail_probability):
+                best = Spike(now, window, observed, expected, tail)
+        return best
+
+
+@dataclass(frozen=True)
+class _Baseline:
+    """Rates per hour of day (weekday and weekend profiles) and the negative-binomial shape."""
+
+    rates: np.ndarray  # shape (2, 24): complaints per hour
+    shape: float
+
+    @classmethod
+    def learn(cls, times: Sequence[datetime], start: datetime, end: datetime) -> "_Baseline":
+        origin = start.replace(minute=0, second=0, microsecond=0) + HOUR  # the first whole hour
+        hours = max(int((end - origin) // HOUR), 0)
+        if hours == 0:
+            return cls(np.full((2, 24), 1e-3), 1.0)
+        counts = np.zeros(hours)
+        for moment in times:
+            index = int((moment - origin) // HOUR)
+            if 0 <= index < hours:
+                counts[index] += 1
+        counts = np.minimum(counts, max(np.quantile(counts, WINSOR_QUANTILE), 1.0))
+        slots = [origin + HOUR * i for i in range(hours)]
+        kind = np.array([_day_kind(slot) for slot in slots])
+        hour = np.array([slot.hour for slot in slots])
+        overall = max(counts.sum(), 0.5) / hours  # half a complaint: a silent history is not a zero rate
+        totals = np.zeros((2, 24))
+        exposure = np.zeros((2, 24))
+        np.add.at(totals, (kind, hour), counts)
+        np.add.at(exposure, (kind, hour), 1.0)
+        rates = (totals + PRIOR_HOURS * overall) / (exposure + PRIOR_HOURS)
+        expected = rates[kind, hour]
+        # Over-dispersion by the method of moments: variance = m + m²/phi.
+        excess = float(((counts - expected) ** 2 - expected).sum())
+        inverse_phi = max(excess, 0.0) / float((expected**2).sum())
+        # Uncertainty of the rate itself: a gamma posterior whose shape is the events it rests on.
+        inverse_posterior = 1.0 / (counts.sum() + 1.0)
+        return cls(rates, min(1.0 / max(inverse_phi + inverse_posterior, 1.0 / MAX_SHAPE), MAX_SHAPE))
+
+    def expected(self, start: datetime, end: datetime) -> float:
+        """Complaints expected between ``start`` and ``end``, following the hourly profile."""
+        total = 0.0
+        moment = start
+        while moment < end:
+            step_end = min(moment.replace(minute=0, second=0, microsecond=0) + HOUR, end)
+            total += self.rates[_day_kind(moment), moment.hour] * ((step_end - moment) / HOUR)
+            moment = step_end
+        return max(total, 1e-6)
+
+
+def _day_kind(moment: datetime) -> int:
+    return 1 if moment.weekday() >= 5 else 0
+
+
+def negative_binomial_tail(observed: int, mean: float, shape: float) -> float:
+    """P(X ≥ ``observed``) for a negative binomial with ``mean`` and ``shape`` (large shape: Poisson).
+
+    Summed upwards from ``observed``, so tiny tails keep their precision.
+
+    Example::
+
+        >>> round(negative_binomial_tail(10, 2.0, 1e6), 6)  # Poisson(2): P(X ≥ 10)
+        4.6e-05
+    """
+    if observed <= 0:
+        return 1.0
+    shape = min(shape, MAX_SHAPE)
+    p = shape / (shape + mean)
+    term = math.exp(math.lgamma(observed + shape) - math.lgamma(shape) - math.lgamma(observed + 1)
+                    + shape * math.log(p) + observed * math.log1p(-p))
+    total, j = 0.0, observed
+    while term > 1e-300 and j < observed + 100_000:
+        total += term
+        ratio = (j + shape) / (j + 1) * (1 - p)
+        if term < total * 1e-12 and ratio < 0.99:
+            break
+        term *= ratio
+        j += 1
+    return min(total, 1.0)

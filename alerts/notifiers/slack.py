@@ -1,0 +1,139 @@
+"""The Slack notifiers, through ``slack_sdk``: an incoming webhook, or ``chat.postMessage`` with a bot token.
+
+The bot can do what a webhook cannot: thread follow-ups under the first message, find a message it
+already posted (each carries its idempotency key as message metadata, so a send whose outcome a crash
+made unknown is looked up with ``conversations.history`` instead of sent again), and read the
+reactions that acknowledge an alert (``reactions.get``). Bot scopes: ``chat:write``,
+``channels:history`` (``groups:history`` for a private channel) and ``reactions:read``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from alerts.message import AlertSummary
+from alerts.notifiers import AlertMessage, DeliveryError, Lookup
+from alerts.notifiers.http_errors import error_for_exception, error_for_status, retry_after_seconds
+from alerts.notifiers.slack_format import blocks, fallback_text
+
+METADATA_EVENT = "complaint_listener_alert"
+# Slack API errors that mean "try again later" although the HTTP status was 200.
+_TRANSIENT_API_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fatal_error", "request_timeout"}
+# slack_sdk's own log lines can quote the webhook URL; this logger keeps them out of ours.
+_SDK_LOG = logging.getLogger("alerts.notifiers.slack.sdk")
+_SDK_LOG.setLevel(logging.CRITICAL)
+_SDK_LOG.propagate = False
+
+
+def _network_error(what: str, error: Exception) -> DeliveryError:
+    return error_for_exception(what, error) or DeliveryError(f"{what} failed ({type(error).__name__})")
+
+
+class SlackWebhookNotifier:
+    """Posts each alert to a Slack incoming webhook.
+
+    A webhook answers only "ok": it cannot thread, be searched or be reacted to through the API.
+    """
+
+    def __init__(self, name: str, webhook_url: str, *, timeout: float = 10) -> None:
+        self.name = name
+        self._client = WebhookClient(webhook_url, timeout=int(timeout), logger=_SDK_LOG, retry_handlers=[])
+
+    def send(self, message: AlertMessage) -> str | None:
+        """Post ``message``; returns ``None`` (a webhook gives no reference back)."""
+        summary = AlertSummary.of(message)
+        try:
+            response = self._client.send(text=fallback_text(summary), blocks=blocks(summary, None),
+                                         unfurl_links=False, unfurl_media=False)
+        except Exception as error:  # urllib's failures: refused, timeout, DNS, TLS
+            raise _network_error("the Slack webhook", error) from None
+        if response.status_code != 200:
+            headers = {key.lower(): value for key, value in (response.headers or {}).items()}
+            detail = response.body if len(response.body or "") < 100 else ""
+            raise error_for_status("the Slack webhook", response.status_code, _first(headers.get("retry-after")),
+                                   detail)
+        return None
+
+
+class SlackBotNotifier:
+    """Posts each alert with ``chat.postMessage`` as a bot; follow-ups go in the first message's thread.
+
+    ``channel`` should be the channel's ID (``C0123…``): looking messages up needs it.
+    The reference returned for a message is ``"<channel id>:<ts>"``.
+    """
+
+    def __init__(self, name: str, token: str, channel: str, *, base_url: str | None = None,
+                 timeout: float = 10, ack_reaction: str = "white_check_mark") -> None:
+        self.name = name
+        self.channel = channel
+        self.ack_reaction = ack_reaction
+        self._client = WebClient(token=token, base_url=base_url or "https://slack.com/api/", timeout=int(timeout),
+                                 logger=_SDK_LOG, retry_handlers=[])
+
+    def send(self, message: AlertMessage) -> str | None:
+        """Post ``message`` (in its thread, if it follows one up); returns ``"<channel>:<ts>"``."""
+        summary = AlertSummary.of(message)
+        thread_ts = message.thread.split(":", 1)[1] if message.thread and ":" in message.thread else None
+        response = self._call("chat.postMessage", self._client.chat_postMessage, channel=self.channel,
+                              text=fallback_text(summary), blocks=blocks(summary, self.ack_reaction),
+                              thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, link_names=False,
+                              metadata={"event_type": METADATA_EVENT,
+                                        "event_payload": {"key": message.key, "alert_id": message.alert_id}})
+        return f"{response['channel']}:{response['ts']}"
+
+    def lookup(self, key: str, since: datetime, thread: str | None = None) -> Lookup:
+        """Find the message posted under ``key`` since ``since`` (in ``thread`` for a follow-up)."""
+        oldest = f"{since.timestamp() - 60:.6f}"
+        if thread and ":" in thread:
+            channel, ts = thread.split(":", 1)
+            response = self._call("conversations.replies", self._client.conversations_replies, channel=channel,
+                                  ts=ts, oldest=oldest, include_all_metadata=True, limit=200)
+        else:
+            channel = self.channel
+            response = self._call("conversations.history", self._client.conversations_history, channel=channel,
+                                  oldest=oldest, include_all_metadata=True, limit=200)
+        for posted in response.get("messages", []):
+            metadata = posted.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and metadata.get("event_payload", {}).get("key") == key:
+                return Lookup(found=True, ref=f"{channel}:{posted['ts']}")
+        return Lookup(found=False)
+
+    def reacted_by(self, ref: str) -> str | None:
+        """Who put the acknowledgement reaction on the message ``ref``, or ``None`` if nobody has."""
+        channel, ts = ref.split(":", 1)
+        response = self._call("reactions.get", self._client.reactions_get, channel=channel, timestamp=ts, full=True)
+        for reaction in (response.get("message") or {}).get("reactions", []):
+            name = reaction.get("name", "")
+            if (name == self.ack_reaction or name.startswith(f"{self.ack_reaction}::")) and reaction.get("users"):
+                return reaction["users"][0]
+        return None
+
+    def _call(self, method: str, call: Any, **arguments: Any) -> Any:
+        what = f"Slack {method}"
+        try:
+            return call(**arguments)
+        except SlackApiError as error:
+            response = error.response
+            code = response.get("error", "") if isinstance(response.data, dict) else ""
+            headers = {key.lower(): value for key, value in (response.headers or {}).items()}
+            if response.status_code != 200:
+                raise error_for_status(what, response.status_code, _first(headers.get("retry-after")), code) from None
+            if code in _TRANSIENT_API_ERRORS:
+                raise DeliveryError(f"{what} failed: {code}", retry_after=retry_after_seconds(_first(headers.get("retry-after"))))
+            raise DeliveryError(f"{what} failed: {code}; check the bot token, its scopes and the channel",
+                                retryable=False) from None
+        except Exception as error:
+            raise _network_error(what, error) from None
+
+
+def _first(value: Any) -> str | None:
+    """A header's value (slack_sdk gives some headers as lists)."""
+    if isinstance(value, (list, tuple)):
+        return str(value[0]) if value else None
+    return None if value is None else str(value)

@@ -1,0 +1,110 @@
+"""Slack message formatting: untrusted text made inert, and the Block Kit layout of an alert.
+
+Slack's docs ("Formatting text for app surfaces") say ``&``, ``<`` and ``>`` must be escaped as
+``&amp;``, ``&lt;`` and ``&gt;``; with them escaped, ``<!channel>``, ``<@U123>``, ``<!subteam^…>`` and
+``<http://evil|your bank>`` are shown as typed and do nothing. Bare ``@channel``/``@here``/``@everyone``
+get a word joiner after the ``@`` so no client or legacy ``link_names`` parsing turns them into pings,
+and a code fence cannot swallow the rest of the message. Texts are cut to Block Kit's limits after
+escaping, never inside an entity.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from alerts.message import AlertSummary
+
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+FALLBACK_LIMIT = 3000
+MORE_SHOWN = 10
+WORD_JOINER = "\u2060"
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_SEVERITY_EMOJI = {"low": ":white_circle:", "normal": ":large_blue_circle:", "high": ":large_orange_circle:",
+                   "critical": ":red_circle:"}
+
+
+def escape(text: str) -> str:
+    """``text`` made inert for Slack mrkdwn: no pings, no links, no broken markup."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _BROADCAST.sub(lambda match: f"@{WORD_JOINER}{match.group(1)}", text)
+    return text.replace("```", "`\u200b`\u200b`")
+
+
+def fit(text: str, limit: int) -> str:
+    """``escape(text)``, cut with an ellipsis so that it is at most ``limit`` characters long."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    keep = min(len(text), limit - 1)
+    while keep > 0 and len(escape(text[:keep])) > limit - 1:
+        excess = len(escape(text[:keep])) - (limit - 1)
+        keep -= -(-excess // 5)  # an escaped character is at most five long ("&amp;")
+    return escape(text[:keep]) + "…"
+
+
+def link(url: str | None, label: str) -> str:
+    """A Slack link to an http(s) ``url`` labelled ``label``, or the escaped label without a link."""
+    if not url or not re.match(r"https?://", url, re.IGNORECASE):
+        return escape(label)
+    safe_url = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    return f"<{safe_url}|{escape(label)}>"
+
+
+def quote(text: str, limit: int = SECTION_LIMIT) -> str:
+    """The post's text as a Slack block quote, escaped and within ``limit``."""
+    body = fit(text, limit - 2 * (text.count("\n") + 1))
+    return "\n".join(f">{line}" for line in body.split("\n"))
+
+
+def fallback_text(summary: AlertSummary) -> str:
+    """The notification text (shown in pushes and by clients without Block Kit)."""
+    return fit(f"[{summary.severity}] {summary.headline}: {summary.text}", FALLBACK_LIMIT)
+
+
+def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, Any]]:
+    """The Block Kit blocks of one alert message."""
+    emoji = _SEVERITY_EMOJI.get(summary.severity, "")
+    reach = f"{summary.reach:,}" if summary.reach is not None else "unknown"
+    score = f"{summary.complaint_prob:.0%}" if summary.complaint_prob is not None else "?"
+    result = [
+        _section(f"{emoji} *{fit(summary.headline, 200)}*"),
+        _section(quote(summary.text)),
+        {"type": "section", "fields": [
+            _mrkdwn(f"*Author*\n{fit(summary.author, 300)}"),
+            _mrkdwn(f"*Reach*\n{reach}"),
+            _mrkdwn(f"*Source*\n{link(summary.url, summary.source or 'post')}"),
+            _mrkdwn(f"*Language*\n{fit(summary.lang, 20)}"),
+            _mrkdwn(f"*Scores*\ncomplaint {score} · {fit(summary.sentiment, 20)}"),
+            _mrkdwn(f"*Severity*\n{summary.severity}"),
+        ]},
+        _section(f"*Why flagged:* {fit('; '.join(summary.reasons), SECTION_LIMIT - 20)}"),
+    ]
+    if summary.more:
+        lines = [f"• {fit(other.author, 100)}: {fit(other.text, 200)}" for other in summary.more[:MORE_SHOWN]]
+        if len(summary.more) > MORE_SHOWN:
+            lines.append(f"… and {len(summary.more) - MORE_SHOWN} more (see `listener alerts`)")
+        result.append(_section(fit_lines(f"*+{len(summary.more)} more:*", lines)))
+    hint = f"React with :{ack_reaction}: to acknowledge, or run " if ack_reaction else "Acknowledge with "
+    result.append({"type": "context", "elements": [
+        _mrkdwn(f"{hint}`listener ack {summary.alert_id}` · alert #{summary.alert_id}")]})
+    return result
+
+
+def fit_lines(title: str, lines: list[str]) -> str:
+    """``title`` and as many already-escaped ``lines`` as fit in one section."""
+    text = title
+    for line in lines:
+        if len(text) + len(line) + 1 > SECTION_LIMIT:
+            break
+        text += "\n" + line
+    return text
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text[:FIELD_LIMIT]}
