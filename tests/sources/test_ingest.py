@@ -1,0 +1,169 @@
+"""``listener ingest``: the real recorded X and Reddit responses, imported in place, idempotently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from listener.app import Listener
+from listener.cli import main
+from listener.ingest import ingest_files, unwrap_recording
+from tests.sources.recordings import fixture_path
+
+X_RECORDINGS = ["x/all-0ddaa2.json", "x/all-e2249a.json", "x/tweetlist_example_v2.json"]
+REDDIT_RECORDINGS = ["reddit/TestSubreddit.test_search.json", "reddit/TestSubredditListings.test_new.json",
+                     "reddit/TestSubmission.test_comments.json"]
+
+
+@pytest.fixture
+def app(make_settings):
+    with Listener(make_settings(x=False)) as listener:
+        yield listener
+
+
+def x_body(recording: str) -> dict:
+    """The response body a recording holds (bare, or inside the derived httptest JSON)."""
+    document = json.loads(fixture_path(recording).read_text(encoding="utf-8"))
+    return json.loads(document["response"]["body"]) if "response" in document else document
+
+
+def reddit_names(recording: str) -> set[str]:
+    """Every t1/t3 fullname in a cassette's Listings, replies included: what an import must store."""
+    document = json.loads(fixture_path(recording).read_text(encoding="utf-8"))
+    names: set[str] = set()
+
+    def walk(listing: dict) -> None:
+        for child in listing["data"]["children"]:
+            if child["kind"] in ("t1", "t3"):
+                names.add(child["data"]["name"])
+                if isinstance(child["data"].get("replies"), dict):
+                    walk(child["data"]["replies"])
+
+    for interaction in document["interactions"]:
+        body = json.loads(interaction["response"]["body"]["string"])
+        for listing in body if isinstance(body, list) else [body]:
+            if listing.get("kind") == "Listing":
+                walk(listing)
+    return names
+
+
+def stored_ids(app: Listener, source: str) -> set[str]:
+    return {row[0] for row in app.store._conn.execute("SELECT external_id FROM mentions WHERE source = ?", (source,))}
+
+
+@pytest.mark.parametrize("recording", X_RECORDINGS)
+def test_x_recording_stores_exactly_its_tweets_with_author_followers(app, recording):
+    body = x_body(recording)
+    followers = {user["id"]: user["public_metrics"]["followers_count"]
+                 for user in body.get("includes", {}).get("users", []) if "public_metrics" in user}
+
+    summary = ingest_files(app, [fixture_path(recording)], "x-v2", brand="KFC")
+
+    assert stored_ids(app, "x") == {tweet["id"] for tweet in body["data"]}
+    assert summary.counts() == {"read": len(body["data"]), "new": len(body["data"]), "duplicates": 0, "errors": 0}
+    for tweet in body["data"]:
+        assert app.store.mention_by_key("x", tweet["id"]).mention.author_reach == followers.get(tweet["author_id"])
+
+
+@pytest.mark.parametrize("recording", X_RECORDINGS + REDDIT_RECORDINGS)
+def test_second_import_adds_nothing(app, recording):
+    format_ = "x-v2" if recording.startswith("x/") else "reddit"
+    first = ingest_files(app, [fixture_path(recording)], format_, brand="KFC")
+
+    second = ingest_files(app, [fixture_path(recording)], format_, brand="KFC")
+
+    assert first.new > 0
+    assert (second.new, second.duplicates) == (0, first.new)
+
+
+@pytest.mark.parametrize("recording", REDDIT_RECORDINGS)
+def test_reddit_recording_stores_exactly_its_posts_and_comments(app, recording):
+    summary = ingest_files(app, [fixture_path(recording)], "reddit", brand="KFC")
+
+    assert stored_ids(app, "reddit") == reddit_names(recording)
+    assert summary.new == len(reddit_names(recording)) and summary.errors == []
+
+
+def test_bare_reddit_listing_and_subscribers_as_reach(app, tmp_path):
+    cassette = json.loads(fixture_path(REDDIT_RECORDINGS[0]).read_text(encoding="utf-8"))
+    listing = json.loads(cassette["interactions"][1]["response"]["body"]["string"])
+    listing["data"]["children"][0]["data"]["subreddit_subscribers"] = 12345  # as newer listings carry
+    saved = tmp_path / "search.json"
+    saved.write_text(json.dumps(listing), encoding="utf-8")
+
+    summary = ingest_files(app, [saved], "reddit", brand="KFC")
+
+    assert summary.new == 6
+    first = listing["data"]["children"][0]["data"]
+    assert app.store.mention_by_key("reddit", first["name"]).mention.author_reach == 12345
+
+
+def test_without_brand_posts_are_matched_by_terms_and_the_rest_counted(app):
+    body = x_body("x/tweetlist_example_v2.json")
+
+    summary = ingest_files(app, [fixture_path("x/tweetlist_example_v2.json"), fixture_path("x/all-0ddaa2.json")],
+                           "x-v2")
+
+    brands = {app.store.mention_by_key("x", tweet["id"]).mention.brand for tweet in body["data"]}
+    assert brands == {"Lequipe"}, "every tweet there mentions @lequipe"
+    assert summary.read == 10 + 4 and summary.read == summary.new + summary.skipped
+    assert summary.skipped > 0
+
+
+def test_empty_response_is_fine(app, tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({"meta": {"result_count": 0}}), encoding="utf-8")
+
+    assert ingest_files(app, [empty], "x-v2", brand="KFC").counts() == {
+        "read": 0, "new": 0, "duplicates": 0, "errors": 0}
+
+
+def test_malformed_file_is_named_and_the_others_still_import(app, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"data": [', encoding="utf-8")
+
+    summary = ingest_files(app, [broken, fixture_path("x/all-0ddaa2.json")], "x-v2", brand="KFC")
+
+    assert summary.new == 4 and len(summary.errors) == 1
+    assert summary.errors[0].startswith(f"{broken}: not valid JSON")
+
+
+def test_replay_jsonl_goes_through_the_replay_mapping(app, tmp_path):
+    records = tmp_path / "posts.jsonl"
+    records.write_text("\n".join([
+        json.dumps({"id": "r1", "text": "my KFC order never came", "created_at": "2026-11-19T10:00:00Z"}),
+        json.dumps({"id": "r2", "text": "nothing about anyone", "created_at": "2026-11-19T10:01:00Z"}),
+        "not json",
+    ]) + "\n", encoding="utf-8")
+
+    summary = ingest_files(app, [records], "jsonl")
+
+    assert summary.counts() == {"read": 3, "new": 1, "duplicates": 0, "errors": 1}
+    assert app.store.mention_by_key("replay", "r1").mention.brand == "KFC"
+
+
+def test_recording_wrappers_are_unwrapped():
+    cassette = json.loads(fixture_path(REDDIT_RECORDINGS[0]).read_text(encoding="utf-8"))
+    bodies = unwrap_recording(cassette)
+    assert len(bodies) == 1 and bodies[0]["kind"] == "Listing", "the access-token exchange is not a listing"
+
+
+def test_cli_prints_the_counts_as_its_last_line_and_exits_1_when_nothing_was_read(make_settings, tmp_path):
+    make_settings(x=False)
+    config = tmp_path / "listener.toml"
+    runner = CliRunner()
+    environ = {"X_BEARER_TOKEN": "t", "REDDIT_CLIENT_ID": "i", "REDDIT_CLIENT_SECRET": "s"}
+
+    result = runner.invoke(main, ["ingest", "--config", str(config), "--format", "x-v2", "--brand", "KFC", "--json",
+                                  str(fixture_path("x/all-e2249a.json"))], env=environ)
+    missing = runner.invoke(main, ["ingest", "--config", str(config), "--format", "x-v2", "--json",
+                                   str(tmp_path / "nope.json")], env=environ)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"read": 16, "new": 16, "duplicates": 0, "errors": 0}
+    assert missing.exit_code == 1
+    assert json.loads(missing.stdout.strip().splitlines()[-1])["errors"] == 1
+    assert "nope.json" in missing.stderr
