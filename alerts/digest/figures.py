@@ -300,11 +300,16 @@ def _top_complaints(store: Store, brand: str, window: DayWindow, threshold: floa
             mention_id=row["id"], source=row["source"],
             posted_at=datetime.fromisoformat(row["created_at"]).astimezone(window.zone),
             author=_author(row["author_handle"], row["author_name"]), reach=row["author_reach"],
-            text=row["text"], url=row["url"], lang=row["lang"], complaint_prob=row["complaint_prob"],
+            text=row["text"], url=_link(row["url"]), lang=row["lang"], complaint_prob=row["complaint_prob"],
             topics=tuple(taxonomy.topics_of(row["text"])),
         )
         for row in rows
     ]
+
+
+def _link(url: str | None) -> str | None:
+    """``url`` if it is a web address; a post's other schemes (``javascript:``) are never linked."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
 def _author(handle: str | None, name: str | None) -> str:
@@ -382,7 +387,7 @@ def _held(store: Store, brand: str, window: DayWindow, now: datetime, limit: int
     )
     return [
         HeldAlert(row["mention_id"], row["severity"], row["title"],
-                  datetime.fromisoformat(row["created_at"]).astimezone(window.zone), row["url"], row["text"])
+                  datetime.fromisoformat(row["created_at"]).astimezone(window.zone), _link(row["url"]), row["text"])
         for row in rows
     ]
 

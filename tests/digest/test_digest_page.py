@@ -1,0 +1,181 @@
+"""The digest page and text, rendered from a store the tests fill, read back and checked against the store."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import timedelta
+
+from alerts.digest import build_digest
+from alerts.digest.topics import TopicTaxonomy
+from listener.config import DEFAULT_DIGEST_TOPICS
+from tests.digest.digest_support import DAY, DAY_START, at, make_settings, read_page
+
+SOURCES = ("x", "reddit")
+LANGS = ("es", "en", "pt")
+TEXTS = ("Lumora me cobraron dos veces la factura", "Lumora sin internet desde ayer, no funciona",
+         "Lumora the app login is broken", "Lumora todo bien", "Lumora o atendimento foi grosseiro")
+
+
+def fill_week(filler, rng: random.Random) -> None:
+    """Mentions of both brands over the digest day and the 7 days before, and a few on the day after."""
+    for day_offset in range(-7, 2):
+        for _ in range(rng.randint(3, 25)):
+            brand = "Lumora" if rng.random() < 0.8 else "Vireo Net"
+            filler.mention(at(rng.uniform(0, 23.99), day_offset), brand=brand, source=rng.choice(SOURCES),
+                           lang=rng.choice(LANGS), text=rng.choice(TEXTS), complaint=rng.random(),
+                           sentiment=rng.choice(("negative", "neutral", "positive")), reach=rng.randint(0, 50_000),
+                           url=f"https://x.com/u/status/{rng.randint(1, 10**9)}")
+
+
+def count(store, sql: str, *params) -> int:
+    return store.db.execute(sql, list(params)).fetchone()[0]
+
+
+DAY_SQL = "m.created_at >= ? AND m.created_at < ?"
+DAY_BOUNDS = (DAY_START.isoformat(), (DAY_START + timedelta(days=1)).isoformat())
+
+
+def test_page_figures_match_counts_taken_from_the_database(tmp_path, store, filler, clock):
+    fill_week(filler, random.Random(6))
+    settings = make_settings(tmp_path)
+    page = read_page(build_digest(store, settings, day=DAY, clock=clock).html)
+
+    joined = "FROM mentions m JOIN classifications c ON c.mention_id = m.id WHERE m.brand = ? AND " + DAY_SQL
+    assert page.number("totals", "mentions") == count(store, f"SELECT COUNT(*) {joined}", "Lumora", *DAY_BOUNDS)
+    assert page.number("totals", "complaints") == count(
+        store, f"SELECT COUNT(*) {joined} AND c.complaint_prob >= 0.6", "Lumora", *DAY_BOUNDS)
+    for source in SOURCES:
+        assert page.number("sources", "mentions", source) == count(
+            store, f"SELECT COUNT(*) {joined} AND m.source = ?", "Lumora", *DAY_BOUNDS, source)
+    for lang in LANGS:
+        assert page.number("languages", "complaints", lang) == count(
+            store, f"SELECT COUNT(*) {joined} AND c.lang = ? AND c.complaint_prob >= 0.6", "Lumora", *DAY_BOUNDS, lang)
+    for sentiment in ("negative", "neutral", "positive"):
+        assert page.number("sentiment", "count", sentiment) == count(
+            store, f"SELECT COUNT(*) {joined} AND c.sentiment = ?", "Lumora", *DAY_BOUNDS, sentiment)
+    for brand in ("Lumora", "Vireo Net"):
+        assert page.number("brands", "mentions", brand) == count(store, f"SELECT COUNT(*) {joined}", brand, *DAY_BOUNDS)
+    top = [str(row[0]) for row in store.db.execute(
+        f"SELECT m.id {joined} AND c.complaint_prob >= 0.6 ORDER BY m.author_reach DESC LIMIT 10",
+        ["Lumora", *DAY_BOUNDS]).fetchall()]
+    assert page.rows["top-complaints"] == top
+
+
+def test_hourly_chart_counts_each_local_hour_of_the_day(tmp_path, store, filler, clock):
+    for minutes in (5, 30, 55):
+        filler.mention(at(21 + minutes / 60), complaint=0.9)
+    filler.mention(at(9.5), complaint=0.1)
+    html = build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html
+    assert "<title>21: 3 mentions</title>" in html
+    assert "<title>21: 3 complaints</title>" in html
+    assert "<title>09: 1 mentions</title>" in html
+    assert len(re.findall(r"<title>\d\d: \d+ mentions</title>", html)) == 2
+    assert read_page(html).svgs == 2
+
+
+def test_the_day_is_midnight_to_midnight_in_the_digest_timezone(tmp_path, store, filler, clock):
+    filler.mention(DAY_START - timedelta(minutes=1))  # 23:59 on the 18th in Madrid
+    filler.mention(DAY_START)  # 00:00 on the 19th
+    filler.mention(DAY_START + timedelta(hours=23, minutes=59))  # 23:59 on the 19th
+    filler.mention(DAY_START + timedelta(hours=24))  # 00:00 on the 20th
+    page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
+    assert page.number("totals", "mentions") == 2
+
+
+def test_a_complaint_is_at_or_above_the_alert_rules_threshold(tmp_path, store, filler, clock):
+    filler.mention(at(10), complaint=0.6)
+    filler.mention(at(11), complaint=0.59)
+    page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
+    assert page.number("totals", "complaints") == 1
+    assert "at least 60%" in page.text
+
+
+def test_acknowledgements_count_mentions_and_time_them_from_the_alert(tmp_path, store, filler, clock):
+    delays = [10, 20, 60]
+    for minutes in delays:
+        mention = filler.mention(at(9), complaint=0.9)
+        alert = filler.alert(mention, at(9))
+        filler.alert(mention, at(9), channel="slack")  # the same mention on a second channel
+        filler.acknowledge(alert, at(9) + timedelta(minutes=minutes))
+    filler.alert(filler.mention(at(10), complaint=0.9), at(10))  # never acknowledged
+    page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
+    assert page.number("acknowledgements", "alerted") == 4
+    assert page.number("acknowledgements", "acknowledged") == 3
+    assert page.number("acknowledgements", "unacknowledged") == 1
+    assert page.figures[("acknowledgements", "", "median")] == "20 min"
+    assert page.figures[("acknowledgements", "", "p90")] == "60 min"
+
+
+def test_alerts_held_by_quiet_hours_are_listed(tmp_path, store, filler, clock):
+    held = filler.mention(at(23.5), complaint=0.95, text="Lumora cobro indebido de madrugada")
+    store.hold([filler.alert(held, at(23.5)), filler.alert(held, at(23.5), channel="slack")])
+    filler.alert(filler.mention(at(12), complaint=0.9), at(12))  # delivered normally: not listed
+    page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
+    assert page.number("held", "held") == 1
+    assert page.rows["held"] == [str(held)]
+    assert "cobro indebido de madrugada" in page.text
+
+
+def test_an_empty_day_still_gives_a_digest_with_its_charts(tmp_path, store, filler, clock):
+    filler.mention(at(10, day_offset=-3))
+    digest = build_digest(store, make_settings(tmp_path), day=DAY, clock=clock)
+    page = read_page(digest.html)
+    assert "Nobody mentioned Lumora on this day." in page.text
+    assert page.number("totals", "mentions") == 0
+    assert page.svgs == 2
+    assert "No complaints." in digest.text
+    assert "Nobody mentioned Lumora" in digest.text
+
+
+def test_a_big_day_is_bounded_to_the_top_n_by_reach(tmp_path, store, filler, clock):
+    ids = [filler.mention(at(10), complaint=0.9, reach=reach) for reach in range(100, 3100, 100)]
+    digest = build_digest(store, make_settings(tmp_path, top_n=5), day=DAY, clock=clock)
+    page = read_page(digest.html)
+    assert page.rows["top-complaints"] == [str(i) for i in reversed(ids[-5:])]
+    assert "The 5 with the widest reach of 30." in page.text
+    assert digest.text.count("\n- @user") == 5
+
+
+def test_numbers_and_dates_follow_the_brands_locale(tmp_path, store, filler, clock):
+    filler.mention(at(10))
+    filler.mention(at(11))
+    filler.mention(at(12), brand="Vireo Net")
+    digest = build_digest(store, make_settings(tmp_path, locale="es_ES"), day=DAY, clock=clock)
+    page = read_page(digest.html)
+    assert page.figures[("brands", "Lumora", "share")] == "66,7%"
+    assert "jueves, 19 de noviembre de 2026" in page.text
+    assert "66,7%" in digest.text
+
+
+def test_post_text_and_links_cannot_inject_markup(tmp_path, store, filler, clock):
+    filler.mention(at(10), complaint=0.9, text="Lumora <script>alert(1)</script> & <b>bold</b>",
+                   url="javascript:alert(1)")
+    html = build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html
+    assert "<script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in html
+    assert "javascript:" not in html
+
+
+def test_topics_come_from_the_multilingual_taxonomy(tmp_path, store, filler, clock):
+    filler.mention(at(10), complaint=0.9, text="Lumora me llegó otra FACTURACIÓN doble")
+    filler.mention(at(11), complaint=0.9, text="Lumora: wrong invoice and the internet is down")
+    filler.mention(at(12), complaint=0.9, text="Lumora cobrança indevida, sem internet")
+    filler.mention(at(13), complaint=0.1, text="Lumora factura bien")  # not a complaint
+    page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
+    assert page.number("topics", "complaints", "billing") == 3
+    assert page.number("topics", "complaints", "outage") == 2
+
+
+def test_a_brand_can_have_its_own_taxonomy(tmp_path, store, filler, clock):
+    filler.mention(at(10), complaint=0.9, text="Lumora roaming en Francia carísimo")
+    settings = make_settings(tmp_path, brand_topics={"Lumora": {"roaming": ["roaming", "itinerancia"]}})
+    page = read_page(build_digest(store, settings, day=DAY, clock=clock).html)
+    assert page.rows["topics"] == ["roaming"]
+
+
+def test_keywords_match_words_ignoring_case_and_accents():
+    taxonomy = TopicTaxonomy(DEFAULT_DIGEST_TOPICS)
+    assert taxonomy.topics_of("¡Me COBRARON dos veces!") == ["billing"]
+    assert taxonomy.topics_of("Caída total, sin señal") == ["outage"]
+    assert taxonomy.topics_of("the download was fine") == []  # 'down' is a whole word, not a prefix
