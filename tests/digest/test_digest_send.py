@@ -1,0 +1,130 @@
+"""Sending the digest: through a real local SMTP server (aiosmtpd) and a local Slack webhook."""
+
+from __future__ import annotations
+
+import email
+import json
+import socket
+import threading
+from email import policy
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from alerts.digest import build_digest, send_daily_digests
+from alerts.digest.deliver import DigestDeliveryError, send_digest
+from tests.digest.digest_support import DAY, at, make_settings, read_page
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def slack_webhook():
+    posts: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            posts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield posts, f"http://127.0.0.1:{server.server_port}/hook"
+    server.shutdown()
+
+
+def mail_settings(tmp_path, port: int, **digest):
+    settings = make_settings(tmp_path, recipients=["pr@lumora.example", "ceo@lumora.example"], **digest)
+    settings.alerts.channels.append(settings.alerts.channels[0].model_validate({
+        "name": "mail", "type": "email", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
+        "sender": "listener@lumora.example", "recipients": ["alerts@lumora.example"],
+    }))
+    return settings
+
+
+def test_the_email_is_text_or_html_with_its_charts_inline(tmp_path, store, filler, clock, smtp_server):
+    inbox, port = smtp_server
+    filler.mention(at(10), complaint=0.9, text="Lumora me cobraron dos veces")
+    filler.mention(at(11))
+    report = send_digest(build_digest(store, mail_settings(tmp_path, port), day=DAY, clock=clock),
+                         mail_settings(tmp_path, port))
+
+    assert report.recipients == ("pr@lumora.example", "ceo@lumora.example")
+    [(rcpt, raw)] = inbox.messages
+    assert rcpt == ["pr@lumora.example", "ceo@lumora.example"]
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert message["Subject"].startswith("Lumora digest, Thursday, November 19, 2026: 2 mentions, 1 complaints")
+    assert message.get_content_type() == "multipart/alternative"
+    text, related = message.get_payload()
+    assert text.get_content_type() == "text/plain"
+    assert "Complaints: 1" in text.get_content()
+    assert related.get_content_type() == "multipart/related"
+    html, *images = related.get_payload()
+    assert html.get_content_type() == "text/html"
+    page = read_page(html.get_content())
+    assert page.number("totals", "complaints") == 1
+    assert page.svgs == 0  # Gmail strips inline SVG: the email shows PNGs instead
+    assert [image.get_content_type() for image in images] == ["image/png", "image/png"]
+    for image in images:
+        assert image.get_content().startswith(b"\x89PNG")
+        assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html.get_content()
+
+
+def test_the_slack_summary_goes_to_the_digest_channel(tmp_path, store, filler, clock, smtp_server, slack_webhook):
+    inbox, port = smtp_server
+    posts, url = slack_webhook
+    settings = mail_settings(tmp_path, port, channel="team")
+    settings.alerts.channels.append(settings.alerts.channels[0].model_validate(
+        {"name": "team", "type": "slack", "webhook_url": url}))
+    filler.mention(at(10), complaint=0.9, text="Lumora sin internet, no funciona")
+    clock.now = at(8, day_offset=1)
+
+    [report] = send_daily_digests(store, settings, clock=clock)
+
+    assert report.slack and len(inbox.messages) == 1
+    [post] = posts
+    assert post["text"].startswith("Lumora digest, Thursday, November 19, 2026: 1 mentions, 1 complaints")
+    assert "Top topics: outage (1)." in post["text"]
+
+
+def test_sending_without_an_email_channel_says_what_to_add(tmp_path, store, clock):
+    settings = make_settings(tmp_path, recipients=["pr@lumora.example"])
+    with pytest.raises(DigestDeliveryError, match=r"needs an \[\[alerts.channels\]\] entry with type = 'email'"):
+        send_digest(build_digest(store, settings, day=DAY, clock=clock), settings)
+
+
+def test_an_unreachable_smtp_server_is_a_clear_error(tmp_path, store, clock):
+    settings = mail_settings(tmp_path, free_port())
+    with pytest.raises(DigestDeliveryError, match=r"the SMTP server 127\.0\.0\.1:\d+ \(channel 'mail'\) failed"):
+        send_digest(build_digest(store, settings, day=DAY, clock=clock), settings)
