@@ -13,8 +13,9 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.message import AlertSummary
 from alerts.notifiers import AlertMessage, DeliveryError
@@ -23,7 +24,7 @@ from alerts.notifiers.http_errors import error_for_exception
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 SUBJECT_LIMIT = 150
 _TEMPLATES = Environment(
-    loader=PackageLoader("alerts", "templates"),
+    loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     undefined=StrictUndefined,
     keep_trailing_newline=True,

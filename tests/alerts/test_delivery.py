@@ -1,0 +1,158 @@
+"""The shared delivery pipeline: retries, give-ups, quiet hours, grouping, rate limits, secrets."""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+from datetime import timedelta
+
+from alerts.notifiers.console import ConsoleNotifier
+from alerts.notifiers.email import EmailNotifier
+from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
+from alerts.operator import OperatorNotices
+from alerts.outbox import ChannelPolicy, GroupingPolicy, Outbox, RetryPolicy
+from alerts.quiet_hours import QuietHours
+from alerts.redact import Redactor
+from listener.config import QuietHoursConfig
+from listener.domain import Alert
+from listener.store import Store
+from tests.alerts.conftest import FakeClock, add_mention, free_port
+
+TOKEN = "xoxb-1234-secret-token"
+
+
+def queue(store: Store, mention_id: int, channel: str, *, group: str | None = None, severity: str = "high",
+          clock: FakeClock | None = None) -> None:
+    store.enqueue_alerts([mention_id], [Alert(
+        key=f"mention:{mention_id}:{channel}", channel=channel, brand="Lumora", rule="complaints",
+        severity=severity, title=f"complaint {mention_id}", reasons=("complaint 90% ≥ 60%",),
+        mention_id=mention_id, group=group, ack_within=timedelta(minutes=30))])
+
+
+def bot(slack_server) -> SlackBotNotifier:
+    return SlackBotNotifier("slack", TOKEN, "C0ALERTS", base_url=slack_server.url + "/api/", timeout=2)
+
+
+def test_500_and_429_are_retried_with_backoff_and_delivered_once(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "slack")
+    slack_server.failures = [(500, {}), (429, {"Retry-After": "120"})]
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock, rng=random.Random(1))
+
+    assert outbox.deliver_due().retrying == 1
+    assert outbox.deliver_due().sent == 0  # not due yet: backing off
+    clock.advance(seconds=6)
+    assert outbox.deliver_due().retrying == 1  # 429
+    [alert] = store.alerts()
+    assert alert.next_attempt_at - clock.now >= timedelta(seconds=120)  # Retry-After honoured
+    clock.advance(seconds=121)
+    assert outbox.deliver_due().sent == 1
+    clock.advance(hours=1)
+    assert outbox.deliver_due().sent == 0
+    assert len(slack_server.posts("/api/chat.postMessage")) == 1
+    assert store.alerts()[0].status == "sent" and store.alerts()[0].attempts == 3
+
+
+def test_connection_refused_is_retried_and_the_secret_url_stays_out_of_store_and_logs(tmp_path, caplog):
+    url = f"http://127.0.0.1:{free_port()}/services/T000/B000/supersecretpath"
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "slack")
+    outbox = Outbox(store, {"slack": SlackWebhookNotifier("slack", url, timeout=2)}, clock=clock,
+                    redact=Redactor([url]))
+    with caplog.at_level(logging.DEBUG):
+        assert outbox.deliver_due().retrying == 1
+    [alert] = store.alerts()
+    assert alert.status == "pending" and alert.last_error == "the Slack webhook refused the connection"
+    assert "supersecretpath" not in caplog.text
+    assert "supersecretpath" not in (tmp_path / "l.db").read_bytes().decode("latin-1")
+
+
+def test_smtp_4xx_is_retried_and_the_email_arrives_once(tmp_path, smtp_server):
+    recorder, port = smtp_server
+    recorder.failures = ["451 4.3.0 try again later"]
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "email")
+    email = EmailNotifier("email", host="127.0.0.1", port=port, sender="listener@example.com",
+                          recipients=["pr@example.com"], security="none")
+    outbox = Outbox(store, {"email": email}, clock=clock)
+    assert outbox.deliver_due().retrying == 1
+    assert store.alerts()[0].last_error == "the SMTP server 127.0.0.1:{} answered SMTP 451".format(port)
+    clock.advance(minutes=1)
+    assert outbox.deliver_due().sent == 1
+    clock.advance(minutes=10)
+    outbox.deliver_due()
+    assert len(recorder.messages) == 1
+
+
+def test_an_alert_older_than_the_give_up_age_fails_and_the_operator_hears_once(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    for n in (1, 2):
+        queue(store, add_mention(store, external_id=str(n)), "slack")
+    slack_server.failures = [(503, {})] * 50
+    notices = OperatorNotices(store, "ops", clock=clock)
+    ops = io.StringIO()
+    outbox = Outbox(store, {"slack": bot(slack_server), "ops": ConsoleNotifier("ops", ops)}, clock=clock,
+                    policy=RetryPolicy(give_up_after=timedelta(hours=1)), report_problem=notices.report)
+    outbox.deliver_due()
+    clock.advance(hours=2)
+    report = outbox.deliver_due()
+    assert (report.given_up, report.sent) == (2, 1)
+    assert [a.status for a in store.alerts() if a.alert.channel == "slack"] == ["failed", "failed"]
+    assert ops.getvalue().count("[operator] delivery-failed: slack") == 1  # two give-ups, one notice an hour
+    assert "gave up delivering alert(s) #1 to slack after 2 attempt(s): Slack chat.postMessage answered HTTP 503" \
+        in ops.getvalue()
+
+
+def test_quiet_hours_hold_alerts_for_the_digest_but_not_critical_ones(tmp_path, slack_server):
+    clock = FakeClock()  # 12:00 UTC = 13:00 in Madrid
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store, external_id="1"), "slack", severity="high")
+    queue(store, add_mention(store, external_id="2"), "slack", severity="critical")
+    quiet = QuietHours(QuietHoursConfig(start="12:30", end="08:00", timezone="Europe/Madrid"))
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock,
+                    policies={"slack": ChannelPolicy(quiet_hours=quiet)})
+    report = outbox.deliver_due()
+    assert (report.held, report.sent) == (1, 1)
+    assert [a.alert.severity for a in store.alerts(status="held")] == ["high"]
+
+
+def test_alerts_about_one_thing_become_one_follow_up_in_the_first_messages_thread(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    policies = {"slack": ChannelPolicy(grouping=True)}
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock, policies=policies,
+                    grouping=GroupingPolicy(window=timedelta(minutes=30), interval=timedelta(minutes=5)))
+    queue(store, add_mention(store, external_id="1"), "slack", group="Lumora:cue:sin internet")
+    assert outbox.deliver_due().sent == 1
+    for n in range(2, 7):
+        clock.advance(seconds=30)
+        queue(store, add_mention(store, external_id=str(n)), "slack", group="Lumora:cue:sin internet")
+        outbox.deliver_due()
+    assert len(slack_server.posts("/api/chat.postMessage")) == 1  # no storm while the interval runs
+    clock.advance(minutes=5)
+    assert outbox.deliver_due().sent == 5
+    first, follow_up = slack_server.posts("/api/chat.postMessage")
+    assert follow_up.data["thread_ts"] == first.data["ts"]
+    assert follow_up.data["blocks"][0]["text"]["text"].endswith("*Follow-up: 5 more like this*")
+
+
+def test_over_the_rate_limit_the_rest_is_batched_into_one_message(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    for n in range(1, 8):
+        queue(store, add_mention(store, external_id=str(n)), "slack")
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock,
+                    policies={"slack": ChannelPolicy(rate_limit_per_minute=3)})
+    assert outbox.deliver_due().sent == 7
+    posts = slack_server.posts("/api/chat.postMessage")
+    assert len(posts) == 3
+    assert posts[2].data["blocks"][0]["text"]["text"].endswith("*5 alerts batched (channel rate limit reached)*")
+    queue(store, add_mention(store, external_id="8"), "slack")
+    assert outbox.deliver_due().sent == 0  # the minute is used up
+    clock.advance(seconds=61)
+    assert outbox.deliver_due().sent == 1
