@@ -9,6 +9,9 @@ Cursor, per brand (the pipeline stores it with each batch):
   ``since_id`` moves to that newest id only when the last page is stored. A failure or a restart
   mid-paging therefore resumes at the next unread page with the same ``since_id``; nothing is lost,
   and a page read twice only updates the mentions it holds.
+
+A brand's first poll (no cursor yet) reads only the newest page and starts from there: paging
+through seven days of history would spend the monthly post cap. Use ``listener ingest`` to backfill.
 """
 
 from __future__ import annotations
@@ -157,8 +160,9 @@ class XSource:
             except XResponseError as error:
                 yield SourceBatch([], {}, errors=[f"x: unexpected search response for brand {brand.name!r}: {error}"])
                 return
+            first_poll = since_id is None and token is None
             newest = newest or page.newest_id
-            token = page.next_token
+            token = None if first_poll else page.next_token
             if token:
                 covered = {keys["since_id"]: since_id or "", keys["next_token"]: token, keys["newest_id"]: newest or ""}
             else:

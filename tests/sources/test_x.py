@@ -66,8 +66,8 @@ def problem(status: int, title: str, reset: int | None = None) -> Recorded:
 
 
 def test_search_follows_next_token_and_stores_every_page(app, api):
-    last_page = x_recording("all-0ddaa2.json")
-    serve(api, first_page(), last_page)
+    app.store.save_batch("x", [], {"since_id:KFC": "1400000000000000000"})
+    serve(api, first_page(), x_recording("all-0ddaa2.json"))
 
     report = app.pipeline.ingest(app.sources[0])
 
@@ -78,6 +78,15 @@ def test_search_follows_next_token_and_stores_every_page(app, api):
     assert "public_metrics" in first["tweet.fields"] and "public_metrics" in first["user.fields"]
     assert app.store.cursor("x") == {
         "since_id:KFC": first_page().json()["meta"]["newest_id"], "next_token:KFC": "", "newest_id:KFC": ""}
+
+
+def test_first_poll_reads_only_the_newest_page_and_starts_from_it(app, api):
+    serve(api, first_page(), x_recording("all-0ddaa2.json"))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert len(api.calls) == 1 and report.new == 10
+    assert app.store.cursor("x")["since_id:KFC"] == first_page().json()["meta"]["newest_id"]
 
 
 def test_mentions_carry_author_followers_url_and_engagement(app, api):
@@ -153,6 +162,7 @@ def test_exhausted_window_waits_before_the_next_page(app, api, fake_time):
     reset = int((NOW + timedelta(seconds=120)).timestamp())
     exhausted = first_page()
     exhausted.headers.update({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})
+    app.store.save_batch("x", [], {"since_id:KFC": "1400000000000000000"})
     serve(api, exhausted, x_recording("all-0ddaa2.json"))
 
     app.pipeline.ingest(app.sources[0])
