@@ -1,0 +1,163 @@
+"""At most once across a SIGKILL between send and commit; the issue's end-to-end check."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from email import policy
+from pathlib import Path
+
+from alerts.escalation import Escalator
+from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
+from alerts.outbox import Outbox
+from listener.app import Listener
+from listener.config import load_settings
+from listener.domain import Alert
+from listener.store import Store
+from tests.alerts.conftest import HOSTILE, FakeClock, add_mention
+
+REPO = Path(__file__).resolve().parents[2]
+DELIVER = """
+import sys
+from alerts.escalation import Escalator
+from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
+from alerts.outbox import Outbox
+from listener.store import Store
+kind, db, url = sys.argv[1:]
+notifier = (SlackBotNotifier("slack", "xoxb-test", "C0ALERTS", base_url=url + "/api/") if kind == "bot"
+            else SlackWebhookNotifier("slack", url + "/webhook"))
+Outbox(Store.open(db), {"slack": notifier}).deliver_due()
+print("committed")
+"""
+
+
+def crash_while_sending(tmp_path: Path, slack_server, kind: str) -> Store:
+    """Queue one alert, then run delivery in a process the server SIGKILLs as the message arrives."""
+    store = Store.open(tmp_path / "l.db")
+    mention_id = add_mention(store)
+    store.enqueue_alerts([mention_id], [Alert(key=f"mention:{mention_id}:slack", channel="slack", brand="Lumora",
+                                              rule="r", severity="high", title="t", reasons=("r",),
+                                              mention_id=mention_id)])
+    process = subprocess.Popen([sys.executable, "-c", DELIVER, kind, str(tmp_path / "l.db"), slack_server.url],
+                               cwd=REPO, stdout=subprocess.PIPE, text=True)
+    slack_server.on_post = lambda: os.kill(process.pid, signal.SIGKILL)
+    original = slack_server.handle
+
+    def kill_on_webhook(path, headers, body, query):
+        answer = original(path, headers, body, query)
+        if path == "/webhook":
+            os.kill(process.pid, signal.SIGKILL)
+        return answer
+
+    slack_server.handle = kill_on_webhook
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == -signal.SIGKILL and "committed" not in output
+    return store
+
+
+def test_sigkill_after_a_bot_post_is_reconciled_from_channel_history_not_resent(tmp_path, slack_server):
+    store = crash_while_sending(tmp_path, slack_server, "bot")
+    assert store.alerts()[0].status == "sending"
+    notifier = SlackBotNotifier("slack", "xoxb-test", "C0ALERTS", base_url=slack_server.url + "/api/")
+    report = Outbox(store, {"slack": notifier}).deliver_due()
+    assert report.sent == 1
+    assert len(slack_server.posts("/api/chat.postMessage")) == 1
+    [alert] = store.alerts()
+    assert alert.status == "sent" and alert.delivery_ref == "C0ALERTS:1763553600.000001"
+
+
+def test_sigkill_after_a_webhook_post_leaves_it_unconfirmed_and_tells_the_operator(tmp_path, slack_server):
+    store = crash_while_sending(tmp_path, slack_server, "webhook")
+    notices = []
+    outbox = Outbox(store, {"slack": SlackWebhookNotifier("slack", slack_server.url + "/webhook")},
+                    report_problem=lambda *notice: notices.append(notice))
+    assert outbox.deliver_due().unconfirmed == 1
+    assert len(slack_server.posts("/webhook")) == 1  # at most once: not sent again
+    assert store.alerts()[0].status == "unconfirmed"
+    assert notices[0][0] == "delivery-unconfirmed" and "may or may not have reached slack" in notices[0][2]
+
+
+def test_end_to_end_one_slack_message_and_one_email_hostile_text_inert_ack_by_reaction(
+        tmp_path, slack_server, smtp_server):
+    recorder, port = smtp_server
+    (tmp_path / "posts.jsonl").write_text(json.dumps({
+        "id": "9001", "text": "Lumora " + HOSTILE + " llevo 3 días sin internet, voy a llamar a mi abogado",
+        "created_at": "2026-11-19T11:00:00Z", "source": "x", "author_handle": "ana", "author_reach": 50000,
+        "url": "https://x.com/ana/status/9001", "lang": "es"}) + "\n", encoding="utf-8")
+    (tmp_path / "listener.toml").write_text(textwrap.dedent(f"""
+        [[brands]]
+        name = "Lumora"
+        terms = {{ "*" = ["Lumora"] }}
+        [sources.replay]
+        enabled = true
+        path = "posts.jsonl"
+        [classifier]
+        backend = "lexicon"
+        [[alerts.channels]]
+        name = "slack"
+        type = "slack"
+        bot_token = "${{SLACK_BOT_TOKEN}}"
+        channel = "C0ALERTS"
+        base_url = "{slack_server.url}/api/"
+        [[alerts.channels]]
+        name = "email"
+        type = "email"
+        smtp_host = "127.0.0.1"
+        smtp_port = {port}
+        smtp_security = "none"
+        sender = "listener@example.com"
+        recipients = ["pr@example.com"]
+        [[alerts.rules]]
+        name = "complaints"
+        complaint_threshold = 0.5
+        channels = ["slack", "email"]
+        [storage]
+        path = "listener.db"
+        """), encoding="utf-8")
+    settings = load_settings(tmp_path / "listener.toml", environ={"SLACK_BOT_TOKEN": "xoxb-e2e-token"})
+    clock = FakeClock()
+    with Listener(settings, clock=clock) as app:
+        report = app.poll_once()
+        assert report.alerts_queued == 2 and report.delivery.sent == 2
+        [post] = slack_server.posts("/api/chat.postMessage")
+        assert "<!channel>" not in json.dumps(post.data) and "&lt;!channel&gt;" in post.data["text"]
+        assert post.headers["authorization"] == "Bearer xoxb-e2e-token"
+        [envelope] = recorder.messages
+        html = email.message_from_bytes(envelope.content, policy=policy.default).get_body(("html",)).get_content()
+        assert "&lt;script&gt;" in html and "<script>" not in html
+
+        slack_server.reactions[post.data["ts"]] = [{"name": "white_check_mark", "users": ["U42"], "count": 1}]
+        clock.advance(minutes=3)
+        assert app.alerting.acks.check() == 1
+        acknowledged = {row.alert.channel: row for row in app.store.alerts()}
+        assert acknowledged["slack"].acknowledged_by == "slack:U42"
+        assert acknowledged["email"].acknowledged_by == "slack:U42"  # the complaint is acknowledged
+        assert acknowledged["slack"].seconds_to_ack == 180
+    with Listener(settings, clock=clock) as restarted:
+        assert restarted.poll_once().delivery.sent == 0
+    assert len(slack_server.posts("/api/chat.postMessage")) == 1 and len(recorder.messages) == 1
+
+
+def test_an_unacknowledged_complaint_escalates_once_after_its_sla(tmp_path):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    mention_id = add_mention(store)
+    store.enqueue_alerts([mention_id], [Alert(key="k", channel="slack", brand="Lumora", rule="r", severity="high",
+                                              title="t", reasons=("r",), mention_id=mention_id,
+                                              ack_within=timedelta(minutes=30))])
+    delivery = store.begin_delivery("k", "slack", [1])
+    store.finish_delivery(delivery.id, "C1:1.0")
+    escalator = Escalator(store, "oncall")
+    clock.advance(minutes=29)
+    assert escalator.escalate_overdue() == 0
+    clock.advance(minutes=2)
+    assert escalator.escalate_overdue() == 1
+    assert escalator.escalate_overdue() == 0
+    [escalation] = [row for row in store.alerts() if row.alert.channel == "oncall"]
+    assert escalation.alert.severity == "critical" and escalation.alert.title == "Not acknowledged in time: t"

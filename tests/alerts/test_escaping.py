@@ -1,0 +1,81 @@
+"""Hostile post text arrives inert on every channel."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import hmac
+import json
+from email import policy
+
+from alerts.notifiers import AlertMessage
+from alerts.notifiers.email import EmailNotifier
+from alerts.notifiers.slack_format import SECTION_LIMIT, blocks, escape, fit
+from alerts.notifiers.webhook import WebhookNotifier
+from alerts.message import AlertSummary
+from listener.domain import Alert
+from listener.store import Store
+from tests.alerts.conftest import HOSTILE, FakeClock, add_mention
+
+
+def message(store: Store, text: str = HOSTILE, handle: str = "angry") -> AlertMessage:
+    mention_id = add_mention(store, text, handle=handle)
+    alert = Alert(key=f"mention:{mention_id}:c", channel="c", brand="Lumora", rule="r", severity="high",
+                  title=f"Lumora: complaint from @{handle} on x\r\nBcc: x@example.com", reasons=("keyword 'abogado'",),
+                  mention_id=mention_id)
+    return AlertMessage(1, alert, store.mention(mention_id))
+
+
+def test_slack_escaping_defuses_pings_fake_links_and_code_fences():
+    assert escape("<!channel> <!here> <@U123> <!subteam^S1|@team> <http://evil.example|your bank>") == (
+        "&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; &lt;!subteam^S1|@team&gt; "
+        "&lt;http://evil.example|your bank&gt;")
+    assert escape("a & b @here @channel") == "a &amp; b @\u2060here @\u2060channel"
+    assert escape("```x```") == "`\u200b`\u200b`x`\u200b`\u200b`"
+
+
+def test_slack_text_is_cut_to_block_kit_limits_without_splitting_an_entity():
+    cut = fit("<" * 5000, SECTION_LIMIT)
+    assert len(cut) <= SECTION_LIMIT and cut.endswith("&lt;…")
+
+
+def test_slack_blocks_quote_the_post_escaped_and_link_only_the_real_url(tmp_path):
+    store = Store.open(tmp_path / "l.db")
+    summary = AlertSummary.of(message(store, handle="a|b><!here>"))
+    rendered = blocks(summary, "white_check_mark")
+    assert rendered[1]["text"]["text"] == ">" + escape(HOSTILE).replace("\r\n", "\r\n>")
+    assert rendered[2]["fields"][2]["text"] == "*Source*\n<https://x.com/a%7Cb%3E%3C!here%3E/status/1|x>"
+    assert "&lt;!here&gt;" in rendered[2]["fields"][0]["text"]
+    assert rendered[-1]["elements"][0]["text"].startswith("React with :white_check_mark: to acknowledge")
+    everything = json.dumps(rendered)
+    assert "<!" not in everything and "<@" not in everything and "<http://evil" not in everything
+
+
+def test_email_is_autoescaped_and_its_headers_cannot_be_injected(tmp_path, smtp_server):
+    recorder, port = smtp_server
+    store = Store.open(tmp_path / "l.db")
+    notifier = EmailNotifier("email", host="127.0.0.1", port=port, sender="listener@example.com",
+                             recipients=["pr@example.com"], security="none")
+    reference = notifier.send(message(store))
+    [envelope] = recorder.messages
+    assert envelope.rcpt_tos == ["pr@example.com"]
+    received = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert received["Subject"] == "[high] Lumora: complaint from @angry on x Bcc: x@example.com"
+    assert received["Bcc"] is None and received["Message-ID"] == reference
+    html = received.get_body(("html",)).get_content()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "&lt;http://evil.example|your bank&gt;" in html
+    text = received.get_body(("plain",)).get_content()
+    assert "<script>alert(1)</script>" in text  # plain text shows it as typed, it cannot run there
+
+
+def test_webhook_sends_plain_json_with_a_verifiable_hmac_signature(tmp_path, slack_server):
+    store = Store.open(tmp_path / "l.db")
+    clock = FakeClock()
+    WebhookNotifier("hook", slack_server.url + "/hook", secret="hmac-secret", clock=clock).send(message(store))
+    [received] = slack_server.posts("/hook")
+    assert json.loads(received.body)["text"] == HOSTILE
+    timestamp = received.headers["x-listener-timestamp"]
+    expected = hmac.new(b"hmac-secret", timestamp.encode() + b"." + received.body, hashlib.sha256).hexdigest()
+    assert received.headers["x-listener-signature"] == f"sha256={expected}"
+    assert received.headers["idempotency-key"] == "mention:1:c"
