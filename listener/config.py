@@ -336,6 +336,34 @@ class DigestConfig(Strict):
         return _check_timezone(value)
 
 
+class EarlyWarningConfig(Strict):
+    """Spike detection, incidents and escalation of complaints that spread (``[early_warning]``)."""
+
+    enabled: bool = False
+    interval_seconds: float = Field(default=60, gt=0, description="how often the job runs")
+    channels: list[str] = Field(default_factory=list, description="alert channels that hear of it")
+    complaint_threshold: float = Field(default=0.6, ge=0, le=1, description="what counts as a complaint")
+    sensitivity: Literal["low", "normal", "high"] = Field(
+        default="normal", description="how unlikely a count must be to be a spike: 1e-6, 1e-4, 1e-3 per check")
+    min_count: int = Field(default=5, ge=1, description="fewer complaints in a window never make a spike")
+    cooldown_minutes: float = Field(default=60, ge=0, description="a series alerts at most once per")
+    history_days: float = Field(default=14, gt=0, description="the baseline learns from this much")
+    warmup_hours: float = Field(default=6, ge=0, description="no spike verdict before this much listening")
+    incident_window_minutes: float = Field(default=120, gt=0, description="an incident stays open this long")
+    similarity_threshold: float = Field(default=0.2, gt=0, le=1, description="to join an incident (cosine)")
+    spread_likes_per_hour: float = Field(default=200, gt=0)
+    spread_reposts_per_hour: float = Field(default=30, gt=0)
+    spread_replies_per_hour: float = Field(default=30, gt=0)
+    spread_reach: int = Field(default=100_000, gt=0, description="a complaint from an author this big escalates")
+    spread_lookback_hours: float = Field(default=48, gt=0, description="how old a complaint may be to escalate")
+
+    @model_validator(mode="after")
+    def _enabled_needs_channels(self) -> "EarlyWarningConfig":
+        if self.enabled and not self.channels:
+            raise ValueError('enabled early warning needs channels, e.g. channels = ["console"]')
+        return self
+
+
 class StorageConfig(Strict):
     """Where the SQLite database lives and how long mentions are kept."""
 
@@ -352,6 +380,16 @@ class Settings(Strict):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
+    early_warning: EarlyWarningConfig = Field(default_factory=EarlyWarningConfig)
+
+    @model_validator(mode="after")
+    def _early_warning_names_known_channels(self) -> "Settings":
+        known = [channel.name for channel in self.alerts.channels]
+        unknown = [name for name in self.early_warning.channels if name not in known]
+        if unknown:
+            raise ValueError(f"early_warning.channels names unknown channel(s) {', '.join(unknown)}; "
+                             f"defined channels: {', '.join(known) or 'none'}")
+        return self
 
     @model_validator(mode="after")
     def _rules_name_known_brands(self) -> "Settings":

@@ -73,6 +73,30 @@ class Delivery:
     sent_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class IncidentRecord:
+    """An incident as stored: what the early-warning job last knew of it."""
+
+    id: int | None
+    brand: str
+    title: str
+    first_seen: datetime
+    last_seen: datetime
+    size: int
+    sources: dict[str, int]
+    alerted_step: int = 0
+
+
+@dataclass(frozen=True)
+class SpreadObservation:
+    """A complaint's engagement now (``stored``, re-polled at ``updated_at``) and when last looked at."""
+
+    stored: StoredMention
+    updated_at: datetime
+    before: Engagement | None
+    before_at: datetime | None
+
+
 def _create_v1(db: sqlite_utils.Database) -> None:
     db.execute(
         """CREATE TABLE mentions (
@@ -177,8 +201,43 @@ def _alerting_v2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX alerts_group ON alerts (channel, group_key, sent_at)")
 
 
+def _early_warning_v3(db: sqlite_utils.Database) -> None:
+    """Incidents and their members, spike series' last alerts, and the engagement last seen per complaint."""
+    db.execute(
+        """CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY,
+            brand TEXT NOT NULL,
+            title TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sources TEXT NOT NULL DEFAULT '{}',
+            alerted_step INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX incidents_last_seen ON incidents (last_seen)")
+    db.execute(
+        """CREATE TABLE incident_members (
+            mention_id INTEGER PRIMARY KEY REFERENCES mentions (id) ON DELETE CASCADE,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE
+        )"""
+    )
+    db.execute("CREATE INDEX incident_members_incident ON incident_members (incident_id)")
+    db.execute("CREATE TABLE spike_marks (series TEXT PRIMARY KEY, last_alert_at TEXT NOT NULL)")
+    db.execute(
+        """CREATE TABLE spread_watch (
+            mention_id INTEGER PRIMARY KEY REFERENCES mentions (id) ON DELETE CASCADE,
+            likes INTEGER NOT NULL,
+            reposts INTEGER NOT NULL,
+            replies INTEGER NOT NULL,
+            seen_at TEXT NOT NULL,
+            escalated_at TEXT
+        )"""
+    )
+
+
 # Forward migrations, in order: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _alerting_v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _alerting_v2, _early_warning_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -597,6 +656,116 @@ class Store:
                ORDER BY a.id""",
             (_iso(self._clock()),),
         )
+
+    # -- early warning ------------------------------------------------------------------------------
+
+    def ungrouped_complaints(self, since: datetime, min_complaint_prob: float, limit: int) -> list[StoredMention]:
+        """Up to ``limit`` complaints posted since ``since`` that are in no incident yet, oldest first."""
+        return self._mentions(
+            """WHERE m.created_at >= ? AND c.complaint_prob >= ?
+               AND NOT EXISTS (SELECT 1 FROM incident_members i WHERE i.mention_id = m.id)
+               ORDER BY m.created_at, m.id LIMIT ?""",
+            (_iso(since), min_complaint_prob, limit),
+        )
+
+    def complaints_between(self, brand: str, since: datetime, until: datetime,
+                           min_complaint_prob: float) -> list[StoredMention]:
+        """``brand``'s complaints posted from ``since`` to ``until``, oldest first (the spike series)."""
+        return self._mentions(
+            "WHERE m.brand = ? AND m.created_at >= ? AND m.created_at <= ? AND c.complaint_prob >= ? "
+            "ORDER BY m.created_at, m.id",
+            (brand, _iso(since), _iso(until), min_complaint_prob),
+        )
+
+    def first_posted(self, brand: str) -> datetime | None:
+        """When the oldest stored mention of ``brand`` was posted (when listening to it began)."""
+        with self._lock:
+            row = self._conn.execute("SELECT MIN(created_at) FROM mentions WHERE brand = ?", (brand,)).fetchone()
+        return _moment(row[0])
+
+    def open_incidents(self, since: datetime) -> list[tuple[IncidentRecord, list[StoredMention]]]:
+        """Incidents last seen since ``since``, each with its members, oldest member first."""
+        with self._lock:
+            rows = self._conn.execute(
+                """SELECT id, brand, title, first_seen, last_seen, size, sources, alerted_step FROM incidents
+                   WHERE last_seen >= ? ORDER BY id""", (_iso(since),)).fetchall()
+        found = []
+        for row in rows:
+            record = IncidentRecord(row[0], row[1], row[2], datetime.fromisoformat(row[3]),
+                                    datetime.fromisoformat(row[4]), row[5], json.loads(row[6]), row[7])
+            members = self._mentions(
+                "WHERE m.id IN (SELECT mention_id FROM incident_members WHERE incident_id = ?) "
+                "ORDER BY m.created_at, m.id", (record.id,))
+            found.append((record, members))
+        return found
+
+    def save_incident(self, record: IncidentRecord, member_ids: Iterable[int]) -> int:
+        """Insert (``record.id`` is ``None``) or update an incident and add members; returns its id."""
+        values = (record.brand, record.title, _iso(record.first_seen), _iso(record.last_seen), record.size,
+                  json.dumps(record.sources, ensure_ascii=False), record.alerted_step)
+        with self._transaction() as conn:
+            if record.id is None:
+                incident_id = conn.execute(
+                    """INSERT INTO incidents (brand, title, first_seen, last_seen, size, sources, alerted_step)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""", values).lastrowid
+            else:
+                incident_id = record.id
+                conn.execute(
+                    """UPDATE incidents SET brand = ?, title = ?, first_seen = ?, last_seen = ?, size = ?,
+                           sources = ?, alerted_step = ? WHERE id = ?""", (*values, incident_id))
+            conn.executemany("INSERT OR IGNORE INTO incident_members (mention_id, incident_id) VALUES (?, ?)",
+                             [(mention_id, incident_id) for mention_id in member_ids])
+        return incident_id
+
+    def incident_alerted(self, incident_id: int, step: int) -> None:
+        """Record that the incident's growth step ``step`` has alerted."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE incidents SET alerted_step = MAX(alerted_step, ?) WHERE id = ?", (step, incident_id))
+
+    def spike_marks(self) -> dict[str, datetime]:
+        """When each spike series last alerted (for its cooldown)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT series, last_alert_at FROM spike_marks").fetchall()
+        return {series: datetime.fromisoformat(moment) for series, moment in rows}
+
+    def mark_spike(self, series: str, at: datetime) -> None:
+        """Record that ``series`` alerted at ``at``."""
+        with self._transaction() as conn:
+            conn.execute("""INSERT INTO spike_marks (series, last_alert_at) VALUES (?, ?)
+                            ON CONFLICT (series) DO UPDATE SET last_alert_at = excluded.last_alert_at""",
+                         (series, _iso(at)))
+
+    def spread_candidates(self, since: datetime, min_complaint_prob: float) -> list[SpreadObservation]:
+        """Complaints posted since ``since``, not yet escalated, whose engagement changed since last looked at."""
+        with self._lock:
+            rows = self._conn.execute(
+                """SELECT m.id, m.updated_at, w.likes, w.reposts, w.replies, w.seen_at FROM mentions m
+                   JOIN classifications c ON c.mention_id = m.id
+                   LEFT JOIN spread_watch w ON w.mention_id = m.id
+                   WHERE m.created_at >= ? AND c.complaint_prob >= ? AND w.escalated_at IS NULL
+                   AND (w.seen_at IS NULL OR m.updated_at > w.seen_at) ORDER BY m.id""",
+                (_iso(since), min_complaint_prob)).fetchall()
+        observations = []
+        for mention_id, updated_at, likes, reposts, replies, seen_at in rows:
+            stored = self.mention(mention_id)
+            assert stored is not None
+            before = None if seen_at is None else Engagement(likes, reposts, replies)
+            observations.append(SpreadObservation(stored, datetime.fromisoformat(updated_at), before,
+                                                  _moment(seen_at)))
+        return observations
+
+    def watch_spread(self, observation: SpreadObservation, escalated: bool) -> None:
+        """Remember the engagement just looked at (and whether the complaint was escalated, which is once)."""
+        engagement = observation.stored.mention.engagement
+        with self._transaction() as conn:
+            conn.execute(
+                """INSERT INTO spread_watch (mention_id, likes, reposts, replies, seen_at, escalated_at)
+                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (mention_id) DO UPDATE SET likes = excluded.likes,
+                   reposts = excluded.reposts, replies = excluded.replies, seen_at = excluded.seen_at,
+                   escalated_at = excluded.escalated_at""",
+                (observation.stored.id, engagement.likes, engagement.reposts, engagement.replies,
+                 _iso(observation.updated_at), _iso(self._clock()) if escalated else None),
+            )
 
     # -- housekeeping and figures ---------------------------------------------------------------
 
