@@ -11,17 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from alerts.digest.charts import WIDTH, ChartBar, bar_chart_png, bar_chart_svg
 from alerts.digest.figures import Bucket, DigestFigures
 
 HOUR_LABEL_EVERY = 3
+# Found from this file rather than by package name: under pytest, tests/alerts/ is also a package "alerts".
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class Formats:
 
 def _environment() -> Environment:
     return Environment(
-        loader=PackageLoader("alerts", "templates"),
+        loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
