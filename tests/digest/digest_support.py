@@ -132,9 +132,10 @@ class PageFigures(HTMLParser):
             key = (self._nearest("id"), row, figure)
             self.figures[key] = (self.figures.get(key, "") + data).strip()
 
-    def number(self, section: str, figure: str, row: str = "") -> float:
-        """A figure as a number (en_US formatting: ',' groups, '.' is the decimal point, '%' dropped)."""
-        return float(self.figures[(section, row, figure)].replace(",", "").rstrip("%"))
+    def number(self, section: str, figure: str, row: str = "", *, grouping: str = ",", decimal: str = ".") -> float:
+        """A figure as a number, read with the locale's ``grouping`` and ``decimal`` signs ('%' dropped)."""
+        text = self.figures[(section, row, figure)].replace(grouping, "").replace(decimal, ".")
+        return float(text.rstrip("%"))
 
 
 def read_page(html: str) -> PageFigures:

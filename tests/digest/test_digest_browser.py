@@ -1,0 +1,105 @@
+"""The digest page in a real browser (headless Chromium), and the issue's "done when": the demo's digest."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from alerts.digest import build_digest
+from alerts.digest.charts import COMPLAINTS_COLOUR, MENTIONS_COLOUR
+from listener import cli
+from listener.config import ClassifierConfig
+from tests.digest.digest_support import DAY, at, make_settings, read_page
+from tests.digest.screenshots import colour_bands, non_white_share, read_png, screenshot
+
+DEMO_STREAM = Path(cli.__file__).parent / "demo" / "stream.jsonl"
+CHART_MIN_HEIGHT = 40  # pixels: taller than the legend's coloured squares
+
+
+def chart_bands(image, colour: str) -> list[tuple[int, int]]:
+    return [band for band in colour_bands(image, colour) if band[1] - band[0] >= CHART_MIN_HEIGHT]
+
+
+def test_the_page_renders_with_both_charts_in_chromium(tmp_path, store, filler, clock):
+    for hour in range(24):
+        for n in range(hour % 5 + 1):
+            filler.mention(at(hour + n / 10), complaint=0.9 if n % 2 else 0.1)
+    page = tmp_path / "digest.html"
+    page.write_text(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html, encoding="utf-8")
+
+    image = read_png(screenshot(page, tmp_path / "digest.png"))
+
+    assert non_white_share(image) > 0.02
+    assert len(chart_bands(image, MENTIONS_COLOUR)) == 2  # the hourly chart and the 7-day trend
+    assert len(colour_bands(image, COMPLAINTS_COLOUR)) >= 2
+
+
+def _embedded_model_available() -> bool:
+    from models.errors import ModelNotAvailable
+    from models.factory import load_classifier
+
+    try:
+        load_classifier(ClassifierConfig(backend="embedded"))
+    except ModelNotAvailable:
+        return False
+    return True
+
+
+def test_demo_digest_numbers_match_the_database_and_both_charts_show(tmp_path, monkeypatch):
+    if not DEMO_STREAM.exists():
+        pytest.skip(f"the demo stream {DEMO_STREAM} has not been generated (python -m listener.demo.generate)")
+    monkeypatch.chdir(tmp_path)
+    if not _embedded_model_available():
+        demo_settings = cli.demo_settings
+
+        def lexicon_demo_settings(workdir: Path):
+            settings = demo_settings(workdir)
+            settings.classifier.backend = "lexicon"
+            return settings
+
+        monkeypatch.setattr(cli, "demo_settings", lexicon_demo_settings)
+    runner = CliRunner()
+    ran = runner.invoke(cli.main, ["run", "--demo", "--once"])
+    assert ran.exit_code == 0, ran.output
+    made = runner.invoke(cli.main, ["digest", "--demo", "--out", "digest.html"])
+    assert made.exit_code == 0, made.output
+
+    page = read_page((tmp_path / "digest.html").read_text(encoding="utf-8"))
+    # The demo's busiest day is Thursday 19 November in Madrid: 18 Nov 23:00 to 19 Nov 23:00 UTC.
+    assert "jueves, 19 de noviembre de 2026" in page.text
+    db = sqlite3.connect(tmp_path / cli.DEMO_DATABASE)
+    day = "m.created_at >= '2026-11-18T23:00:00+00:00' AND m.created_at < '2026-11-19T23:00:00+00:00'"
+    joined = f"FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id WHERE {day}"
+    complaint = "c.complaint_prob >= 0.7"  # the demo's alert rule threshold
+
+    def figure(section: str, name: str, row: str = "") -> float:
+        return page.number(section, name, row, grouping=".", decimal=",")
+
+    def count(condition: str) -> int:
+        return db.execute(f"SELECT COUNT(*) {joined} AND {condition}").fetchone()[0]
+
+    assert figure("totals", "mentions") == count("m.brand = 'Lumora'") > 0
+    assert figure("totals", "complaints") == count(f"m.brand = 'Lumora' AND {complaint}")
+    for (source,) in db.execute(f"SELECT DISTINCT m.source {joined} AND m.brand = 'Lumora'"):
+        assert figure("sources", "mentions", source) == count(f"m.brand = 'Lumora' AND m.source = '{source}'")
+        assert figure("sources", "complaints", source) == count(
+            f"m.brand = 'Lumora' AND m.source = '{source}' AND {complaint}")
+    for (lang,) in db.execute(f"SELECT DISTINCT c.lang {joined} AND m.brand = 'Lumora'"):
+        assert figure("languages", "mentions", lang) == count(f"m.brand = 'Lumora' AND c.lang = '{lang}'")
+    for sentiment in ("negative", "neutral", "positive"):
+        assert figure("sentiment", "count", sentiment) == count(f"m.brand = 'Lumora' AND c.sentiment = '{sentiment}'")
+    for brand in ("Lumora", "Vireo Net"):
+        assert figure("brands", "mentions", brand) == count(f"m.brand = '{brand}'")
+        assert figure("brands", "complaints", brand) == count(f"m.brand = '{brand}' AND {complaint}")
+    assert figure("acknowledgements", "alerted") == db.execute(
+        f"SELECT COUNT(DISTINCT a.mention_id) FROM alerts a JOIN mentions m ON m.id = a.mention_id "
+        f"WHERE m.brand = 'Lumora' AND {day}").fetchone()[0]
+    top = db.execute(f"SELECT m.id {joined} AND m.brand = 'Lumora' AND {complaint} "
+                     "ORDER BY m.author_reach DESC, m.likes + m.reposts + m.replies + m.quotes DESC, m.id LIMIT 10")
+    assert page.rows["top-complaints"] == [str(row[0]) for row in top]
+
+    image = read_png(screenshot(tmp_path / "digest.html", tmp_path / "digest.png"))
+    assert len(chart_bands(image, MENTIONS_COLOUR)) == 2
