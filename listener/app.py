@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from alerts.alerting import build_alerting
+from alerts.early_warning.job import EarlyWarningJob, EarlyWarningReport
 from listener.clock import Clock, system_clock
 from listener.config import Settings
 from listener.instance import InstanceLock
@@ -87,8 +88,19 @@ class Listener:
         return InstanceLock(self.settings.storage.path)
 
     def poll_once(self, progress: Progress | None = None) -> CycleReport:
-        """One full cycle: every enabled source, classification, rules, then delivery."""
-        return self.pipeline.cycle(self.sources, progress)
+        """One full cycle: every enabled source, classification, rules, then delivery (and early warning)."""
+        report = self.pipeline.cycle(self.sources, progress)
+        if self.settings.early_warning.enabled and not self.stop_event.is_set():
+            report.alerts_queued += self.early_warning().alerts_queued
+            delivered = self.pipeline.deliver()
+            for name in ("sent", "retrying", "given_up", "held", "unconfirmed"):
+                setattr(report.delivery, name, getattr(report.delivery, name) + getattr(delivered, name))
+        return report
+
+    def early_warning(self) -> EarlyWarningReport:
+        """Group new complaints into incidents, alert on spikes and incident growth, escalate spreading ones."""
+        job = EarlyWarningJob(self.store, self.settings.early_warning, self.settings.brands, clock=self.clock)
+        return job.run()
 
     def source_job(self, source: Source) -> Callable[[], None]:
         """The scheduled job for ``source``: fetch, then classify and evaluate what came in."""

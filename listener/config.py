@@ -342,7 +342,7 @@ class EarlyWarningConfig(Strict):
     enabled: bool = False
     interval_seconds: float = Field(default=60, gt=0, description="how often the job runs")
     channels: list[str] = Field(default_factory=list, description="alert channels that hear of it")
-    complaint_threshold: float = Field(default=0.6, ge=0, le=1, description="what counts as a complaint")
+    complaint_threshold: float = Field(default=0.5, ge=0, le=1, description="what counts as a complaint")
     sensitivity: Literal["low", "normal", "high"] = Field(
         default="normal", description="how unlikely a count must be to be a spike: 1e-6, 1e-4, 1e-3 per check")
     min_count: int = Field(default=5, ge=1, description="fewer complaints in a window never make a spike")

@@ -1,4 +1,4 @@
-"""The daemon: APScheduler runs one job per source, outbox delivery and housekeeping.
+"""The daemon: APScheduler runs one job per source, outbox delivery, early warning and housekeeping.
 
 Jobs run one at a time on a single worker thread, so they never contend for the database. On
 SIGTERM or SIGINT the stop flag is set; the running job finishes its current transaction and
@@ -65,6 +65,11 @@ def build_scheduler(app: Listener) -> BackgroundScheduler:
         scheduler.add_job(
             _logged("engagement re-poll", app.repoll_engagement), "interval", minutes=REPOLL_INTERVAL_MINUTES,
             id="engagement", next_run_time=now + timedelta(minutes=REPOLL_INTERVAL_MINUTES),
+        )
+    if app.settings.early_warning.enabled:
+        scheduler.add_job(
+            _logged("early warning", app.early_warning), "interval",
+            seconds=app.settings.early_warning.interval_seconds, id="early-warning", next_run_time=now,
         )
     scheduler.add_job(
         _logged("housekeeping", app.housekeeping), "interval", hours=HOUSEKEEPING_HOURS, id="housekeeping",

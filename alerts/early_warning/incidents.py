@@ -1,0 +1,129 @@
+"""Incidents: complaints about one brand that say the same thing within a window, across languages.
+
+Grouping is online and single-pass, in the order complaints were posted: a complaint joins the open
+incident whose terms (see :mod:`alerts.early_warning.terms`) are most like its own, by cosine
+similarity against the incident's summed terms, when that similarity reaches the threshold; a reply
+joins the incident of the post it answers ("+1, same here" has no words of its own to match); else
+the complaint opens a new incident. An incident is open while its last complaint is within the window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from alerts.early_warning.terms import CONCEPTS, TermExtractor, Terms
+from listener.domain import StoredMention
+
+CONCEPT_WEIGHT = 2.0  # a shared concept ("login") says more than a shared stem
+TITLE_TERMS = 3
+SAMPLES = 3
+
+
+@dataclass
+class Incident:
+    """One incident as the grouping sees it: its members, terms and when and where it was seen.
+
+    ``id`` is the store's row id (``None`` until saved); ``alerted_step`` is the last growth step that
+    alerted (0: never).
+    """
+
+    brand: str
+    first_seen: datetime
+    last_seen: datetime
+    id: int | None = None
+    alerted_step: int = 0
+    member_ids: list[int] = field(default_factory=list)
+    post_keys: set[str] = field(default_factory=set)
+    sources: Counter[str] = field(default_factory=Counter)
+    terms: Counter[str] = field(default_factory=Counter)
+    surfaces: dict[str, Counter[str]] = field(default_factory=dict)
+    samples: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """How many complaints the incident holds."""
+        return len(self.member_ids)
+
+    @property
+    def title(self) -> str:
+        """Its top terms as people wrote them, e.g. ``'app / no puedo / login'``."""
+        top = [term for term, _ in _weighted(self.terms).most_common(TITLE_TERMS)]
+        return " / ".join(self.surfaces[term].most_common(1)[0][0] for term in top) or "(no words)"
+
+    def add(self, stored: StoredMention, terms: Terms) -> None:
+        """Make ``stored`` a member."""
+        mention = stored.mention
+        self.member_ids.append(stored.id)
+        self.post_keys.add(_post_key(mention.source, mention.external_id))
+        self.sources[mention.source] += 1
+        self.terms.update(terms.counts)
+        for term, surface in terms.surfaces.items():
+            self.surfaces.setdefault(term, Counter())[surface] += 1
+        self.first_seen = min(self.first_seen, mention.created_at)
+        self.last_seen = max(self.last_seen, mention.created_at)
+        if len(self.samples) < SAMPLES:
+            self.samples.append(mention.text)
+
+
+class IncidentGrouper:
+    """Puts complaints into incidents.
+
+    Example::
+
+        >>> grouper = IncidentGrouper(["Lumora"], window=timedelta(hours=2), threshold=0.35)
+        >>> incident = grouper.assign(open_incidents, stored_complaint)
+        >>> incident.title, incident.size
+        ('app / login / carga', 12)
+    """
+
+    def __init__(self, brand_names: Iterable[str], *, window: timedelta, threshold: float) -> None:
+        self._extractor = TermExtractor(brand_names)
+        self._window = window
+        self._threshold = threshold
+
+    def terms(self, text: str) -> Terms:
+        """The terms of ``text`` (what an incident is matched on)."""
+        return self._extractor.terms(text)
+
+    def assign(self, incidents: list[Incident], stored: StoredMention) -> Incident:
+        """Add ``stored`` to the best open incident of its brand in ``incidents``, or to a new one appended."""
+        mention = stored.mention
+        terms = self.terms(mention.text)
+        open_ones = [incident for incident in incidents if incident.brand == mention.brand
+                     and mention.created_at - incident.last_seen <= self._window]
+        chosen = self._replied_to(open_ones, stored) or self._most_similar(open_ones, terms)
+        if chosen is None:
+            chosen = Incident(mention.brand, mention.created_at, mention.created_at)
+            incidents.append(chosen)
+        chosen.add(stored, terms)
+        return chosen
+
+    def _replied_to(self, incidents: Sequence[Incident], stored: StoredMention) -> Incident | None:
+        mention = stored.mention
+        parents = {_post_key(mention.source, ref) for ref in (mention.parent_id, mention.conversation_id) if ref}
+        return next((incident for incident in incidents if incident.post_keys & parents), None)
+
+    def _most_similar(self, incidents: Sequence[Incident], terms: Terms) -> Incident | None:
+        scored = [(similarity(incident.terms, terms.counts), incident) for incident in incidents]
+        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        return best[1] if best[0] >= self._threshold else None
+
+
+def similarity(left: Counter[str], right: Counter[str]) -> float:
+    """Cosine similarity of two term counts, concepts weighted up; 0 when either is empty."""
+    a, b = _weighted(left), _weighted(right)
+    dot = sum(value * b[term] for term, value in a.items() if term in b)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _weighted(counts: Counter[str]) -> Counter[str]:
+    return Counter({term: count * (CONCEPT_WEIGHT if term in CONCEPTS else 1.0) for term, count in counts.items()})
+
+
+def _post_key(source: str, external_id: str) -> str:
+    return f"{source}:{external_id}"

@@ -1,0 +1,225 @@
+"""The early-warning job: new complaints → incidents → spike checks → alerts in the outbox; then spread.
+
+Each complaint is checked at the moment it was posted, in order, so the job catches up exactly after
+a pause, a restart or a fast replay, and finds a spike while it rises rather than when it is polled.
+A spike alerts about the incident of the complaint that tipped it ("37 complaints in 15 min: app /
+login / carga"); the incident is then followed up each time it doubles, never repeated: an alert's
+key names the incident and its growth step, and the outbox keeps one alert per key, so a restart
+between writing an alert and recording its step cannot send it twice.
+
+Series watched per own brand: all its complaints, per source, and per topic (the concepts of
+:mod:`alerts.early_warning.terms`: login, app, connection, billing...).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from alerts.early_warning.incidents import Incident, IncidentGrouper
+from alerts.early_warning.spike import Spike, SpikeDetector, SpikeSettings
+from alerts.early_warning.spread import SpreadThresholds, spread_reasons
+from listener.clock import Clock, system_clock
+from listener.config import BrandConfig, EarlyWarningConfig
+from listener.domain import Alert, StoredMention
+from listener.store import IncidentRecord, Store
+
+log = logging.getLogger(__name__)
+
+RULE_SPIKE = "early-warning"
+RULE_SPREAD = "spread"
+BATCH = 5000
+
+
+@dataclass
+class EarlyWarningReport:
+    """What one run did."""
+
+    grouped: int = 0
+    spikes: int = 0
+    alerts_queued: int = 0
+    escalated: int = 0
+    incidents: list[Incident] = field(default_factory=list)
+
+
+def growth_step(size: int, min_count: int) -> int:
+    """The growth step of an incident of ``size``: 1 up to twice ``min_count``, then one more per doubling."""
+    return 1 + max(int(math.log2(max(size, 1) / min_count)), 0)
+
+
+class EarlyWarningJob:
+    """Runs early warning over what the store holds.
+
+    Example::
+
+        >>> job = EarlyWarningJob(store, settings.early_warning, settings.brands, clock=clock)
+        >>> report = job.run()
+        >>> report.spikes, report.alerts_queued
+        (1, 2)
+    """
+
+    def __init__(self, store: Store, config: EarlyWarningConfig, brands: Sequence[BrandConfig], *,
+                 clock: Clock = system_clock) -> None:
+        self._store = store
+        self._config = config
+        self._clock = clock
+        self._own = {brand.name for brand in brands if not brand.competitor}
+        names = [term for brand in brands for term in [brand.name, *brand.own_handles,
+                                                        *(t for terms in brand.terms.values() for t in terms)]]
+        self._window = timedelta(minutes=config.incident_window_minutes)
+        self._grouper = IncidentGrouper(names, window=self._window, threshold=config.similarity_threshold)
+        self._detector = SpikeDetector(SpikeSettings(
+            sensitivity=config.sensitivity, min_count=config.min_count,
+            cooldown=timedelta(minutes=config.cooldown_minutes), history=timedelta(days=config.history_days),
+            warmup=timedelta(hours=config.warmup_hours)))
+        self._spread = SpreadThresholds(config.spread_likes_per_hour, config.spread_reposts_per_hour,
+                                        config.spread_replies_per_hour, config.spread_reach)
+
+    def run(self) -> EarlyWarningReport:
+        """Group new complaints, alert on spikes and incident growth, escalate spreading complaints."""
+        report = EarlyWarningReport()
+        history = self._detector.settings.history
+        new = self._store.ungrouped_complaints(self._clock() - history, self._config.complaint_threshold, BATCH)
+        if new:
+            self._group_and_check(new, report)
+        self._escalate_spread(report)
+        log.info("early warning run", extra={"grouped": report.grouped, "spikes": report.spikes,
+                                             "alerts": report.alerts_queued, "escalated": report.escalated})
+        return report
+
+    # -- incidents and spikes ---------------------------------------------------------------------
+
+    def _group_and_check(self, new: list[StoredMention], report: EarlyWarningReport) -> None:
+        incidents = self._open_incidents(new[0].mention.created_at - self._window)
+        series, series_ids = self._series(new)
+        incident_of = {member: incident for incident in incidents for member in incident.member_ids}
+        marks = self._store.spike_marks()
+        started = {brand: self._store.first_posted(brand) for brand in {s.mention.brand for s in new}}
+        spiked: dict[int, tuple[Spike, str]] = {}
+        for stored in new:
+            incident_of[stored.id] = self._grouper.assign(incidents, stored)
+            brand, at = stored.mention.brand, stored.mention.created_at
+            if brand not in self._own:
+                continue
+            for name in self._series_names(stored):
+                spike = self._detector.check(series[name], at, watched_since=started[brand] or at,
+                                             last_alert=marks.get(name))
+                if spike is not None:
+                    marks[name] = at
+                    self._store.mark_spike(name, at)
+                    incident = _main_incident(series[name], series_ids[name], spike, incident_of)
+                    spiked.setdefault(id(incident), (spike, name))
+                    report.spikes += 1
+                    log.info("spike", extra={"series": name, "observed": spike.observed,
+                                             "expected": round(spike.expected, 2), "mention": stored.id})
+        for incident in incidents:
+            self._save(incident)
+        report.grouped += len(new)
+        report.incidents = incidents
+        planned = [self._spike_alerts(incident, *spiked[id(incident)]) if id(incident) in spiked
+                   else self._growth_alerts(incident) for incident in incidents if incident.alerted_step
+                   or id(incident) in spiked]
+        alerts = [alert for _, _, batch in planned for alert in batch]
+        if alerts:
+            report.alerts_queued += self._store.enqueue_alerts([], alerts)
+        for incident, step, batch in planned:
+            if batch:
+                incident.alerted_step = step
+                self._store.incident_alerted(incident.id, step)  # type: ignore[arg-type]
+
+    def _open_incidents(self, since: datetime) -> list[Incident]:
+        incidents = []
+        for record, members in self._store.open_incidents(since):
+            incident = Incident(record.brand, record.first_seen, record.last_seen, id=record.id,
+                                alerted_step=record.alerted_step)
+            for stored in members:
+                incident.add(stored, self._grouper.terms(stored.mention.text))
+            incidents.append(incident)
+        return incidents
+
+    def _save(self, incident: Incident) -> None:
+        record = IncidentRecord(incident.id, incident.brand, incident.title, incident.first_seen, incident.last_seen,
+                                incident.size, dict(incident.sources), incident.alerted_step)
+        incident.id = self._store.save_incident(record, incident.member_ids)
+
+    def _series(self, new: list[StoredMention]) -> tuple[dict[str, list[datetime]], dict[str, list[int]]]:
+        """Every series' complaint times (and mention ids) from a history before the first new complaint."""
+        times: dict[str, list[datetime]] = {}
+        ids: dict[str, list[int]] = {}
+        start = new[0].mention.created_at - self._detector.settings.history
+        for brand in {stored.mention.brand for stored in new} & self._own:
+            for stored in self._store.complaints_between(brand, start, new[-1].mention.created_at,
+                                                         self._config.complaint_threshold):
+                for name in self._series_names(stored):
+                    times.setdefault(name, []).append(stored.mention.created_at)
+                    ids.setdefault(name, []).append(stored.id)
+        return times, ids
+
+    def _series_names(self, stored: StoredMention) -> list[str]:
+        brand = stored.mention.brand
+        topics = self._grouper.terms(stored.mention.text).concepts
+        return [brand, f"{brand}/source:{stored.mention.source}", *(f"{brand}/topic:{topic}" for topic in topics)]
+
+    def _spike_alerts(self, incident: Incident, spike: Spike, series: str) -> tuple[Incident, int, list[Alert]]:
+        """The first alert of an incident (a spike on an incident already alerted is growth at most)."""
+        if incident.alerted_step:
+            return self._growth_alerts(incident)
+        step = growth_step(incident.size, self._config.min_count)
+        minutes = int(spike.window.total_seconds() // 60)
+        title = f"{incident.brand}: {spike.observed} complaints in {minutes} min: {incident.title}"
+        reasons = (f"spike on {series}: {spike.describe()}", *self._incident_facts(incident))
+        return incident, step, self._alerts(incident, step, title, reasons)
+
+    def _growth_alerts(self, incident: Incident) -> tuple[Incident, int, list[Alert]]:
+        """A follow-up when an alerted incident reached a new growth step, else nothing."""
+        step = growth_step(incident.size, self._config.min_count)
+        if step <= incident.alerted_step:
+            return incident, step, []
+        title = f"{incident.brand}: incident grows to {incident.size} complaints: {incident.title}"
+        return incident, step, self._alerts(incident, step, title, self._incident_facts(incident))
+
+    def _incident_facts(self, incident: Incident) -> tuple[str, ...]:
+        sources = ", ".join(f"{source} {count}" for source, count in incident.sources.most_common())
+        return (f"incident #{incident.id}: {incident.size} complaints, first {incident.first_seen:%Y-%m-%d %H:%M}, "
+                f"last {incident.last_seen:%H:%M} UTC; sources: {sources}",
+                *(f"sample: {text}" for text in incident.samples))
+
+    def _alerts(self, incident: Incident, step: int, title: str, reasons: tuple[str, ...]) -> list[Alert]:
+        return [Alert(key=f"incident:{incident.id}:step:{step}:{channel}", channel=channel, brand=incident.brand,
+                      rule=RULE_SPIKE, severity="high", title=title, reasons=reasons,
+                      mention_id=incident.member_ids[0], created_at=self._clock(),
+                      group=f"{incident.brand}:incident:{incident.id}")
+                for channel in self._config.channels]
+
+    # -- spread -----------------------------------------------------------------------------------
+
+    def _escalate_spread(self, report: EarlyWarningReport) -> None:
+        since = self._clock() - timedelta(hours=self._config.spread_lookback_hours)
+        for observation in self._store.spread_candidates(since, self._config.complaint_threshold):
+            mention = observation.stored.mention
+            reasons = spread_reasons(observation, self._spread) if mention.brand in self._own else []
+            if reasons:
+                who = f"@{mention.author_handle}" if mention.author_handle else "someone"
+                alerts = [Alert(key=f"spread:{observation.stored.id}:{channel}", channel=channel, brand=mention.brand,
+                                rule=RULE_SPREAD, severity="critical",
+                                title=f"{mention.brand}: complaint from {who} on {mention.source} is spreading",
+                                reasons=tuple(reasons), mention_id=observation.stored.id,
+                                created_at=self._clock())
+                          for channel in self._config.channels]
+                report.alerts_queued += self._store.enqueue_alerts([], alerts)
+                report.escalated += 1
+                log.info("complaint spreading", extra={"mention": observation.stored.id, "reasons": reasons})
+            self._store.watch_spread(observation, escalated=bool(reasons))
+
+
+def _main_incident(times: list[datetime], ids: list[int], spike: Spike, incident_of: dict[int, Incident]) -> Incident:
+    """The incident holding most of the complaints in the spike's window: what the spike is about."""
+    start, end = bisect_right(times, spike.at - spike.window), bisect_right(times, spike.at)
+    counts = Counter(id(incident_of[i]) for i in ids[start:end] if i in incident_of)
+    chosen = counts.most_common(1)[0][0]
+    return next(incident for incident in incident_of.values() if id(incident) == chosen)

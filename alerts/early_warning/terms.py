@@ -1,0 +1,113 @@
+"""What a complaint says, as language-neutral terms: the features incidents are grouped by.
+
+Texts are folded (lower case, no accents), links, user names and the brand's own names are dropped,
+and each word becomes a term: a *concept* when the small synonym map below knows it in Spanish,
+English or Portuguese ("iniciar sesión", "log in" and "fazer login" are all ``login``), otherwise its
+first five letters (so "carga", "cargando" and "cargar" meet). Concepts also name the topics the
+spike detector watches per brand.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# concept -> words and phrases (folded) in es, en and pt. Phrases are matched before single words.
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "login": ("login", "log in", "logs me", "log me", "logged out", "sign in", "iniciar sesion", "sesion",
+              "fazer login", "logar", "entrar", "acceder", "acessar", "access", "contrasena", "password", "senha"),
+    "app": ("app", "apps", "aplicacion", "aplicativo", "application"),
+    "loading": ("carga", "cargar", "cargando", "carrega", "carregar", "load", "loading", "loads", "abre", "abrir",
+                "open", "opens", "travado", "stuck", "pantalla", "screen"),
+    "down": ("caido", "caida", "cadia", "cayo", "caiu", "down", "fora", "outage", "averia", "apagon",
+             "no funciona", "not working", "nao funciona", "queda"),
+    "connection": ("internet", "fibra", "fibre", "fiber", "wifi", "conexion", "conexao", "connection", "router",
+                   "senal", "sinal", "signal", "rede", "broadband"),
+    "error": ("error", "erro", "went wrong", "falla", "fallo", "falha"),
+    "billing": ("factura", "fatura", "bill", "billing", "billed", "cobro", "cobrado", "cobran", "charge",
+                "charged", "cargo", "refund", "reembolso", "estorno", "precio", "preco", "price", "pagar", "pay"),
+    "speed": ("lento", "lenta", "slow", "velocidad", "velocidade", "speed", "megas", "mbps"),
+    "support": ("soporte", "suporte", "support", "atencion", "atendimento", "agente", "agent", "chat",
+                "nadie responde", "nobody answers", "ninguem responde", "customer service"),
+    "cancel": ("cancelar", "cancel", "baja", "cancelamento", "portabilidad", "portabilidade", "switching"),
+    "delivery": ("entrega", "envio", "pedido", "paquete", "delivery", "parcel", "encomenda", "courier"),
+    "roaming": ("roaming", "itinerancia", "extranjero", "abroad"),
+}
+# Words that carry no topic in any of the three languages (folded).
+STOPWORDS = frozenset("""
+a al algo alguem alguien ante aqui asi aun ay cada com como con contigo da das de del desde do dos e el ela
+ele ella em en entre era es esa ese eso esta este esto estoy eu foi ha hay hace isso ja la las le les lo los
+mais mas me mesmo meu mi mis muy na nada nao nem ni no nos o os para pero por porque pra que se ser seu si
+sin sobre su sus tan te tem ter todo toda todos tu um uma un una uno y ya yo
+about after again all am an and any anyone are as at be been but by can cant do does dont else for from get
+got had has have how i im in is it its just me my no not now of on or our out so still that the their them
+then there this to too up us was we what when why will with you your
+""".split())
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_HANDLE = re.compile(r"@\w+")
+_WORD = re.compile(r"[a-z]+")
+_PHRASES = sorted(((phrase, concept) for concept, words in CONCEPTS.items() for phrase in words if " " in phrase),
+                  key=lambda pair: -len(pair[0]))
+_WORDS = {word: concept for concept, words in CONCEPTS.items() for word in words if " " not in word}
+STEM_LENGTH = 5
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case without accents: 'Sesión' and 'sesion' compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The terms of one text, with the surface word each came from (for incident titles)."""
+
+    counts: Counter[str]
+    surfaces: dict[str, str]
+
+    @property
+    def concepts(self) -> list[str]:
+        """The concepts among the terms (the topics the text is about)."""
+        return [term for term in self.counts if term in CONCEPTS]
+
+
+class TermExtractor:
+    """Turns complaint texts into language-neutral terms, ignoring the brand's own names.
+
+    Example::
+
+        >>> TermExtractor(["Lumora"]).terms("No puedo iniciar sesión en la app de @lumora").counts
+        Counter({'login': 1, 'app': 1, 'puedo': 1})
+    """
+
+    def __init__(self, brand_names: Iterable[str]) -> None:
+        self._brands = sorted({fold(name).replace(" ", "") for name in brand_names if name}, key=len, reverse=True)
+
+    def terms(self, text: str) -> Terms:
+        """The terms of ``text``."""
+        folded = " " + _HANDLE.sub(" ", _URL.sub(" ", fold(text))) + " "
+        counts: Counter[str] = Counter()
+        surfaces: dict[str, str] = {}
+        for phrase, concept in _PHRASES:
+            if f" {phrase} " in f" {' '.join(_WORD.findall(folded))} ":
+                counts[concept] += 1
+                surfaces.setdefault(concept, phrase)
+                folded = folded.replace(phrase, " ")
+        for word in _WORD.findall(folded):
+            word = self._without_brand(word)
+            if len(word) < 3 or word in STOPWORDS:
+                continue
+            term = _WORDS.get(word) or word[:STEM_LENGTH]
+            counts[term] += 1
+            surfaces.setdefault(term, word)
+        return Terms(counts, surfaces)
+
+    def _without_brand(self, word: str) -> str:
+        """``word`` without a brand name in it: '#LumoraCaída' says 'caida'."""
+        for brand in self._brands:
+            if brand and brand in word:
+                return word.replace(brand, "")
+        return word
