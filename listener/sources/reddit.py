@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 LISTING_LIMIT = 100
 REQUEST_TIMEOUT_SECONDS = 30
 RATELIMIT_SECONDS = 300
-"""praw sleeps through a rate limit shorter than this instead of raising."""
+"""praw waits out a RATELIMIT error shorter than this instead of raising; prawcore paces reads by the headers."""
 
 
 def reddit_client(config: RedditSourceConfig, **praw_options: Any) -> praw.Reddit:

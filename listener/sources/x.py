@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -197,7 +197,7 @@ class XSource:
         ))
         return "bearer token accepted"
 
-    def _get(self, call: Any) -> Any:
+    def _get(self, call: Callable[[], requests.Response]) -> Any:
         """Run one API call under the throttle; auth failures become :class:`SourceAuthError`."""
 
         def attempt() -> Any:

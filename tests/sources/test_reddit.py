@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 
@@ -97,7 +98,8 @@ def test_comments_are_kept_only_when_they_name_a_brand(listen):
     assert app.store.mention_by_key("reddit", sorted(expected)[0]).mention.parent_id is not None
 
 
-def test_rejected_credentials_disable_reddit_and_tell_the_operator(listen, server):
+def test_rejected_credentials_disable_reddit_and_tell_the_operator(listen, server, caplog):
+    caplog.set_level(logging.DEBUG)
     unauthorized = recorded_response("reddit/TestAuthImplicit.test_implicit__with_invalid_token.json", 0)
     server.replace("GET", "/r/all/search", unauthorized)
     app = listen(comments=False)
@@ -106,7 +108,8 @@ def test_rejected_credentials_disable_reddit_and_tell_the_operator(listen, serve
 
     assert app.sources[0].disabled_reason.startswith("reddit: Reddit refused the request (401)")
     assert any("source-disabled" in alert.alert.title for alert in app.store.alerts())
-    assert "test-client-secret" not in app.sources[0].disabled_reason
+    assert "source disabled" in caplog.text
+    assert "test-client-secret" not in caplog.text + app.sources[0].disabled_reason
 
 
 def test_rate_limited_search_waits_as_long_as_reddit_says(listen, server, fake_time):
