@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -231,7 +231,7 @@ def _mentions(store: Store, brand: str, window: DayWindow, threshold: float) -> 
     return found
 
 
-def _rows(today: list[_Mention], before: list[_Mention], key) -> list[Row]:
+def _rows(today: list[_Mention], before: list[_Mention], key: Callable[[_Mention], str]) -> list[Row]:
     """One row per value of ``key``, most mentioned on the day first."""
     counts: dict[str, list[int]] = {}
     for index, group in enumerate((today, before)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from alerts.digest import build_digest
 from alerts.digest.topics import TopicTaxonomy
@@ -81,6 +81,15 @@ def test_the_day_is_midnight_to_midnight_in_the_digest_timezone(tmp_path, store,
     filler.mention(DAY_START + timedelta(hours=24))  # 00:00 on the 20th
     page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
     assert page.number("totals", "mentions") == 2
+
+
+def test_a_day_when_the_clocks_go_back_has_25_hours(tmp_path, store, filler, clock):
+    # Madrid leaves summer time at 03:00 on 25 October 2026: 02:00-03:00 happens twice.
+    filler.mention(datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc))  # 02:30 summer time
+    filler.mention(datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc))  # 02:30 winter time
+    html = build_digest(store, make_settings(tmp_path), day=date(2026, 10, 25), clock=clock).html
+    assert len(re.findall(r">\d\d</text>", html.split("chart-trend")[0])) == 9  # a label every 3 hours of 25
+    assert html.count("<title>02: 1 mentions</title>") == 2
 
 
 def test_a_complaint_is_at_or_above_the_alert_rules_threshold(tmp_path, store, filler, clock):
