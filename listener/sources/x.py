@@ -145,14 +145,19 @@ class XSource:
                     tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS, expansions=EXPANSIONS,
                 ))
             except tweepy.BadRequest as error:
-                if token is None:
+                if token is None and since_id is None:
                     yield SourceBatch([], {}, errors=[
                         f"x: X rejected the search for brand {brand.name!r} (400: {_reason(error)}); "
                         f"check the brand's x terms in the config. Query: {query}"
                     ])
                     return
-                log.warning("x paging token rejected, searching again from since_id",
-                            extra={"brand": brand.name, "since_id": since_id, "reason": _reason(error)})
+                # A paging token expires, and recent search refuses a since_id older than 7 days:
+                # drop the token first, then the since_id, and search again.
+                log.warning("x search cursor rejected, searching again without it",
+                            extra={"brand": brand.name, "since_id": since_id, "had_token": token is not None,
+                                   "reason": _reason(error)})
+                if token is None:
+                    since_id = None
                 token = newest = None
                 continue
             try:

@@ -134,6 +134,17 @@ def test_rejected_query_is_reported_and_stores_nothing(app, api):
     assert app.store.cursor("x") == {}
 
 
+def test_rejected_since_id_is_dropped_and_the_search_starts_afresh(app, api):
+    app.store.save_batch("x", [], {"since_id:KFC": "1"})
+    serve(api, x_recording("all-92adbd.json"), x_recording("all-0ddaa2.json"))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert "since_id" in params(api.calls[0]) and "since_id" not in params(api.calls[1])
+    assert report.new == 4
+    assert app.store.cursor("x")["since_id:KFC"] == x_recording("all-0ddaa2.json").json()["meta"]["newest_id"]
+
+
 def test_rejected_token_disables_the_source_and_tells_the_operator(app, api, caplog):
     caplog.set_level(logging.DEBUG)
     serve(api, x_recording("all-90b063.json"))
