@@ -348,7 +348,7 @@ class EarlyWarningConfig(Strict):
     min_count: int = Field(default=5, ge=1, description="fewer complaints in a window never make a spike")
     cooldown_minutes: float = Field(default=60, ge=0, description="a series alerts at most once per")
     history_days: float = Field(default=14, gt=0, description="the baseline learns from this much")
-    warmup_hours: float = Field(default=6, ge=0, description="no spike verdict before this much listening")
+    warmup_hours: float = Field(default=24, ge=0, description="no spike verdict before this much listening")
     incident_window_minutes: float = Field(default=120, gt=0, description="an incident stays open this long")
     similarity_threshold: float = Field(default=0.2, gt=0, le=1, description="to join an incident (cosine)")
     spread_likes_per_hour: float = Field(default=200, gt=0)

@@ -53,8 +53,8 @@ class SpikeSettings:
     history: timedelta = timedelta(days=14)
     # The baseline ends this long before now, so the start of a slow rise does not hide in it.
     guard: timedelta = timedelta(hours=1)
-    # No verdict before the series has been watched this long: there is no baseline yet.
-    warmup: timedelta = timedelta(hours=6)
+    # No verdict before the series has been watched this long: a day is needed to learn the daily rhythm.
+    warmup: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,8 @@ class SpikeDetector:
             observed = len(recent) - bisect_left(recent, now - window)
             if observed < self.settings.min_count:
                 continue
-            expected = baseline.expected(now - window, now)
-            tail = negative_binomial_tail(observed, expected, baseline.shape)
+            expected, shape = baseline.expected(now - window, now)
+            tail = negative_binomial_tail(observed, expected, shape)
             if tail < self._threshold and (best is None or tail < best.tail_probability):
                 best = Spike(now, window, observed, expected, tail)
         return best
@@ -124,17 +124,24 @@ class SpikeDetector:
 
 @dataclass(frozen=True)
 class _Baseline:
-    """Rates per hour of day (weekday and weekend profiles) and the negative-binomial shape."""
+    """Rates per hour of day (weekday and weekend profiles), how sure each is, and the over-dispersion.
 
-    rates: np.ndarray  # shape (2, 24): complaints per hour
-    shape: float
+    Hierarchical shrinkage: an hour's weekday or weekend rate is shrunk towards that hour's rate over
+    all days, which is shrunk towards the overall rate; each by ``PRIOR_HOURS`` hours of pseudo-data.
+    A rate's gamma posterior shape is the complaints it rests on (real and pseudo), so an hour never
+    seen yet (the first morning, the first weekend) is uncertain and its tail is fat.
+    """
+
+    rates: np.ndarray  # (2, 24): complaints per hour, weekday and weekend
+    certainty: np.ndarray  # (2, 24): gamma posterior shape of each rate
+    inverse_dispersion: float  # 1/phi: variance = m + m²/phi
 
     @classmethod
     def learn(cls, times: Sequence[datetime], start: datetime, end: datetime) -> "_Baseline":
         origin = start.replace(minute=0, second=0, microsecond=0) + HOUR  # the first whole hour
         hours = max(int((end - origin) // HOUR), 0)
         if hours == 0:
-            return cls(np.full((2, 24), 1e-3), 1.0)
+            return cls(np.full((2, 24), 1e-3), np.ones((2, 24)), 0.0)
         counts = np.zeros(hours)
         for moment in times:
             index = int((moment - origin) // HOUR)
@@ -145,28 +152,28 @@ class _Baseline:
         kind = np.array([_day_kind(slot) for slot in slots])
         hour = np.array([slot.hour for slot in slots])
         overall = max(counts.sum(), 0.5) / hours  # half a complaint: a silent history is not a zero rate
-        totals = np.zeros((2, 24))
-        exposure = np.zeros((2, 24))
+        totals, exposure = np.zeros((2, 24)), np.zeros((2, 24))
         np.add.at(totals, (kind, hour), counts)
         np.add.at(exposure, (kind, hour), 1.0)
-        rates = (totals + PRIOR_HOURS * overall) / (exposure + PRIOR_HOURS)
+        by_hour = (totals.sum(axis=0) + PRIOR_HOURS * overall) / (exposure.sum(axis=0) + PRIOR_HOURS)
+        rates = (totals + PRIOR_HOURS * by_hour) / (exposure + PRIOR_HOURS)
+        certainty = totals + PRIOR_HOURS * by_hour + 1.0
         expected = rates[kind, hour]
-        # Over-dispersion by the method of moments: variance = m + m²/phi.
-        excess = float(((counts - expected) ** 2 - expected).sum())
-        inverse_phi = max(excess, 0.0) / float((expected**2).sum())
-        # Uncertainty of the rate itself: a gamma posterior whose shape is the events it rests on.
-        inverse_posterior = 1.0 / (counts.sum() + 1.0)
-        return cls(rates, min(1.0 / max(inverse_phi + inverse_posterior, 1.0 / MAX_SHAPE), MAX_SHAPE))
+        excess = float(((counts - expected) ** 2 - expected).sum())  # method of moments for 1/phi
+        return cls(rates, certainty, max(excess, 0.0) / float((expected**2).sum()))
 
-    def expected(self, start: datetime, end: datetime) -> float:
-        """Complaints expected between ``start`` and ``end``, following the hourly profile."""
-        total = 0.0
+    def expected(self, start: datetime, end: datetime) -> tuple[float, float]:
+        """Complaints expected between ``start`` and ``end``, and the negative-binomial shape to judge them by."""
+        total, least_certain = 0.0, MAX_SHAPE
         moment = start
         while moment < end:
             step_end = min(moment.replace(minute=0, second=0, microsecond=0) + HOUR, end)
-            total += self.rates[_day_kind(moment), moment.hour] * ((step_end - moment) / HOUR)
+            slot = (_day_kind(moment), moment.hour)
+            total += self.rates[slot] * ((step_end - moment) / HOUR)
+            least_certain = min(least_certain, float(self.certainty[slot]))
             moment = step_end
-        return max(total, 1e-6)
+        shape = 1.0 / max(self.inverse_dispersion + 1.0 / least_certain, 1.0 / MAX_SHAPE)
+        return max(total, 1e-6), shape
 
 
 def _day_kind(moment: datetime) -> int:

@@ -1,0 +1,98 @@
+"""The early-warning job on a real store: spike → one incident alert, growth → follow-ups, restarts, spread."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conftest import START, background, make_job, post
+
+from listener.domain import Engagement
+
+LOGIN = [
+    "No puedo iniciar sesión en la app de @lumora, me da error",
+    "Lumora app won't load, can't log in at all",
+    "Não consigo fazer login no app da Lumora, alguém mais?",
+    "¿Se ha caído la app de Lumora? No puedo iniciar sesión",
+    "@lumora can't log in to the app, is it down?",
+    "o app da @lumora caiu? Não consigo entrar de jeito nenhum",
+    "no me carga la app de Lumora, pantalla de login en blanco",
+    "Anyone else unable to log in to the Lumora app?",
+]
+BURST_AT = START + timedelta(days=2, hours=10)
+
+
+def burst(store, first: int, count: int) -> None:
+    """``count`` login complaints, one a minute, numbered from ``first``."""
+    for index in range(first, first + count):
+        post(store, f"login{index}", LOGIN[index % len(LOGIN)], BURST_AT + timedelta(minutes=index))
+
+
+def test_burst_raises_one_alert_per_channel_naming_the_incident(open_store, clock, config) -> None:
+    store = open_store()
+    background(store)
+    burst(store, 0, 12)
+    clock.now = BURST_AT + timedelta(minutes=12)
+    report = make_job(store, config, clock).run()
+    alerts = store.alerts()
+    assert sorted(stored.alert.channel for stored in alerts) == ["console", "file"]
+    title = alerts[0].alert.title
+    assert title.startswith("Lumora: ") and " complaints in " in title and "app" in title
+    assert any("incident #" in reason and "12 complaints" in reason for reason in alerts[0].alert.reasons)
+    biggest = max(report.incidents, key=lambda incident: incident.size)
+    assert biggest.size == 12
+
+
+def test_background_alone_raises_nothing(open_store, clock, config) -> None:
+    store = open_store()
+    background(store, days=3)
+    clock.now = START + timedelta(days=3)
+    make_job(store, config, clock).run()
+    assert store.alerts() == []
+
+
+def test_growth_after_restart_is_a_follow_up_not_a_repeat(open_store, clock, config) -> None:
+    store = open_store()
+    background(store)
+    burst(store, 0, 8)
+    clock.now = BURST_AT + timedelta(minutes=8)
+    make_job(store, config, clock).run()
+    first_keys = {stored.alert.key for stored in store.alerts()}
+    store.close()
+
+    store = open_store()  # restart
+    burst(store, 8, 12)
+    clock.now = BURST_AT + timedelta(minutes=20)
+    make_job(store, config, clock).run()
+    make_job(store, config, clock).run()  # nothing new: nothing more
+    new = [stored.alert for stored in store.alerts() if stored.alert.key not in first_keys]
+    assert len(first_keys) == 2 and len(new) == 2
+    assert all("grows to 20 complaints" in alert.title for alert in new)
+    assert {alert.group for alert in new} == {store.alerts()[-1].alert.group}  # threads under the first
+    assert all(":step:1:" in key for key in first_keys) and all(":step:3:" in alert.key for alert in new)
+
+
+def test_spreading_complaint_is_escalated_once(open_store, clock, config) -> None:
+    store = open_store()
+    posted = START + timedelta(hours=1)
+    clock.now = posted + timedelta(minutes=10)
+    mention_id = post(store, "viral", "Lumora me dejó sin internet tres días", posted)
+    make_job(store, config, clock).run()
+    assert store.alerts() == []
+
+    clock.now = posted + timedelta(minutes=40)  # the re-poll sees it travel: +90 reposts in 30 minutes
+    post(store, "viral", "Lumora me dejó sin internet tres días", posted, engagement=Engagement(reposts=90))
+    make_job(store, config, clock).run()
+    clock.now = posted + timedelta(minutes=70)
+    post(store, "viral", "Lumora me dejó sin internet tres días", posted, engagement=Engagement(reposts=400))
+    make_job(store, config, clock).run()
+    alerts = [stored.alert for stored in store.alerts()]
+    assert len(alerts) == 2 and {alert.mention_id for alert in alerts} == {mention_id}
+    assert all(alert.rule == "spread" and "reposts +180/h" in alert.reasons[0] for alert in alerts)
+
+
+def test_complaint_from_a_big_account_is_escalated(open_store, clock, config) -> None:
+    store = open_store()
+    post(store, "big", "Lumora lleva todo el día caída", START, reach=2_000_000)
+    clock.now = START + timedelta(minutes=5)
+    make_job(store, config, clock).run()
+    assert [stored.alert.reasons for stored in store.alerts()][0] == ("author reach 2,000,000 (≥ 100,000)",)

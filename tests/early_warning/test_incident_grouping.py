@@ -1,0 +1,86 @@
+"""Incident grouping across languages and paraphrases: the demo stream's burst and hand-written posts."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from alerts.early_warning.incidents import Incident, IncidentGrouper
+from listener.domain import Mention, StoredMention
+
+STREAM = Path(__file__).resolve().parents[2] / "listener" / "demo" / "stream.jsonl"
+AT = datetime(2026, 11, 19, 19, 0, tzinfo=timezone.utc)
+
+
+def grouper() -> IncidentGrouper:
+    return IncidentGrouper(["Lumora", "@lumora", "lumora_ayuda"], window=timedelta(hours=2), threshold=0.2)
+
+
+def stored(index: int, text: str, minutes: float = 0, **fields: str | None) -> StoredMention:
+    return StoredMention(index, Mention("x", str(index), text, AT + timedelta(minutes=minutes), "Lumora", **fields))
+
+
+def group(posts: list[StoredMention]) -> dict[int, Incident]:
+    incidents: list[Incident] = []
+    assigner = grouper()
+    return {post.id: assigner.assign(incidents, post) for post in posts}
+
+
+def pairwise(truth: dict[int, str], got: dict[int, Incident]) -> tuple[float, float]:
+    """Pairwise precision and recall of the grouping against the true topics."""
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(truth, 2):
+        same, together = truth[a] == truth[b], got[a] is got[b]
+        tp, fp, fn = tp + (same and together), fp + (together and not same), fn + (same and not together)
+    return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+
+def test_demo_burst_groups_by_what_people_complain_about() -> None:
+    rows = [json.loads(line) for line in STREAM.read_text(encoding="utf-8").split("\n") if line]
+    burst = sorted((row for row in rows if row["expected"]["complaint"] and row["brand"] == "Lumora"
+                    and "2026-11-19T19:40" <= row["created_at"] <= "2026-11-19T20:30"),
+                   key=lambda row: row["created_at"])
+    posts = [StoredMention(index, Mention(row["source"], row["id"], row["text"],
+                                          datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")),
+                                          row["brand"], parent_id=row["parent_id"],
+                                          conversation_id=row["conversation_id"]))
+             for index, row in enumerate(burst)]
+    got = group(posts)
+    precision, recall = pairwise({index: row["expected"]["topic"] for index, row in enumerate(burst)}, got)
+    assert len(burst) > 55
+    assert precision >= 0.9 and recall >= 0.85, (precision, recall)
+    biggest = max(got.values(), key=lambda incident: incident.size)
+    assert "app" in biggest.title and set(biggest.sources) == {"x", "reddit"}
+
+
+@pytest.mark.parametrize("texts", [
+    ["No puedo iniciar sesión en la app de @lumora", "Can't log in to the Lumora app",
+     "Não consigo fazer login no aplicativo da Lumora"],
+    ["Sin fibra en Chamberí, ¿caída de Lumora?", "Lumora fibre outage in Madrid, no internet",
+     "Lumora fora do ar, sem internet aqui"],
+])
+def test_paraphrases_in_three_languages_are_one_incident(texts: list[str]) -> None:
+    got = group([stored(index, text, minutes=index) for index, text in enumerate(texts)])
+    assert len({id(incident) for incident in got.values()}) == 1
+
+
+def test_different_complaints_are_different_incidents() -> None:
+    got = group([stored(0, "No puedo iniciar sesión en la app de Lumora"),
+                 stored(1, "Lumora me ha cobrado dos veces la factura", minutes=1)])
+    assert got[0] is not got[1]
+
+
+def test_a_reply_joins_the_incident_of_the_post_it_answers() -> None:
+    got = group([stored(0, "No puedo iniciar sesión en la app de Lumora"),
+                 stored(1, "@ana +1, lo mismo aquí", minutes=2, parent_id="0")])
+    assert got[0] is got[1]
+
+
+def test_same_complaint_after_the_window_is_a_new_incident() -> None:
+    got = group([stored(0, "No puedo iniciar sesión en la app de Lumora"),
+                 stored(1, "No puedo iniciar sesión en la app de Lumora", minutes=180)])
+    assert got[0] is not got[1]

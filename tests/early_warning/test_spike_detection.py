@@ -1,0 +1,88 @@
+"""Spike detection on synthetic streams: a daily rhythm with and without a rising burst."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from alerts.early_warning.spike import SpikeDetector, SpikeSettings, negative_binomial_tail
+
+START = datetime(2026, 3, 2, tzinfo=timezone.utc)  # a Monday
+DAYS = 7
+
+
+def rhythm(rng: np.random.Generator, per_hour: float = 3.0, days: int = DAYS) -> list[datetime]:
+    """Poisson complaints whose rate swings with the hour of day (busy afternoons, quiet nights)."""
+    times = []
+    for hour in range(days * 24):
+        rate = per_hour * (1 + 0.9 * np.sin(2 * np.pi * ((hour % 24) - 9) / 24))
+        for _ in range(rng.poisson(rate)):
+            times.append(START + timedelta(hours=hour, seconds=float(rng.uniform(0, 3600))))
+    return times
+
+
+def rising_burst(rng: np.random.Generator, start: datetime, peak_per_hour: float = 60.0,
+                 rise: timedelta = timedelta(hours=2)) -> list[datetime]:
+    """A burst whose rate climbs linearly from zero to ``peak_per_hour`` over ``rise``, then stops."""
+    times = []
+    minutes = int(rise / timedelta(minutes=1))
+    for minute in range(minutes):
+        for _ in range(rng.poisson(peak_per_hour * minute / minutes / 60)):
+            times.append(start + timedelta(minutes=minute, seconds=float(rng.uniform(0, 60))))
+    return times
+
+
+def alerts_over(times: list[datetime], detector: SpikeDetector) -> list[datetime]:
+    """Check at every complaint, as the job does; returns when alerts fired."""
+    times = sorted(times)
+    fired: list[datetime] = []
+    for now in times:
+        if detector.check(times, now, watched_since=START, last_alert=fired[-1] if fired else None):
+            fired.append(now)
+    return fired
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rising_burst_alerts_before_its_peak(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    burst_start = START + timedelta(days=5, hours=14)
+    times = rhythm(rng) + rising_burst(rng, burst_start)
+    fired = alerts_over(times, SpikeDetector())
+    during = [moment for moment in fired if moment >= burst_start]
+    assert during, "the burst was not detected"
+    assert during[0] < burst_start + timedelta(hours=1), f"detected at {during[0]}, after half the rise"
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6, 7])
+def test_daily_rhythm_alone_never_alerts(seed: int) -> None:
+    assert alerts_over(rhythm(np.random.default_rng(seed)), SpikeDetector()) == []
+
+
+def test_a_few_complaints_on_a_silent_series_do_not_alert() -> None:
+    quiet = [START + timedelta(days=day, hours=12) for day in range(4)]
+    burst = [START + timedelta(days=4, hours=12, minutes=minute) for minute in range(4)]
+    assert alerts_over(quiet + burst, SpikeDetector(SpikeSettings(min_count=5))) == []
+
+
+def test_cooldown_keeps_one_alert_for_one_spike() -> None:
+    rng = np.random.default_rng(8)
+    burst_start = START + timedelta(days=5, hours=14)
+    times = rhythm(rng) + rising_burst(rng, burst_start, peak_per_hour=200, rise=timedelta(minutes=90))
+    fired = [moment for moment in alerts_over(times, SpikeDetector(SpikeSettings(cooldown=timedelta(hours=2))))
+             if moment >= burst_start]
+    assert fired, "the burst was not detected"
+    assert [moment for moment in fired if moment < fired[0] + timedelta(hours=2)] == fired[:1]
+
+
+def test_no_verdict_before_the_warm_up() -> None:
+    times = [START + timedelta(minutes=minute) for minute in range(30)]
+    detector = SpikeDetector(SpikeSettings(warmup=timedelta(hours=6)))
+    assert detector.check(times, times[-1], watched_since=START) is None
+
+
+def test_negative_binomial_tail_matches_poisson_when_shape_is_large() -> None:
+    poisson_tail = 1 - sum(np.exp(-2.0) * 2.0**k / np.prod(range(1, k + 1)) for k in range(10))
+    assert negative_binomial_tail(10, 2.0, 1e9) == pytest.approx(poisson_tail, rel=1e-3)
+    assert negative_binomial_tail(10, 2.0, 2.0) > negative_binomial_tail(10, 2.0, 1e9)  # over-dispersed: fatter
