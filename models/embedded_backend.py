@@ -1,13 +1,15 @@
 """The ``embedded`` backend: the small multitask model trained by ``python -m models.train``.
 
 Its weights ship in ``models/embedded/`` (``model.safetensors`` with the embedding table stored as
-int8 with one scale per row, and ``model.json`` with the feature and network sizes, the
+int8 with one scale per row, and kept so in memory, and ``model.json`` with the feature and network sizes, the
 calibration and the dev scores). Loading takes a fraction of a second and no network.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,13 +20,21 @@ from safetensors.torch import load_file, save_file
 from listener.domain import SENTIMENTS, Classification
 from models.errors import ModelNotAvailable
 from models.features import FeatureBag, FeatureSpec, Featurizer, PostFeatures, to_bag
-from models.language import LanguageDetector
-from models.network import SENTIMENT_HEADS, MultitaskNet, NetworkSpec
+from models.language import LanguageDetector, shared_detector
+from models.network import SENTIMENT_HEADS, BagLayout, Int8EmbeddingBag, MultitaskNet, NetworkSpec
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "embedded"
 _WEIGHTS_FILE = "model.safetensors"
 _META_FILE = "model.json"
 _MAX_CUES = 5
+
+
+@functools.lru_cache(maxsize=65536)
+def _telling(token: str) -> bool:
+    """Whether a token can stand as a "why flagged" cue: not punctuation, a mention or one letter."""
+    if token == "@user" or (len(token) == 1 and token.isalnum()):
+        return False
+    return not all(unicodedata.category(ch).startswith("P") for ch in token)
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,11 @@ def load_network(directory: Path) -> tuple[MultitaskNet, ModelMeta]:
         )
     meta = ModelMeta.from_json(meta_path.read_text())
     tensors = load_file(str(weights))
-    table = tensors.pop("embedding.int8").float() * tensors.pop("embedding.scale").float()[:, None]
-    net = MultitaskNet(meta.network)
-    net.load_state_dict({"embedding.weight": table, **{k: v.float() for k, v in tensors.items()}})
+    embedding = Int8EmbeddingBag(tensors.pop("embedding.int8"), tensors.pop("embedding.scale"))
+    net = MultitaskNet(meta.network, embedding=embedding)
+    net.load_state_dict(
+        {"embedding.weight": embedding.weight, "embedding.scale": embedding.scale, **{k: v.float() for k, v in tensors.items()}}
+    )
     net.eval()
     return net, meta
 
@@ -123,16 +135,19 @@ class EmbeddedClassifier:
         self._net = net
         self.meta = meta
         self._featurizer = Featurizer(meta.features)
-        self._detector = detector or LanguageDetector()
+        self._detector = detector or shared_detector()
         self._batch_size = batch_size
 
     @classmethod
     def load(
         cls, path: str | Path | None = None, threads: int | None = None, batch_size: int = 64
     ) -> EmbeddedClassifier:
-        """Load the model from ``path`` (default: the weights shipped in the package)."""
-        if threads:
-            torch.set_num_threads(threads)
+        """Load the model from ``path`` (default: the weights shipped in the package).
+
+        ``threads`` sets torch's intra-op threads; by default one, because this model is too small
+        to gain from more and on a busy machine spinning threads made it several times slower.
+        """
+        torch.set_num_threads(threads or 1)
         net, meta = load_network(Path(path) if path else WEIGHTS_DIR)
         return cls(net, meta, batch_size=batch_size)
 
@@ -151,23 +166,30 @@ class EmbeddedClassifier:
         posts = [self._featurizer.features(text) for text in texts]
         if not posts:
             return []
-        words = to_bag([p.words.ids for p in posts])
-        chars = to_bag([p.chars.ids for p in posts])
+        embedding = self._net.embedding
         with torch.no_grad():
-            bag = self._net.bags(words, chars)
-        bag.requires_grad_(True)
+            bags = []
+            for id_lists in ([p.words.ids for p in posts], [p.chars.ids for p in posts]):
+                ids, offsets = to_bag(id_lists)
+                layout, rows = BagLayout(ids, offsets), embedding.rows(ids)
+                bags.append((layout, rows, layout.mean(rows)))
+        bag = torch.cat([mean for _, _, mean in bags], dim=-1).requires_grad_(True)
         sentiment_logits, complaint_logit = self._net.heads(bag)
         (gradient,) = torch.autograd.grad(complaint_logit.sum(), bag)
         calibration = self.meta.calibration
-        dim = self._net.spec.dim
         with torch.no_grad():
             temperature = torch.tensor(calibration.sentiment_temperature)[None, :, None]
             head_probs = torch.softmax(sentiment_logits / temperature, dim=-1)
             mix = torch.tensor([self.meta.head_mix.get(lang, self.meta.head_mix["*"]) for lang in langs])
             sentiment = (head_probs * mix[:, :, None]).sum(dim=1)
             complaint = torch.sigmoid(calibration.complaint_logit(complaint_logit, langs))
-            word_parts = self._contributions(*words, gradient[:, :dim])
-            char_parts = self._contributions(*chars, gradient[:, dim:])
+            # First-order share of each feature in its post's complaint logit, via the bag mean.
+            word_parts, char_parts = (
+                torch.split(
+                    (rows * part[layout.owner]).sum(dim=1) / layout.lengths[layout.owner], layout.lengths.tolist()
+                )
+                for (layout, rows, _), part in zip(bags, gradient.split(self._net.spec.dim, dim=1))
+            )
         return [
             Classification(
                 lang=lang,
@@ -180,13 +202,6 @@ class EmbeddedClassifier:
             for post, lang, probs, p, w, c in zip(posts, langs, sentiment, complaint, word_parts, char_parts)
         ]
 
-    def _contributions(self, ids: torch.Tensor, offsets: torch.Tensor, gradient: torch.Tensor) -> list[torch.Tensor]:
-        """Per feature, how much it moved its post's complaint logit (first-order, via the bag mean)."""
-        lengths = torch.diff(offsets, append=torch.tensor([len(ids)]))
-        owner = torch.repeat_interleave(torch.arange(len(offsets)), lengths)
-        per_feature = (self._net.embedding.weight[ids] * gradient[owner]).sum(dim=1) / lengths[owner]
-        return list(torch.split(per_feature, lengths.tolist()))
-
     def _cues(
         self, post: PostFeatures, parts: Sequence[tuple[FeatureBag, torch.Tensor]], complaint_prob: float
     ) -> tuple[str, ...]:
@@ -194,10 +209,18 @@ class EmbeddedClassifier:
         by_source: dict[str, float] = {}
         for bag, contribution in parts:
             for source, value in zip(bag.sources, contribution.tolist()):
-                if source and source != "@user":
+                if source:
                     by_source[source] = by_source.get(source, 0.0) + value
         sign = 1.0 if complaint_prob >= 0.5 else -1.0
         ranked = sorted((s for s, v in by_source.items() if sign * v > 0), key=lambda s: -sign * by_source[s])
         wanted = ("complaint", "negative") if sign > 0 else ("positive",)
-        lexicon_hits = [text for kind, text in post.cues if kind in wanted]
-        return tuple(dict.fromkeys(lexicon_hits + ranked))[:_MAX_CUES]
+        cues: list[str] = []
+        shown: set[str] = set()
+        for candidate in [text for kind, text in post.cues if kind in wanted] + ranked:
+            words = candidate.split()
+            if all(map(_telling, words)) and not shown.issuperset(words):
+                cues.append(candidate)
+                shown.update(words)
+                if len(cues) == _MAX_CUES:
+                    break
+        return tuple(cues)

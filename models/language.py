@@ -9,6 +9,7 @@ taken for Latin, Galician or Maltese.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -20,6 +21,11 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
     "ar", "ca", "de", "en", "es", "fr", "hi", "id", "it", "ja", "ko", "nl", "pl", "pt", "ru",
     "sv", "tr", "uk", "zh",
 )
+
+
+def text_for_identification(text: str) -> str:
+    """The post without what says nothing of its language: mentions, links, the ``#`` of hashtags."""
+    return normalize(text).replace("@user", " ").replace("http", " ")
 
 
 class LanguageDetector:
@@ -37,13 +43,14 @@ class LanguageDetector:
     def __init__(self, languages: Sequence[str] = DEFAULT_LANGUAGES, trust_below: float = 0.9) -> None:
         self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         self._identifier.set_languages(list(languages))
+        # set_languages keeps the 97-language tables for a later reset we never do: ~30 MB freed.
+        self._identifier._full_model = None
         self._languages = frozenset(languages)
         self._trust_below = trust_below
 
     def detect(self, text: str, hint: str | None = None) -> str:
         """Return the ISO 639-1 code of ``text``'s language, using ``hint`` when unsure."""
-        cleaned = normalize(text).replace("@user", " ").replace("http", " ")
-        lang, prob = self._identifier.classify(cleaned)
+        lang, prob = self._identifier.classify(text_for_identification(text))
         if hint and hint != lang and (prob < self._trust_below or hint not in self._languages):
             return hint
         return lang
@@ -54,3 +61,9 @@ class LanguageDetector:
         """Return one language code per text (``hints`` as in :meth:`detect`, one per text)."""
         hints = hints if hints is not None else [None] * len(texts)
         return [self.detect(text, hint) for text, hint in zip(texts, hints, strict=True)]
+
+
+@functools.cache
+def shared_detector() -> LanguageDetector:
+    """One detector with the default languages for the whole process (its tables take ~50 MB)."""
+    return LanguageDetector()

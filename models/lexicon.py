@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 
 from listener.domain import SENTIMENTS, Classification
-from models.language import LanguageDetector
+from models.language import LanguageDetector, shared_detector
 from models.lexicons import Cue, CueLexicon
 from models.text import normalize, tokenize
 
@@ -49,7 +49,7 @@ class LexiconClassifier:
     name = "lexicon"
 
     def __init__(self, detector: LanguageDetector | None = None, lexicon: CueLexicon | None = None) -> None:
-        self._detector = detector or LanguageDetector()
+        self._detector = detector or shared_detector()
         self._lexicon = lexicon or CueLexicon()
 
     def classify(

@@ -23,7 +23,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreT
 
 from listener.domain import SENTIMENTS, Classification
 from models.errors import ModelNotAvailable
-from models.language import LanguageDetector
+from models.language import LanguageDetector, shared_detector
 from models.lexicons import CueLexicon
 from models.text import normalize, tokenize
 
@@ -117,7 +117,7 @@ class TransformersClassifier:
         self._complaint_labels = list(complaint_labels)
         self._batch_size = batch_size
         self._max_length = max_length
-        self._detector = detector or LanguageDetector()
+        self._detector = detector or shared_detector()
         self._lexicon = CueLexicon()
         if complaint is not None:
             self._complaint_column = _label_index(complaint.model, "complaint")
