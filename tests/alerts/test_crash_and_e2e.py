@@ -20,7 +20,7 @@ from listener.app import Listener
 from listener.config import load_settings
 from listener.domain import Alert
 from listener.store import Store
-from tests.alerts.conftest import HOSTILE, FakeClock, add_mention
+from alert_helpers import HOSTILE, FakeClock, add_mention
 
 REPO = Path(__file__).resolve().parents[2]
 DELIVER = """

@@ -17,7 +17,7 @@ from alerts.redact import Redactor
 from listener.config import QuietHoursConfig
 from listener.domain import Alert
 from listener.store import Store
-from tests.alerts.conftest import FakeClock, add_mention, free_port
+from alert_helpers import FakeClock, add_mention, free_port
 
 TOKEN = "xoxb-1234-secret-token"
 

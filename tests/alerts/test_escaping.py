@@ -15,7 +15,7 @@ from alerts.notifiers.webhook import WebhookNotifier
 from alerts.message import AlertSummary
 from listener.domain import Alert
 from listener.store import Store
-from tests.alerts.conftest import HOSTILE, FakeClock, add_mention
+from alert_helpers import HOSTILE, FakeClock, add_mention
 
 
 def message(store: Store, text: str = HOSTILE, handle: str = "angry") -> AlertMessage:
