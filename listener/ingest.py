@@ -133,6 +133,9 @@ def unwrap_recording(document: Any) -> list[Any]:
                     bodies.append(body)
         return bodies
     if isinstance(document, Mapping) and isinstance(document.get("response"), Mapping) and "body" in document["response"]:
+        status = document["response"].get("status_code")
+        if isinstance(status, int) and not 200 <= status < 300:
+            raise ValueError(f"a recorded {status} error response, not search results")
         body = document["response"]["body"]
         return [json.loads(body) if isinstance(body, str) else body]
     return [document]

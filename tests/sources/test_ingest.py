@@ -131,6 +131,14 @@ def test_malformed_file_is_named_and_the_others_still_import(app, tmp_path):
     assert summary.errors[0].startswith(f"{broken}: not valid JSON")
 
 
+@pytest.mark.parametrize("recording", ["x/all-90b063.json", "x/all-92adbd.json"])
+def test_recorded_error_responses_are_errors_not_empty_results(app, recording):
+    summary = ingest_files(app, [fixture_path(recording)], "x-v2", brand="KFC")
+
+    assert summary.counts() == {"read": 0, "new": 0, "duplicates": 0, "errors": 1}
+    assert summary.errors[0].startswith(str(fixture_path(recording)))
+
+
 def test_replay_jsonl_goes_through_the_replay_mapping(app, tmp_path):
     records = tmp_path / "posts.jsonl"
     records.write_text("\n".join([
