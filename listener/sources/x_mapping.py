@@ -57,8 +57,10 @@ def parse_x_response(body: Any, brand_of: BrandOf) -> XPage:
         tweets = [tweets]
     if not isinstance(tweets, list):
         raise XResponseError("'data' must be a list of tweets")
-    if not tweets and "meta" not in body and (body.get("errors") or body.get("status")):
-        raise XResponseError(f"an error response, not tweets: {problem_detail(body)}")
+    if "data" not in body and "meta" not in body:
+        if body.get("errors") or body.get("status"):
+            raise XResponseError(f"an error response, not tweets: {problem_detail(body)}")
+        raise XResponseError("neither 'data' nor 'meta': not an X API v2 tweets response")
     meta = body.get("meta") if isinstance(body.get("meta"), Mapping) else {}
     page = XPage(newest_id=_optional_str(meta.get("newest_id")), next_token=_optional_str(meta.get("next_token")))
     users = authors_by_id(body)
