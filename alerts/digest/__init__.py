@@ -43,9 +43,8 @@ def build_digest(
     Days are local to ``digest.timezone``; "yesterday" is the day before the clock's local date.
     """
     zone = ZoneInfo(settings.digest.timezone)
-    now = clock()
-    window = DayWindow(day or previous_day(now, zone), zone)
-    return render_digest(collect_figures(store, settings, brand or default_brand(settings), window, now))
+    window = DayWindow(day or previous_day(clock(), zone), zone)
+    return render_digest(collect_figures(store, settings, brand or default_brand(settings), window))
 
 
 def busiest_day(store: Store, settings: Settings, brand: str) -> date | None:

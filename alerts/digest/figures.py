@@ -12,8 +12,9 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from alerts.digest.topics import TopicTaxonomy
 from alerts.digest.window import BASELINE_DAYS, DayWindow
@@ -163,12 +164,15 @@ class _Mention:
     text: str | None
 
 
-def collect_figures(store: Store, settings: Settings, brand: str, window: DayWindow, now: datetime) -> DigestFigures:
-    """The digest's figures for ``brand`` on ``window``'s day; ``now`` bounds what counts as held.
+def collect_figures(store: Store, settings: Settings, brand: str, window: DayWindow) -> DigestFigures:
+    """The digest's figures for ``brand`` on ``window``'s day.
+
+    What quiet hours held is counted from ``digest.time`` on the day to ``digest.time`` the next day:
+    the night after the day belongs to the digest sent the next morning, and to no other.
 
     Example::
 
-        >>> figures = collect_figures(store, settings, "Lumora", DayWindow(date(2026, 11, 19), zone), now)
+        >>> figures = collect_figures(store, settings, "Lumora", DayWindow(date(2026, 11, 19), zone))
         >>> figures.totals.complaints
         42
     """
@@ -180,6 +184,7 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
     top_n = settings.digest.top_n
     taxonomy = TopicTaxonomy(settings.digest.brand_topics.get(brand, settings.digest.topics))
     mentions = _mentions(store, brand, window, threshold)
+    held_since, held_until = window.from_time_of_day(time.fromisoformat(settings.digest.time))
     today = [m for m in mentions if m.day == window.day]
     before = [m for m in mentions if m.day != window.day]
     return DigestFigures(
@@ -198,8 +203,8 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
         topics=_topics(today, before, taxonomy),
         acknowledgements=_acknowledgements(store, brand, window),
         brands=_brands(store, settings, window, threshold),
-        held=_held(store, brand, window, now, top_n),
-        held_total=_held_total(store, brand, window, now),
+        held=_held(store, brand, window.zone, held_since, held_until, top_n),
+        held_total=_held_total(store, brand, held_since, held_until),
     )
 
 
@@ -372,27 +377,26 @@ def _brands(store: Store, settings: Settings, window: DayWindow, threshold: floa
     return shares
 
 
-_HELD_WHERE = "a.brand = ? AND a.status = 'held' AND a.created_at >= ? AND a.created_at <= ?"
+_HELD_WHERE = "a.brand = ? AND a.status = 'held' AND a.created_at >= ? AND a.created_at < ?"
 
 
-def _held(store: Store, brand: str, window: DayWindow, now: datetime, limit: int) -> list[HeldAlert]:
-    # Held from the day's start until the digest is made: the night after the day belongs to this digest.
+def _held(store: Store, brand: str, zone: ZoneInfo, since: datetime, until: datetime, limit: int) -> list[HeldAlert]:
     rows = _query(
         store,
         f"""SELECT a.mention_id, a.severity, a.title,
                    MIN(a.created_at) AS created_at, m.url, m.text
             FROM alerts a JOIN mentions m ON m.id = a.mention_id
             WHERE {_HELD_WHERE} GROUP BY a.mention_id ORDER BY MIN(a.created_at) LIMIT ?""",
-        (brand, _iso(window.start), _iso(now), limit),
+        (brand, _iso(since), _iso(until), limit),
     )
     return [
         HeldAlert(row["mention_id"], row["severity"], row["title"],
-                  datetime.fromisoformat(row["created_at"]).astimezone(window.zone), _link(row["url"]), row["text"])
+                  datetime.fromisoformat(row["created_at"]).astimezone(zone), _link(row["url"]), row["text"])
         for row in rows
     ]
 
 
-def _held_total(store: Store, brand: str, window: DayWindow, now: datetime) -> int:
+def _held_total(store: Store, brand: str, since: datetime, until: datetime) -> int:
     rows = _query(store, f"SELECT COUNT(DISTINCT a.mention_id) AS n FROM alerts a WHERE {_HELD_WHERE}",
-                  (brand, _iso(window.start), _iso(now)))
+                  (brand, _iso(since), _iso(until)))
     return rows[0]["n"]

@@ -50,6 +50,13 @@ class DayWindow:
         count = int((self.end - self.start).total_seconds() // 3600)
         return [(self.start + timedelta(hours=n)).astimezone(self.zone) for n in range(count)]
 
+    def from_time_of_day(self, moment: time) -> tuple[datetime, datetime]:
+        """From ``moment`` on the day to ``moment`` on the next day, in UTC: one digest's share of a stream
+        that runs across midnight (what quiet hours held), so consecutive days never overlap."""
+        following = self.day + timedelta(days=1)
+        return (datetime.combine(self.day, moment, self.zone).astimezone(timezone.utc),
+                datetime.combine(following, moment, self.zone).astimezone(timezone.utc))
+
     def local_day(self, moment: datetime) -> date:
         """The local date of ``moment``."""
         return moment.astimezone(self.zone).date()

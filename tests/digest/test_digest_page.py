@@ -116,14 +116,21 @@ def test_acknowledgements_count_mentions_and_time_them_from_the_alert(tmp_path, 
     assert page.figures[("acknowledgements", "", "p90")] == "60 min"
 
 
-def test_alerts_held_by_quiet_hours_are_listed(tmp_path, store, filler, clock):
+def test_alerts_held_by_quiet_hours_are_listed_in_the_next_digest_only(tmp_path, store, filler, clock):
     held = filler.mention(at(23.5), complaint=0.95, text="Lumora cobro indebido de madrugada")
     store.hold([filler.alert(held, at(23.5)), filler.alert(held, at(23.5), channel="slack")])
+    early = filler.mention(at(6), complaint=0.95)  # held before 08:00: the previous morning's digest had it
+    store.hold([filler.alert(early, at(6))])
     filler.alert(filler.mention(at(12), complaint=0.9), at(12))  # delivered normally: not listed
-    page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
+    settings = make_settings(tmp_path, time="08:00")
+
+    page = read_page(build_digest(store, settings, day=DAY, clock=clock).html)
+    page_before = read_page(build_digest(store, settings, day=DAY - timedelta(days=1), clock=clock).html)
+
     assert page.number("held", "held") == 1
     assert page.rows["held"] == [str(held)]
     assert "cobro indebido de madrugada" in page.text
+    assert page_before.rows["held"] == [str(early)]
 
 
 def test_an_empty_day_still_gives_a_digest_with_its_charts(tmp_path, store, filler, clock):
