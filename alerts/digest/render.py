@@ -60,6 +60,10 @@ class Formats:
         """``value`` with the locale's grouping and decimal signs, at most one decimal."""
         return format_decimal(value, format="#,##0.#", locale=self.locale)
 
+    def count(self, value: int, noun: str) -> str:
+        """``value`` and the English ``noun``, plural unless it is one: '1 complaint', '2.345 mentions'."""
+        return f"{self.number(value)} {noun if value == 1 else noun + 's'}"
+
     def percent(self, value: float) -> str:
         """A share (0–1) as a percentage with at most one decimal."""
         return format_percent(value, format="#,##0.#%", locale=self.locale)
@@ -123,8 +127,8 @@ def render_digest(figures: DigestFigures) -> RenderedDigest:
     """
     formats = Formats(figures.locale)
     subject = (f"{figures.brand} digest, {formats.long_date(figures.window.day)}: "
-               f"{formats.number(figures.totals.mentions)} mentions, "
-               f"{formats.number(figures.totals.complaints)} complaints")
+               f"{formats.count(figures.totals.mentions, 'mention')}, "
+               f"{formats.count(figures.totals.complaints, 'complaint')}")
     charts = [
         _Chart("hourly", "Mentions and complaints per hour",
                _bars(figures.hourly, lambda b: f"{b.start:%H}", lambda b: f"{b.start:%H}"), HOUR_LABEL_EVERY),

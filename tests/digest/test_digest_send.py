@@ -84,7 +84,7 @@ def test_the_email_is_text_or_html_with_its_charts_inline(tmp_path, store, fille
     [(rcpt, raw)] = inbox.messages
     assert rcpt == ["pr@lumora.example", "ceo@lumora.example"]
     message = email.message_from_bytes(raw, policy=policy.default)
-    assert message["Subject"].startswith("Lumora digest, Thursday, November 19, 2026: 2 mentions, 1 complaints")
+    assert message["Subject"].startswith("Lumora digest, Thursday, November 19, 2026: 2 mentions, 1 complaint")
     assert message.get_content_type() == "multipart/alternative"
     text, related = message.get_payload()
     assert text.get_content_type() == "text/plain"
@@ -114,7 +114,7 @@ def test_the_slack_summary_goes_to_the_digest_channel(tmp_path, store, filler, c
 
     assert report.slack and len(inbox.messages) == 1
     [post] = posts
-    assert post["text"].startswith("Lumora digest, Thursday, November 19, 2026: 1 mentions, 1 complaints")
+    assert post["text"].startswith("Lumora digest, Thursday, November 19, 2026: 1 mention, 1 complaint")
     assert "Top topics: outage (1)." in post["text"]
 
 
