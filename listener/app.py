@@ -10,9 +10,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from alerts.alerting import build_alerting
-from alerts.early_warning.job import EarlyWarningJob, EarlyWarningReport
 from listener.clock import Clock, system_clock
 from listener.config import Settings
 from listener.instance import InstanceLock
@@ -23,6 +23,9 @@ from listener.sources.guard import GuardedSource
 from listener.sources.registry import build_sources
 from listener.store import Store
 from models.base import Classifier
+
+if TYPE_CHECKING:
+    from alerts.early_warning.job import EarlyWarningReport
 
 
 @dataclass
@@ -99,6 +102,8 @@ class Listener:
 
     def early_warning(self) -> EarlyWarningReport:
         """Group new complaints into incidents, alert on spikes and incident growth, escalate spreading ones."""
+        from alerts.early_warning.job import EarlyWarningJob  # numpy and the term maps: only when used
+
         job = EarlyWarningJob(self.store, self.settings.early_warning, self.settings.brands, clock=self.clock)
         return job.run()
 

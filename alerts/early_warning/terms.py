@@ -10,10 +10,11 @@ spike detector watches per brand.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from alerts.digest.topics import fold
 
 # concept -> words and phrases (folded) in es, en and pt. Phrases are matched before single words.
 CONCEPTS: dict[str, tuple[str, ...]] = {
@@ -53,12 +54,6 @@ _PHRASES = sorted(((phrase, concept) for concept, words in CONCEPTS.items() for 
                   key=lambda pair: -len(pair[0]))
 _WORDS = {word: concept for concept, words in CONCEPTS.items() for word in words if " " not in word}
 STEM_LENGTH = 5
-
-
-def fold(text: str) -> str:
-    """``text`` in lower case without accents: 'Sesión' and 'sesion' compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True)
