@@ -7,8 +7,6 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 from alerts.digest import build_digest
-from alerts.digest.topics import TopicTaxonomy
-from listener.config import DEFAULT_DIGEST_TOPICS
 from tests.digest.digest_support import DAY, DAY_START, at, make_settings, read_page
 
 SOURCES = ("x", "reddit")
@@ -188,10 +186,3 @@ def test_a_brand_can_have_its_own_taxonomy(tmp_path, store, filler, clock):
     settings = make_settings(tmp_path, brand_topics={"Lumora": {"roaming": ["roaming", "itinerancia"]}})
     page = read_page(build_digest(store, settings, day=DAY, clock=clock).html)
     assert page.rows["topics"] == ["roaming"]
-
-
-def test_keywords_match_words_ignoring_case_and_accents():
-    taxonomy = TopicTaxonomy(DEFAULT_DIGEST_TOPICS)
-    assert taxonomy.topics_of("¡Me COBRARON dos veces!") == ["billing"]
-    assert taxonomy.topics_of("Caída total, sin señal") == ["outage"]
-    assert taxonomy.topics_of("the download was fine") == []  # 'down' is a whole word, not a prefix
