@@ -60,7 +60,7 @@ class Listener:
         notices = self.alerting.notices
         self.sources = [
             GuardedSource(source, lambda name, reason: notices.report("source-disabled", name, reason))
-            for source in (build_sources(settings) if sources is None else sources)
+            for source in (build_sources(settings, self.stop_event) if sources is None else sources)
         ]
         self.pipeline = Pipeline(
             self.store,

@@ -12,9 +12,13 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from listener.app import Listener
 from listener.config import load_settings
 from listener.daemon import run_daemon
+from listener.sources import SourceUnavailable
+from listener.sources.throttle import Throttle, interruptible_sleep
 from listener.store import Store
 from tests.conftest import post, write_posts
 
@@ -107,3 +111,14 @@ def test_sigkill_during_run_demo_loses_and_repeats_nothing(tmp_path):
     keys = [json.loads(line)["key"] for line in (tmp_path / "demo-alerts.jsonl").read_text().splitlines()]
     file_alerts = store.db.execute("SELECT COUNT(*) FROM alerts WHERE channel = 'file' AND status = 'sent'").fetchone()[0]
     assert len(keys) == len(set(keys)) == file_alerts > 0
+
+
+def test_a_long_rate_limit_wait_ends_as_soon_as_a_stop_is_requested():
+    stop = threading.Event()
+    throttle = Throttle("x", sleep=interruptible_sleep(stop))
+    throttle.observe(remaining="0", reset=str(int(time.time()) + 900))  # X says: no calls for 15 minutes
+    threading.Timer(0.3, stop.set).start()
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailable, match="cut short"):
+        throttle.call(lambda: "never called", classify=lambda error: None)
+    assert time.monotonic() - started < 2

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from listener.brands import BrandMatcher
 from listener.config import Settings
 from listener.sources import Source
 from listener.sources.replay import ReplaySource
+from listener.sources.throttle import Throttle, interruptible_sleep
 
 
-def build_sources(settings: Settings) -> list[Source]:
-    """One source object per enabled source table, in a fixed order (the client libraries load late)."""
+def build_sources(settings: Settings, stop: threading.Event | None = None) -> list[Source]:
+    """One source object per enabled source table, in a fixed order (the client libraries load late).
+
+    Setting ``stop`` cuts short any wait for a rate-limit reset or a retry.
+    """
+    sleep = interruptible_sleep(stop) if stop is not None else time.sleep
     sources: list[Source] = []
     if settings.sources.x.enabled:
-        from listener.sources.x import XSource
+        from listener.sources.x import SOURCE as X, XSource
 
-        sources.append(XSource(settings.sources.x, settings.brands))
+        sources.append(XSource(settings.sources.x, settings.brands, throttle=Throttle(X, sleep=sleep)))
     if settings.sources.reddit.enabled:
-        from listener.sources.reddit import RedditSource
+        from listener.sources.reddit import SOURCE as REDDIT, RedditSource
 
-        sources.append(RedditSource(settings.sources.reddit, settings.brands))
+        sources.append(RedditSource(settings.sources.reddit, settings.brands, throttle=Throttle(REDDIT, sleep=sleep)))
     replay = settings.sources.replay
     if replay.enabled and replay.path is not None:
         sources.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,20 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Sleep = Callable[[float], object]
+
+
+def interruptible_sleep(stop: threading.Event) -> Sleep:
+    """A sleep that ends as soon as ``stop`` is set, so a long rate-limit wait never delays a shutdown.
+
+    Cut short, it raises :class:`SourceUnavailable`: the poll ends without advancing its cursor.
+    """
+
+    def sleep(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise SourceUnavailable("stopping: the wait for the service was cut short; the next start resumes "
+                                    "from the saved cursor")
+
+    return sleep
 
 
 @dataclass(frozen=True)
