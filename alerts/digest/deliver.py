@@ -2,7 +2,9 @@
 
 The SMTP server and sender come from an ``[[alerts.channels]]`` entry of type ``email``
 (``digest.email_channel``, else the first one); the recipients are ``digest.recipients``, else that
-channel's. The Slack summary goes to the slack channel named by ``digest.channel``, if set.
+channel's. The Slack summary goes to the slack channel named by ``digest.channel``, if set: with a bot
+token, as the comment on the digest page uploaded as an HTML file; through a webhook (which cannot
+upload files), as a message on its own.
 Uses ``smtplib`` and ``slack_sdk`` directly: the alert notifiers deliver alert messages, not digests.
 """
 
@@ -119,14 +121,17 @@ def post_slack_summary(digest: RenderedDigest, settings: Settings) -> None:
     what = f"Slack channel {channel.name!r}"
     try:
         if channel.bot_token is not None and channel.channel:
-            WebClient(token=channel.bot_token.get_secret_value(), base_url=channel.base_url or "https://slack.com/api/",
-                      timeout=int(channel.timeout_seconds)).chat_postMessage(channel=channel.channel, text=text)
+            client = WebClient(token=channel.bot_token.get_secret_value(),
+                               base_url=channel.base_url or "https://slack.com/api/", timeout=int(channel.timeout_seconds))
+            client.files_upload_v2(channel=channel.channel, content=digest.html, title=digest.subject,
+                                   filename=f"digest-{digest.brand}-{digest.day.isoformat()}.html".replace(" ", "_"),
+                                   initial_comment=text)
             return
         assert channel.webhook_url is not None  # checked by the config
         response = WebhookClient(channel.webhook_url.get_secret_value(), timeout=int(channel.timeout_seconds)).send(text=text)
     except SlackApiError as error:
         raise DigestDeliveryError(f"{what} refused the summary ({error.response.get('error')}); "
-                                  "check the bot token, its chat:write scope and the channel") from None
+                                  "check the bot token, its files:write scope and the channel") from None
     except OSError as error:
         raise DigestDeliveryError(f"{what} could not be reached: {error}") from None
     if response.status_code != 200:

@@ -128,3 +128,49 @@ def test_an_unreachable_smtp_server_is_a_clear_error(tmp_path, store, clock):
     settings = mail_settings(tmp_path, free_port())
     with pytest.raises(DigestDeliveryError, match=r"the SMTP server 127\.0\.0\.1:\d+ \(channel 'mail'\) failed"):
         send_digest(build_digest(store, settings, day=DAY, clock=clock), settings)
+
+
+@pytest.fixture
+def slack_api():
+    """A local stand-in for the three calls of Slack's file upload: get an upload URL, upload, complete."""
+    calls: dict[str, bytes] = {}
+
+    class Api(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            calls[self.path] = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path == "/upload":
+                body = b"OK"
+            elif self.path == "/api/files.getUploadURLExternal":
+                body = json.dumps({"ok": True, "upload_url": f"{base}/upload", "file_id": "F123"}).encode()
+            else:
+                body = json.dumps({"ok": True, "files": [{"id": "F123"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain" if self.path == "/upload" else "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Api)
+    base = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield calls, f"{base}/api/"
+    server.shutdown()
+
+
+def test_a_slack_bot_uploads_the_page_with_the_summary(tmp_path, store, filler, clock, smtp_server, slack_api):
+    inbox, port = smtp_server
+    calls, base_url = slack_api
+    settings = mail_settings(tmp_path, port, channel="team")
+    settings.alerts.channels.append(settings.alerts.channels[0].model_validate(
+        {"name": "team", "type": "slack", "bot_token": "xoxb-test", "channel": "C0123", "base_url": base_url}))
+    filler.mention(at(10), complaint=0.9)
+    digest = build_digest(store, settings, day=DAY, clock=clock)
+
+    send_digest(digest, settings)
+
+    assert calls["/upload"] == digest.html.encode()
+    completion = calls["/api/files.completeUploadExternal"].decode()
+    assert "C0123" in completion and "F123" in completion
+    assert "initial_comment=Lumora+digest" in completion  # the summary, form-encoded, as the upload's comment
