@@ -6,15 +6,16 @@ to alert while a spike is still rising, not once it has peaked:
 * Each check compares the count in the last 15, 30 and 60 minutes with what the baseline expects for
   those minutes. Short windows see a rise within minutes; the longer ones see a slower swell.
 * The baseline is a rate per hour of day, separately for weekdays and weekends (the weekly rhythm),
-  learnt from the trailing ``history`` and shrunk towards the overall rate (a gamma prior worth a
-  few hours), so a quiet 3 a.m. does not make 9 a.m. look like a spike and a new series with little
-  history is not jumpy. Hourly counts are winsorised first, so an earlier spike does not inflate
-  the baseline of the next day.
+  learnt from the trailing ``history``: weekday/weekend rates shrink towards the hour's rate over all
+  days, which shrinks towards the overall rate (gamma priors worth a few hours), so a quiet 3 a.m.
+  does not make 9 a.m. look like a spike and a first weekend borrows the weekdays' shape. Hourly
+  counts are winsorised first, so an earlier spike does not inflate the baseline of the next day.
+  No verdict in the first ``warmup`` (a day): the rhythm is unknown until then.
 * The surprise of a count is an exact negative-binomial tail probability, not a z-score: with
   counts of 2 or 5 a normal approximation (mean + 3·stddev) is badly wrong. The negative binomial
-  is the Poisson whose rate is uncertain: its shape combines how little history there is (the
-  gamma posterior) with the over-dispersion measured on the history itself (real complaint counts
-  vary more than Poisson from hour to hour).
+  is the Poisson whose rate is uncertain: its shape combines how little history stands behind that
+  hour's rate (the gamma posterior) with the over-dispersion measured on the history itself (real
+  complaint counts vary more than Poisson from hour to hour).
 * An alert needs at least ``min_count`` complaints in the window and a tail probability below the
   ``sensitivity`` level's threshold (split over the windows tested, Bonferroni), and waits out the
   ``cooldown`` after the previous one. EWMA or CUSUM charts would need a variance model that is wrong
