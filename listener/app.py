@@ -13,9 +13,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from alerts.alerting import build_alerting
+from alerts.outbox import DeliveryReport
 from listener.clock import Clock, system_clock
 from listener.config import Settings
-from listener.instance import InstanceLock
+from listener.instance import AlreadyRunning, InstanceLock
 from listener.pipeline import CycleReport, Pipeline, Progress
 from listener.sources import Source
 from listener.sources.engagement import repoll_engagement
@@ -89,6 +90,18 @@ class Listener:
     def lock(self) -> InstanceLock:
         """The lock that keeps a second daemon off this database."""
         return InstanceLock(self.settings.storage.path)
+
+    def deliver_unless_running(self) -> DeliveryReport | None:
+        """Deliver due alerts now, unless a daemon holds this database (then it delivers them); ``None`` then."""
+        lock = self.lock()
+        try:
+            lock.acquire()
+        except AlreadyRunning:
+            return None
+        try:
+            return self.pipeline.deliver()
+        finally:
+            lock.release()
 
     def poll_once(self, progress: Progress | None = None) -> CycleReport:
         """One full cycle: every enabled source, classification, rules, then delivery (and early warning)."""

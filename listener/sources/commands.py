@@ -21,7 +21,9 @@ from listener.ingest import FORMATS
 @config_options
 @click.pass_obj
 def ingest(state: CliContext, format_: str, files: tuple[Path, ...], brand: str | None, as_json: bool) -> None:
-    """Import saved API responses through the pipeline, idempotently.
+    """Import saved API responses through the pipeline, idempotently, and deliver the alerts they raise.
+
+    When a daemon is running on the same database, it delivers them instead.
 
     Exits 1 only when no file could be read; problems in some files are reported and counted.
     """
@@ -32,10 +34,13 @@ def ingest(state: CliContext, format_: str, files: tuple[Path, ...], brand: str 
             summary = ingest_files(app, list(files), format_, brand=brand)  # type: ignore[arg-type]
         except IngestError as error:
             raise click.UsageError(str(error)) from None
+        delivery = app.deliver_unless_running()
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(f"read {summary.read}, new {summary.new}, seen before {summary.duplicates}, "
                f"no brand {summary.skipped}, errors {len(summary.errors)}", err=True)
+    click.echo(f"alerts sent {delivery.sent}" if delivery is not None
+               else "alerts queued for the running daemon to deliver", err=True)
     if as_json:
         click.echo(json.dumps(summary.counts()))
     if summary.files_failed == summary.files:

@@ -9,14 +9,17 @@ import signal
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from email import policy
 from pathlib import Path
+
+from click.testing import CliRunner
 
 from alerts.escalation import Escalator
 from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
 from alerts.outbox import Outbox
 from listener.app import Listener
+from listener.cli import main
 from listener.config import load_settings
 from listener.domain import Alert
 from listener.store import Store
@@ -83,7 +86,7 @@ def test_sigkill_after_a_webhook_post_leaves_it_unconfirmed_and_tells_the_operat
     assert notices[0][0] == "delivery-unconfirmed" and "may or may not have reached slack" in notices[0][2]
 
 
-def test_end_to_end_one_slack_message_and_one_email_hostile_text_inert_ack_by_reaction(
+def test_end_to_end_ingest_gives_one_slack_message_and_one_email_hostile_text_inert_ack_by_reaction(
         tmp_path, slack_server, smtp_server):
     recorder, port = smtp_server
     (tmp_path / "posts.jsonl").write_text(json.dumps({
@@ -94,9 +97,6 @@ def test_end_to_end_one_slack_message_and_one_email_hostile_text_inert_ack_by_re
         [[brands]]
         name = "Lumora"
         terms = {{ "*" = ["Lumora"] }}
-        [sources.replay]
-        enabled = true
-        path = "posts.jsonl"
         [classifier]
         backend = "lexicon"
         [[alerts.channels]]
@@ -120,11 +120,15 @@ def test_end_to_end_one_slack_message_and_one_email_hostile_text_inert_ack_by_re
         [storage]
         path = "listener.db"
         """), encoding="utf-8")
-    settings = load_settings(tmp_path / "listener.toml", environ={"SLACK_BOT_TOKEN": "xoxb-e2e-token"})
-    clock = FakeClock()
+    environ = {"SLACK_BOT_TOKEN": "xoxb-e2e-token"}
+    ingested = CliRunner().invoke(main, ["ingest", "--format", "jsonl", "--json", "--config",
+                                         str(tmp_path / "listener.toml"), str(tmp_path / "posts.jsonl")], env=environ)
+    assert ingested.exit_code == 0, ingested.output
+    assert json.loads(ingested.stdout.splitlines()[-1]) == {"read": 1, "new": 1, "duplicates": 0, "errors": 0}
+    assert "alerts sent 2" in ingested.stderr
+    settings = load_settings(tmp_path / "listener.toml", environ=environ)
+    clock = FakeClock(start=datetime.now(timezone.utc))  # the command delivered on the system clock
     with Listener(settings, clock=clock) as app:
-        report = app.poll_once()
-        assert report.alerts_queued == 2 and report.delivery.sent == 2
         [post] = slack_server.posts("/api/chat.postMessage")
         assert "<!channel>" not in json.dumps(post.data) and "&lt;!channel&gt;" in post.data["text"]
         assert post.headers["authorization"] == "Bearer xoxb-e2e-token"
@@ -138,7 +142,7 @@ def test_end_to_end_one_slack_message_and_one_email_hostile_text_inert_ack_by_re
         acknowledged = {row.alert.channel: row for row in app.store.alerts()}
         assert acknowledged["slack"].acknowledged_by == "slack:U42"
         assert acknowledged["email"].acknowledged_by == "slack:U42"  # the complaint is acknowledged
-        assert acknowledged["slack"].seconds_to_ack == 180
+        assert 180 <= acknowledged["slack"].seconds_to_ack < 190
     with Listener(settings, clock=clock) as restarted:
         assert restarted.poll_once().delivery.sent == 0
     assert len(slack_server.posts("/api/chat.postMessage")) == 1 and len(recorder.messages) == 1
