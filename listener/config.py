@@ -396,6 +396,19 @@ class Settings(Strict):
         return self
 
     @model_validator(mode="after")
+    def _digest_names_fitting_channels(self) -> "Settings":
+        types = {channel.name: channel.type for channel in self.alerts.channels}
+        for key, wanted in (("channel", "slack"), ("email_channel", "email")):
+            name = getattr(self.digest, key)
+            if name is not None and types.get(name) != wanted:
+                defined = ", ".join(n for n, t in types.items() if t == wanted) or "none"
+                raise ValueError(f"digest.{key} must name a {wanted} channel of [[alerts.channels]]; "
+                                 f"got {name!r}, defined {wanted} channels: {defined}")
+        if self.digest.enabled and self.digest.recipients and "email" not in types.values():
+            raise ValueError("digest.recipients needs an [[alerts.channels]] of type email to send through")
+        return self
+
+    @model_validator(mode="after")
     def _rules_name_known_brands(self) -> "Settings":
         known = {brand.name for brand in self.brands}
         for rule in self.alerts.rules:

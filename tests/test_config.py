@@ -102,3 +102,9 @@ def test_example_configs_in_the_repo_validate(example):
                                                "SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SMTP_PASSWORD",
                                                "WEBHOOK_SECRET")}
     load_settings(example, environ=env)
+
+
+def test_digest_channel_must_name_a_slack_channel(write_config):
+    result = run_check(write_config('\n[digest]\nchannel = "file"\n'))
+    assert result.exit_code == 2
+    assert "digest.channel must name a slack channel" in result.output

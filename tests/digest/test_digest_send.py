@@ -104,9 +104,10 @@ def test_the_email_is_text_or_html_with_its_charts_inline(tmp_path, store, fille
 def test_the_slack_summary_goes_to_the_digest_channel(tmp_path, store, filler, clock, smtp_server, slack_webhook):
     inbox, port = smtp_server
     posts, url = slack_webhook
-    settings = mail_settings(tmp_path, port, channel="team")
+    settings = mail_settings(tmp_path, port)
     settings.alerts.channels.append(settings.alerts.channels[0].model_validate(
         {"name": "team", "type": "slack", "webhook_url": url}))
+    settings.digest.channel = "team"
     filler.mention(at(10), complaint=0.9, text="Lumora sin internet, no funciona")
     clock.now = at(8, day_offset=1)
 
@@ -162,9 +163,10 @@ def slack_api():
 def test_a_slack_bot_uploads_the_page_with_the_summary(tmp_path, store, filler, clock, smtp_server, slack_api):
     inbox, port = smtp_server
     calls, base_url = slack_api
-    settings = mail_settings(tmp_path, port, channel="team")
+    settings = mail_settings(tmp_path, port)
     settings.alerts.channels.append(settings.alerts.channels[0].model_validate(
         {"name": "team", "type": "slack", "bot_token": "xoxb-test", "channel": "C0123", "base_url": base_url}))
+    settings.digest.channel = "team"
     filler.mention(at(10), complaint=0.9)
     digest = build_digest(store, settings, day=DAY, clock=clock)
 
