@@ -41,7 +41,8 @@ def _slack(channel: ChannelConfig) -> Notifier:
     return SlackWebhookNotifier(channel.name, _secret(channel.webhook_url) or "", timeout=channel.timeout_seconds)
 
 
-def _email(channel: ChannelConfig) -> Notifier:
+def email_notifier(channel: ChannelConfig) -> EmailNotifier:
+    """The notifier of an email channel: its SMTP server, sender and credentials."""
     assert channel.smtp_host and channel.sender  # checked by the config
     return EmailNotifier(channel.name, host=channel.smtp_host, port=channel.smtp_port, sender=channel.sender,
                          recipients=channel.recipients, security=channel.smtp_security, user=channel.smtp_user,
@@ -57,7 +58,7 @@ BUILDERS: dict[str, Callable[[ChannelConfig], Notifier]] = {
     "console": _console,
     "jsonl": _jsonl,
     "slack": _slack,
-    "email": _email,
+    "email": email_notifier,
     "webhook": _webhook,
 }
 

@@ -5,13 +5,11 @@ The SMTP server and sender come from an ``[[alerts.channels]]`` entry of type ``
 channel's. The Slack summary goes to the slack channel named by ``digest.channel``, if set: with a bot
 token, as the comment on the digest page uploaded as an HTML file; through a webhook (which cannot
 upload files), as a message on its own.
-Uses ``smtplib`` and ``slack_sdk`` directly: the alert notifiers deliver alert messages, not digests.
+The email goes through the email notifier's SMTP delivery; the Slack summary through ``slack_sdk``.
 """
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -20,7 +18,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from alerts.channels import email_notifier
 from alerts.digest.render import RenderedDigest
+from alerts.notifiers import DeliveryError
+from alerts.notifiers.slack_format import escape
 from listener.config import ChannelConfig, Settings
 
 
@@ -74,41 +75,20 @@ def email_channel(settings: Settings) -> ChannelConfig:
     return emails[0]
 
 
-def send_email(digest: RenderedDigest, settings: Settings, *, ssl_context: ssl.SSLContext | None = None) -> tuple[str, list[str]]:
-    """Email ``digest``; returns its Message-ID and the recipients."""
+def send_email(digest: RenderedDigest, settings: Settings) -> tuple[str, list[str]]:
+    """Email ``digest`` through the email channel's SMTP server; returns its Message-ID and the recipients."""
     channel = email_channel(settings)
     recipients = settings.digest.recipients or channel.recipients
     if not recipients:
         raise DigestDeliveryError("the digest has no recipients: set digest.recipients (email addresses)")
-    assert channel.smtp_host and channel.sender  # checked by the config
+    assert channel.sender  # checked by the config
     email = compose_email(digest, channel.sender, recipients)
-    port = channel.smtp_port or {"ssl": 465, "starttls": 587}.get(channel.smtp_security, 25)
-    where = f"the SMTP server {channel.smtp_host}:{port} (channel {channel.name!r})"
-    context = ssl_context or ssl.create_default_context()
     try:
-        if channel.smtp_security == "ssl":
-            smtp = smtplib.SMTP_SSL(channel.smtp_host, port, timeout=channel.timeout_seconds, context=context)
-        else:
-            smtp = smtplib.SMTP(channel.smtp_host, port, timeout=channel.timeout_seconds)
-        with smtp:
-            if channel.smtp_security == "starttls":
-                smtp.starttls(context=context)
-            if channel.smtp_user:
-                password = channel.smtp_password.get_secret_value() if channel.smtp_password else ""
-                smtp.login(channel.smtp_user, password)
-            smtp.send_message(email, to_addrs=recipients)
-    except smtplib.SMTPAuthenticationError as error:
-        raise DigestDeliveryError(f"{where} rejected the login (SMTP {error.smtp_code}); "
-                                  "check smtp_user and smtp_password") from None
-    except (smtplib.SMTPException, OSError) as error:
-        raise DigestDeliveryError(f"{where} failed: {error}; check smtp_host, smtp_port and smtp_security, "
-                                  "then retry with 'listener digest --send'") from None
+        email_notifier(channel).deliver(email, to_addrs=recipients)
+    except DeliveryError as error:
+        raise DigestDeliveryError(f"{error} (channel {channel.name!r}); then retry with "
+                                  "'listener digest --send'") from None
     return email["Message-ID"], list(recipients)
-
-
-def slack_escape(text: str) -> str:
-    """``text`` with the three characters Slack's mrkdwn treats as markup escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def post_slack_summary(digest: RenderedDigest, settings: Settings) -> None:
@@ -117,7 +97,7 @@ def post_slack_summary(digest: RenderedDigest, settings: Settings) -> None:
     channel = next((c for c in settings.alerts.channels if c.name == name and c.type == "slack"), None)
     if channel is None:
         raise DigestDeliveryError(f"digest.channel {name!r} is not an [[alerts.channels]] entry of type 'slack'")
-    text = slack_escape(digest.summary)
+    text = escape(digest.summary)
     what = f"Slack channel {channel.name!r}"
     try:
         if channel.bot_token is not None and channel.channel:
@@ -138,9 +118,9 @@ def post_slack_summary(digest: RenderedDigest, settings: Settings) -> None:
         raise DigestDeliveryError(f"{what}: the webhook answered HTTP {response.status_code}; check webhook_url")
 
 
-def send_digest(digest: RenderedDigest, settings: Settings, *, ssl_context: ssl.SSLContext | None = None) -> DeliveryReport:
+def send_digest(digest: RenderedDigest, settings: Settings) -> DeliveryReport:
     """Email ``digest`` and, when ``digest.channel`` is set, post its summary to Slack."""
-    message_id, recipients = send_email(digest, settings, ssl_context=ssl_context)
+    message_id, recipients = send_email(digest, settings)
     if settings.digest.channel:
         post_slack_summary(digest, settings)
     return DeliveryReport(message_id, tuple(recipients), bool(settings.digest.channel))

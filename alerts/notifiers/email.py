@@ -80,6 +80,14 @@ class EmailNotifier:
     def send(self, message: AlertMessage) -> str | None:
         """Send ``message``; returns its Message-ID (follow-ups reply to it)."""
         email = render(message, self._sender, self._recipients)
+        self.deliver(email)
+        return email["Message-ID"]
+
+    def deliver(self, email: EmailMessage, to_addrs: list[str] | None = None) -> None:
+        """Hand ``email`` to the SMTP server (to ``to_addrs``, else its To header).
+
+        Raises :class:`DeliveryError` saying whether trying again may help.
+        """
         what = f"the SMTP server {self._host}:{self._port}"
         try:
             with self._connect() as smtp:
@@ -87,7 +95,7 @@ class EmailNotifier:
                     smtp.starttls(context=self._ssl)
                 if self._user:
                     smtp.login(self._user, self._password or "")
-                smtp.send_message(email)
+                smtp.send_message(email, to_addrs=to_addrs)
         except smtplib.SMTPAuthenticationError as error:
             raise DeliveryError(f"{what} rejected the login (SMTP {error.smtp_code}); check smtp_user and "
                                 f"smtp_password", retryable=False) from None
@@ -104,7 +112,6 @@ class EmailNotifier:
             raise DeliveryError(f"{what} failed ({type(error).__name__})") from None
         except OSError as error:
             raise (error_for_exception(what, error) or DeliveryError(f"{what} failed")) from None
-        return email["Message-ID"]
 
     def _connect(self) -> smtplib.SMTP:
         if self._security == "ssl":

@@ -127,7 +127,7 @@ def test_sending_without_an_email_channel_says_what_to_add(tmp_path, store, cloc
 
 def test_an_unreachable_smtp_server_is_a_clear_error(tmp_path, store, clock):
     settings = mail_settings(tmp_path, free_port())
-    with pytest.raises(DigestDeliveryError, match=r"the SMTP server 127\.0\.0\.1:\d+ \(channel 'mail'\) failed"):
+    with pytest.raises(DigestDeliveryError, match=r"the SMTP server 127\.0\.0\.1:\d+ refused the connection \(channel 'mail'\); then retry"):
         send_digest(build_digest(store, settings, day=DAY, clock=clock), settings)
 
 
