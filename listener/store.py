@@ -88,6 +88,15 @@ class IncidentRecord:
 
 
 @dataclass(frozen=True)
+class IncidentChange:
+    """An incident to save with its new members, and the alerts it raises once its id is known (none: ``()``)."""
+
+    record: IncidentRecord
+    member_ids: Sequence[int]
+    alerts: Callable[[int], Sequence[Alert]]
+
+
+@dataclass(frozen=True)
 class SpreadObservation:
     """A complaint's engagement now (``stored``, re-polled at ``updated_at``) and when last looked at."""
 
@@ -450,25 +459,31 @@ class Store:
         Returns how many alerts were new.
         """
         now = self._clock()
-        added = 0
         with self._transaction() as conn:
-            for alert in alerts:
-                created = alert.created_at or now
-                ack_due = None if alert.ack_within is None else created + alert.ack_within
-                cursor = conn.execute(
-                    """INSERT OR IGNORE INTO alerts (key, channel, brand, rule, severity, title, reasons,
-                           mention_id, created_at, status, next_attempt_at, group_key, ack_due_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
-                    (
-                        alert.key, alert.channel, alert.brand, alert.rule, alert.severity, alert.title,
-                        json.dumps(list(alert.reasons), ensure_ascii=False), alert.mention_id,
-                        _iso(created), _iso(now), alert.group, _iso(ack_due),
-                    ),
-                )
-                added += cursor.rowcount
+            added = self._insert_alerts(conn, alerts)
             conn.executemany(
                 "UPDATE mentions SET evaluated_at = ? WHERE id = ?", [(_iso(now), i) for i in evaluated_ids]
             )
+        return added
+
+    def _insert_alerts(self, conn: sqlite3.Connection, alerts: Iterable[Alert]) -> int:
+        """Insert ``alerts`` into the outbox within the caller's transaction, skipping known keys; how many were new."""
+        now = self._clock()
+        added = 0
+        for alert in alerts:
+            created = alert.created_at or now
+            ack_due = None if alert.ack_within is None else created + alert.ack_within
+            cursor = conn.execute(
+                """INSERT OR IGNORE INTO alerts (key, channel, brand, rule, severity, title, reasons,
+                       mention_id, created_at, status, next_attempt_at, group_key, ack_due_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
+                (
+                    alert.key, alert.channel, alert.brand, alert.rule, alert.severity, alert.title,
+                    json.dumps(list(alert.reasons), ensure_ascii=False), alert.mention_id,
+                    _iso(created), _iso(now), alert.group, _iso(ack_due),
+                ),
+            )
+            added += cursor.rowcount
         return added
 
     def due_alerts(self, limit: int = 100, after_id: int = 0) -> list[StoredAlert]:
@@ -699,41 +714,56 @@ class Store:
             found.append((record, members))
         return found
 
-    def save_incident(self, record: IncidentRecord, member_ids: Iterable[int]) -> int:
+    def save_incidents(self, changes: Sequence[IncidentChange],
+                       spike_marks: Mapping[str, datetime]) -> tuple[list[int], int]:
+        """Save incidents with their members and the spike marks, and queue their alerts, in one transaction.
+
+        A crash leaves all of it or none: never an incident or mark saved without its alert (the
+        complaints would not be checked again and the alert would be lost), nor an alert without its
+        incident's alerted step (the next run would alert again). Returns the incidents' ids, in the
+        order given, and how many alerts were new.
+
+        Example::
+
+            >>> store.save_incidents([IncidentChange(record, [12, 13], alerts_for)], {"Lumora": now})
+            ([7], 2)
+        """
+        ids: list[int] = []
+        added = 0
+        with self._transaction() as conn:
+            conn.executemany("""INSERT INTO spike_marks (series, last_alert_at) VALUES (?, ?)
+                                ON CONFLICT (series) DO UPDATE SET last_alert_at = excluded.last_alert_at""",
+                             [(series, _iso(at)) for series, at in spike_marks.items()])
+            for change in changes:
+                incident_id = self._upsert_incident(conn, change.record, change.member_ids)
+                added += self._insert_alerts(conn, change.alerts(incident_id))
+                ids.append(incident_id)
+        return ids, added
+
+    @staticmethod
+    def _upsert_incident(conn: sqlite3.Connection, record: IncidentRecord, member_ids: Iterable[int]) -> int:
         """Insert (``record.id`` is ``None``) or update an incident and add members; returns its id."""
         values = (record.brand, record.title, _iso(record.first_seen), _iso(record.last_seen), record.size,
                   json.dumps(record.sources, ensure_ascii=False), record.alerted_step)
-        with self._transaction() as conn:
-            if record.id is None:
-                incident_id = conn.execute(
-                    """INSERT INTO incidents (brand, title, first_seen, last_seen, size, sources, alerted_step)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""", values).lastrowid
-            else:
-                incident_id = record.id
-                conn.execute(
-                    """UPDATE incidents SET brand = ?, title = ?, first_seen = ?, last_seen = ?, size = ?,
-                           sources = ?, alerted_step = ? WHERE id = ?""", (*values, incident_id))
-            conn.executemany("INSERT OR IGNORE INTO incident_members (mention_id, incident_id) VALUES (?, ?)",
-                             [(mention_id, incident_id) for mention_id in member_ids])
+        if record.id is None:
+            incident_id = conn.execute(
+                """INSERT INTO incidents (brand, title, first_seen, last_seen, size, sources, alerted_step)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""", values).lastrowid
+        else:
+            incident_id = record.id
+            conn.execute(
+                """UPDATE incidents SET brand = ?, title = ?, first_seen = ?, last_seen = ?, size = ?,
+                       sources = ?, alerted_step = ? WHERE id = ?""", (*values, incident_id))
+        conn.executemany("INSERT OR IGNORE INTO incident_members (mention_id, incident_id) VALUES (?, ?)",
+                         [(mention_id, incident_id) for mention_id in member_ids])
+        assert incident_id is not None
         return incident_id
-
-    def incident_alerted(self, incident_id: int, step: int) -> None:
-        """Record that the incident's growth step ``step`` has alerted."""
-        with self._transaction() as conn:
-            conn.execute("UPDATE incidents SET alerted_step = MAX(alerted_step, ?) WHERE id = ?", (step, incident_id))
 
     def spike_marks(self) -> dict[str, datetime]:
         """When each spike series last alerted (for its cooldown)."""
         with self._lock:
             rows = self._conn.execute("SELECT series, last_alert_at FROM spike_marks").fetchall()
         return {series: datetime.fromisoformat(moment) for series, moment in rows}
-
-    def mark_spike(self, series: str, at: datetime) -> None:
-        """Record that ``series`` alerted at ``at``."""
-        with self._transaction() as conn:
-            conn.execute("""INSERT INTO spike_marks (series, last_alert_at) VALUES (?, ?)
-                            ON CONFLICT (series) DO UPDATE SET last_alert_at = excluded.last_alert_at""",
-                         (series, _iso(at)))
 
     def spread_candidates(self, since: datetime, min_complaint_prob: float) -> list[SpreadObservation]:
         """Complaints posted since ``since``, not yet escalated, whose engagement changed since last looked at."""

@@ -4,8 +4,9 @@ Each complaint is checked at the moment it was posted, in order, so the job catc
 a pause, a restart or a fast replay, and finds a spike while it rises rather than when it is polled.
 A spike alerts about the incident of the complaint that tipped it ("37 complaints in 15 min: app /
 login / carga"); the incident is then followed up each time it doubles, never repeated: an alert's
-key names the incident and its growth step, and the outbox keeps one alert per key, so a restart
-between writing an alert and recording its step cannot send it twice.
+key names the incident and its growth step, and the outbox keeps one alert per key. A run's incidents,
+spike marks and alerts are saved in one transaction, so a crash can neither lose an alert (complaints
+grouped, or a series' cooldown started, without it) nor repeat one.
 
 Series watched per own brand: all its complaints, per source, and per topic (the concepts of
 :mod:`alerts.early_warning.terms`: login, app, connection, billing...).
@@ -27,7 +28,7 @@ from alerts.early_warning.spread import SpreadThresholds, spread_reasons
 from listener.clock import Clock, system_clock
 from listener.config import BrandConfig, EarlyWarningConfig
 from listener.domain import Alert, StoredMention
-from listener.store import IncidentRecord, Store
+from listener.store import IncidentChange, IncidentRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class EarlyWarningJob:
         series, series_ids = self._series(new)
         incident_of = {member: incident for incident in incidents for member in incident.member_ids}
         marks = self._store.spike_marks()
+        new_marks: dict[str, datetime] = {}
         started = {brand: self._store.first_posted(brand) for brand in {s.mention.brand for s in new}}
         spiked: dict[int, tuple[Spike, str]] = {}
         for stored in new:
@@ -110,27 +112,19 @@ class EarlyWarningJob:
                 spike = self._detector.check(series[name], at, watched_since=started[brand] or at,
                                              last_alert=marks.get(name))
                 if spike is not None:
-                    marks[name] = at
-                    self._store.mark_spike(name, at)
+                    marks[name] = new_marks[name] = at
                     incident = _main_incident(series[name], series_ids[name], spike, incident_of)
                     spiked.setdefault(id(incident), (spike, name))
                     report.spikes += 1
                     log.info("spike", extra={"series": name, "observed": spike.observed,
                                              "expected": round(spike.expected, 2), "mention": stored.id})
-        for incident in incidents:
-            self._save(incident)
+        changes = [self._change(incident, spiked.get(id(incident))) for incident in incidents]
+        ids, added = self._store.save_incidents(changes, new_marks)
+        for incident, incident_id in zip(incidents, ids):
+            incident.id = incident_id
+        report.alerts_queued += added
         report.grouped += len(new)
         report.incidents = incidents
-        planned = [self._spike_alerts(incident, *spiked[id(incident)]) if id(incident) in spiked
-                   else self._growth_alerts(incident) for incident in incidents if incident.alerted_step
-                   or id(incident) in spiked]
-        alerts = [alert for _, _, batch in planned for alert in batch]
-        if alerts:
-            report.alerts_queued += self._store.enqueue_alerts([], alerts)
-        for incident, step, batch in planned:
-            if batch:
-                incident.alerted_step = step
-                self._store.incident_alerted(incident.id, step)  # type: ignore[arg-type]
 
     def _open_incidents(self, since: datetime) -> list[Incident]:
         incidents = []
@@ -141,11 +135,6 @@ class EarlyWarningJob:
                 incident.add(stored, self._grouper.terms(stored.mention.text))
             incidents.append(incident)
         return incidents
-
-    def _save(self, incident: Incident) -> None:
-        record = IncidentRecord(incident.id, incident.brand, incident.title, incident.first_seen, incident.last_seen,
-                                incident.size, dict(incident.sources), incident.alerted_step)
-        incident.id = self._store.save_incident(record, incident.member_ids)
 
     def _series(self, new: list[StoredMention]) -> tuple[dict[str, list[datetime]], dict[str, list[int]]]:
         """Every series' complaint times (and mention ids) from a history before the first new complaint."""
@@ -165,23 +154,34 @@ class EarlyWarningJob:
         topics = self._grouper.terms(stored.mention.text).concepts
         return [brand, f"{brand}/source:{stored.mention.source}", *(f"{brand}/topic:{topic}" for topic in topics)]
 
-    def _spike_alerts(self, incident: Incident, spike: Spike, series: str) -> tuple[Incident, int, list[Alert]]:
-        """The first alert of an incident (a spike on an incident already alerted is growth at most)."""
-        if incident.alerted_step:
-            return self._growth_alerts(incident)
-        step = growth_step(incident.size, self._config.min_count)
-        minutes = int(spike.window.total_seconds() // 60)
-        title = f"{incident.brand}: {spike.observed} complaints in {minutes} min: {incident.title}"
-        reasons = (f"spike on {series}: {spike.describe()}", *self._incident_facts(incident))
-        return incident, step, self._alerts(incident, step, title, reasons)
+    def _change(self, incident: Incident, spiked: tuple[Spike, str] | None) -> IncidentChange:
+        """The incident to save, with its alert: the first on a spike, a follow-up when it grew a step, else none.
 
-    def _growth_alerts(self, incident: Incident) -> tuple[Incident, int, list[Alert]]:
-        """A follow-up when an alerted incident reached a new growth step, else nothing."""
+        A spike on an incident already alerted is growth at most.
+        """
         step = growth_step(incident.size, self._config.min_count)
-        if step <= incident.alerted_step:
-            return incident, step, []
-        title = f"{incident.brand}: incident grows to {incident.size} complaints: {incident.title}"
-        return incident, step, self._alerts(incident, step, title, self._incident_facts(incident))
+        if spiked is not None and not incident.alerted_step:
+            spike, series = spiked
+            minutes = int(spike.window.total_seconds() // 60)
+            title = f"{incident.brand}: {spike.observed} complaints in {minutes} min: {incident.title}"
+            lead: tuple[str, ...] = (f"spike on {series}: {spike.describe()}",)
+        elif incident.alerted_step and step > incident.alerted_step:
+            title = f"{incident.brand}: incident grows to {incident.size} complaints: {incident.title}"
+            lead = ()
+        else:
+            return IncidentChange(self._record(incident), incident.member_ids, lambda _: ())
+        incident.alerted_step = step
+
+        def alerts(incident_id: int) -> list[Alert]:
+            incident.id = incident_id
+            return self._alerts(incident, step, title, (*lead, *self._incident_facts(incident)))
+
+        return IncidentChange(self._record(incident), incident.member_ids, alerts)
+
+    @staticmethod
+    def _record(incident: Incident) -> IncidentRecord:
+        return IncidentRecord(incident.id, incident.brand, incident.title, incident.first_seen, incident.last_seen,
+                              incident.size, dict(incident.sources), incident.alerted_step)
 
     def _incident_facts(self, incident: Incident) -> tuple[str, ...]:
         sources = ", ".join(f"{source} {count}" for source, count in incident.sources.most_common())

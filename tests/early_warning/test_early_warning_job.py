@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
+import pytest
 from conftest import START, background, make_job, post
 
 from listener.domain import Engagement
@@ -69,6 +71,27 @@ def test_growth_after_restart_is_a_follow_up_not_a_repeat(open_store, clock, con
     assert all("grows to 20 complaints" in alert.title for alert in new)
     assert {alert.group for alert in new} == {store.alerts()[-1].alert.group}  # threads under the first
     assert all(":step:1:" in key for key in first_keys) and all(":step:3:" in alert.key for alert in new)
+
+
+def test_crash_while_queueing_the_alert_neither_loses_nor_repeats_it(open_store, clock, config) -> None:
+    store = open_store()
+    background(store)
+    burst(store, 0, 12)
+    clock.now = BURST_AT + timedelta(minutes=12)
+    # The outbox write fails after the incident is saved, as a full disk or a kill would; a temporary
+    # trigger lives and dies with this connection, like the crashed process.
+    store.db.execute("CREATE TEMP TRIGGER outbox_fails BEFORE INSERT ON alerts "
+                     "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(sqlite3.DatabaseError, match="disk full"):
+        make_job(store, config, clock).run()
+    store.close()
+
+    store = open_store()  # restart
+    make_job(store, config, clock).run()
+    make_job(store, config, clock).run()
+    alerts = [stored.alert for stored in store.alerts()]
+    assert sorted(alert.channel for alert in alerts) == ["console", "file"]
+    assert all("incident #" in alert.reasons[1] and "12 complaints" in alert.reasons[1] for alert in alerts)
 
 
 def test_spreading_complaint_is_escalated_once(open_store, clock, config) -> None:
