@@ -108,11 +108,18 @@ def progress_bar(total: int, description: str) -> tqdm:
 @click.group()
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="config file for every command (default: $LISTENER_CONFIG, then ./listener.toml)")
+@click.option("--demo", is_flag=True, help="use the bundled demo config, data in the current directory")
 @click.version_option(package_name="complaint-listener")
 @click.pass_context
-def main(ctx: click.Context, log_level: str) -> None:
-    """Listen to social media for public complaints about a brand and alert a person fast."""
-    ctx.ensure_object(CliContext)
+def main(ctx: click.Context, log_level: str, config_path: str | None, demo: bool) -> None:
+    """Listen to social media for public complaints about a brand and alert a person fast.
+
+    --config and --demo may also follow the command's name.
+    """
+    state = ctx.ensure_object(CliContext)
+    state.config_path, state.demo = config_path, demo
     logs.configure(log_level.upper())
 
 
@@ -312,6 +319,7 @@ def digest(state: CliContext, day: datetime | None, brand: str | None, out: str 
 # Commands that live beside the part of the library they drive; each module keeps heavy imports
 # inside its commands, so `listener --help` stays fast.
 from listener.sources.commands import doctor, ingest  # noqa: E402  (the commands import this module)
+from models.commands import classify_command, eval_command, train_command  # noqa: E402
 
-main.add_command(ingest)
-main.add_command(doctor)
+for command in (ingest, doctor, classify_command, eval_command, train_command):
+    main.add_command(command)
