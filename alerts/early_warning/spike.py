@@ -11,6 +11,12 @@ to alert while a spike is still rising, not once it has peaked:
   does not make 9 a.m. look like a spike and a first weekend borrows the weekdays' shape. Hourly
   counts are winsorised first, so an earlier spike does not inflate the baseline of the next day.
   No verdict in the first ``warmup`` (a day): the rhythm is unknown until then.
+* The rhythm is scaled by the series' recent level: the ratio of complaints to the rhythm's
+  expectation over the ``LEVEL_HOURS`` before the baseline ends (shrunk towards 1 by ``LEVEL_PRIOR``
+  pseudo-complaints), and only upwards. A day that is busy all along (a storm grounding flights,
+  a news story) is a level, not a spike: without it every busy hour of that day alerted (on the
+  airline replay, five false alarms in a day and a half on US Airways). Never downwards, so a lull
+  (or a gap in polling) does not make ordinary volume look like a spike when it returns.
 * The surprise of a count is an exact negative-binomial tail probability, not a z-score: with
   counts of 2 or 5 a normal approximation (mean + 3·stddev) is badly wrong. The negative binomial
   is the Poisson whose rate is uncertain: its shape combines how little history stands behind that
@@ -41,6 +47,8 @@ HOUR = timedelta(hours=1)
 PRIOR_HOURS = 3.0  # how many hours of the overall rate the hour-of-day rate is shrunk towards
 WINSOR_QUANTILE = 0.95
 MAX_SHAPE = 1e6  # a shape this large is a Poisson, for all practical purposes
+LEVEL_HOURS = 6  # the recent hours whose volume, against the rhythm, sets the level
+LEVEL_PRIOR = 5.0  # pseudo-complaints that shrink the level towards the rhythm
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,8 @@ class SpikeDetector:
 
 @dataclass(frozen=True)
 class _Baseline:
-    """Rates per hour of day (weekday and weekend profiles), how sure each is, and the over-dispersion.
+    """Rates per hour of day (weekday and weekend profiles, scaled by the recent level), how sure each
+    is, and the over-dispersion.
 
     Hierarchical shrinkage: an hour's weekday or weekend rate is shrunk towards that hour's rate over
     all days, which is shrunk towards the overall rate; each by ``PRIOR_HOURS`` hours of pseudo-data.
@@ -161,7 +170,8 @@ class _Baseline:
         certainty = totals + PRIOR_HOURS * by_hour + 1.0
         expected = rates[kind, hour]
         excess = float(((counts - expected) ** 2 - expected).sum())  # method of moments for 1/phi
-        return cls(rates, certainty, max(excess, 0.0) / float((expected**2).sum()))
+        level = max((counts[-LEVEL_HOURS:].sum() + LEVEL_PRIOR) / (expected[-LEVEL_HOURS:].sum() + LEVEL_PRIOR), 1.0)
+        return cls(rates * level, certainty, max(excess, 0.0) / float((expected**2).sum()))
 
     def expected(self, start: datetime, end: datetime) -> tuple[float, float]:
         """Complaints expected between ``start`` and ``end``, and the negative-binomial shape to judge them by."""

@@ -60,6 +60,13 @@ def test_daily_rhythm_alone_never_alerts(seed: int) -> None:
     assert alerts_over(rhythm(np.random.default_rng(seed)), SpikeDetector()) == []
 
 
+@pytest.mark.parametrize("seed", [10, 11, 13])
+def test_a_day_busy_all_along_alerts_at_most_once(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    busy = [moment + timedelta(days=5) for moment in rhythm(rng, per_hour=7.0, days=2)]  # 2.3 times the rhythm
+    assert len(alerts_over(rhythm(rng, days=5) + busy, SpikeDetector())) <= 1
+
+
 def test_a_few_complaints_on_a_silent_series_do_not_alert() -> None:
     quiet = [START + timedelta(days=day, hours=12) for day in range(4)]
     burst = [START + timedelta(days=4, hours=12, minutes=minute) for minute in range(4)]
