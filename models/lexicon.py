@@ -70,7 +70,7 @@ class LexiconClassifier:
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         probs = tuple(e / sum(exps) for e in exps)
-        complaint_prob = _sigmoid(1.2 * counts["complaint"] + 0.8 * counts["negative"] - 0.8 * positive - 2.0)
+        complaint_prob = _sigmoid(1.2 * counts["complaint"] + 0.8 * counts["negative"] - 0.8 * positive - 1.0)
         sentiment = SENTIMENTS[max(range(3), key=probs.__getitem__)]
         shown = tuple(dict.fromkeys(c.text for c in cues if c.kind != "positive" or complaint_prob < 0.5))
         return Classification(

@@ -38,11 +38,15 @@ class TrainConfig:
     """Hyper-parameters of a training run (the defaults are the shipped model's)."""
 
     seed: int = 13
-    epochs: int = 8
+    epochs: int = 3
     batch_size: int = 32
-    lr_embedding: float = 0.003
+    lr_embedding: float = 0.005
     lr_dense: float = 0.002
     dropout: float = 0.3
+    # Share of a post's feature ids left out at each training step, so no single n-gram carries it.
+    feature_dropout: float = 0.3
+    # Learning rates fall linearly to zero over the run (fastText's schedule) when set.
+    linear_decay: bool = True
     buckets: int = 2**18
     dim: int = 64
     hidden: int = 128
@@ -109,8 +113,25 @@ def _bags(posts: Sequence[tuple[list[int], list[int]]]) -> tuple[tuple[torch.Ten
     return to_bag([p[0] for p in posts]), to_bag([p[1] for p in posts])
 
 
-def _loss(net: MultitaskNet, data: Encoded, index: torch.Tensor, dropout: nn.Dropout) -> torch.Tensor:
-    sentiment_logits, complaint_logit = net.heads(dropout(net.bags(*_bags([data.posts[i] for i in index]))))
+def _drop_features(
+    posts: Sequence[tuple[list[int], list[int]]], rate: float, generator: random.Random
+) -> list[tuple[list[int], list[int]]]:
+    """Leave out each feature id with probability ``rate`` (keeping at least one word feature)."""
+    if rate <= 0:
+        return list(posts)
+    kept = []
+    for words, chars in posts:
+        kept_words = [i for i in words if generator.random() >= rate] or words[:1]
+        kept.append((kept_words, [i for i in chars if generator.random() >= rate]))
+    return kept
+
+
+def _loss(
+    net: MultitaskNet, data: Encoded, index: torch.Tensor, dropout: nn.Dropout, feature_dropout: float,
+    generator: random.Random,
+) -> torch.Tensor:
+    posts = _drop_features([data.posts[i] for i in index], feature_dropout, generator)
+    sentiment_logits, complaint_logit = net.heads(dropout(net.bags(*_bags(posts))))
     head, label = data.sentiment_head[index], data.sentiment_label[index]
     has_sentiment = head != _NO_LABEL
     loss = torch.zeros(())
@@ -254,7 +275,6 @@ def _load(data_dir: Path, split: str, featurizer: Featurizer, config: TrainConfi
 def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) -> ModelMeta:
     """Train, early-stop and calibrate on dev, save to ``out_dir`` and return the model's meta."""
     started = time.monotonic()
-    random.seed(config.seed)
     torch.manual_seed(config.seed)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
@@ -267,16 +287,24 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     sparse_opt = torch.optim.SparseAdam(list(net.embedding.parameters()), lr=config.lr_embedding)
     dense_params = [p for n, p in net.named_parameters() if not n.startswith("embedding")]
     dense_opt = torch.optim.Adam(dense_params, lr=config.lr_dense)
+    steps = config.epochs * -(-len(train_data.posts) // config.batch_size)
+    schedules = [
+        torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 - step / steps if config.linear_decay else 1.0)
+        for opt in (sparse_opt, dense_opt)
+    ]
     generator = torch.Generator().manual_seed(config.seed)
+    feature_generator = random.Random(config.seed)
     best: tuple[float, int, dict[str, torch.Tensor], dict[str, float]] | None = None
     for epoch in range(1, config.epochs + 1):
         net.train()
         for index in torch.randperm(len(train_data.posts), generator=generator).split(config.batch_size):
             sparse_opt.zero_grad()
             dense_opt.zero_grad()
-            _loss(net, train_data, index, dropout).backward()
+            _loss(net, train_data, index, dropout, config.feature_dropout, feature_generator).backward()
             sparse_opt.step()
             dense_opt.step()
+            for schedule in schedules:
+                schedule.step()
         scores = dev_scores(net, dev)
         selection = _selection_score(scores)
         log.info("epoch=%d selection=%.4f %s", epoch, selection, " ".join(f"{k}={v:.4f}" for k, v in scores.items()))
