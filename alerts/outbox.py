@@ -141,7 +141,8 @@ class Outbox:
             if policy.grouping:
                 due = self._attach_to_groups(channel, due, now)
             for plan in self._plan(channel, due, policy, now):
-                self._send(channel, plan, report)
+                if not self._send(channel, plan, report):
+                    break  # the channel is failing: the rest waits behind this retry, in order
 
     # -- the stages ---------------------------------------------------------------------------
 
@@ -216,7 +217,8 @@ class Outbox:
             return None
         return _Plan(group, key, thread=lead.delivery_ref, lead_id=lead_id)
 
-    def _send(self, channel: str, plan: _Plan, report: DeliveryReport) -> None:
+    def _send(self, channel: str, plan: _Plan, report: DeliveryReport) -> bool:
+        """Send one planned message; returns ``False`` when it failed and will be retried."""
         messages = [AlertMessage(stored.id, stored.alert, self._mention(stored)) for stored in plan.alerts]
         message = replace(messages[0], key=plan.key, more=tuple(messages[1:]), thread=plan.thread)
         delivery = self._store.begin_delivery(plan.key, channel, _ids(plan.alerts), plan.lead_id)
@@ -228,15 +230,16 @@ class Outbox:
         except Exception as error:  # a notifier bug must not stop the other channels
             failure = error if isinstance(error, DeliveryError) else DeliveryError(
                 f"unexpected {type(error).__name__}: {error}")
-            self._failed(channel, plan, delivery, failure, report)
-            return
+            return not self._failed(channel, plan, delivery, failure, report)
         self._store.finish_delivery(delivery.id, reference)
         report.sent += len(plan.alerts)
         log.info("alert sent", extra={"alerts": _ids(plan.alerts), "channel": channel, "key": plan.key,
                                       "mentions": [stored.alert.mention_id for stored in plan.alerts]})
+        return True
 
     def _failed(self, channel: str, plan: _Plan, delivery: Delivery, error: DeliveryError,
-                report: DeliveryReport) -> None:
+                report: DeliveryReport) -> bool:
+        """Record a failed send; returns whether it will be retried."""
         reason = self._redact(str(error))
         attempts = max(stored.attempts for stored in plan.alerts) + 1
         oldest = min((stored.alert.created_at for stored in plan.alerts if stored.alert.created_at),
@@ -247,13 +250,14 @@ class Outbox:
         if retry_at is not None:
             report.retrying += len(plan.alerts)
             log.warning("alert delivery failed", extra={**fields, "retry_at": retry_at.isoformat()})
-            return
+            return True
         report.given_up += len(plan.alerts)
         log.error("alert given up", extra=fields)
         if all(stored.alert.rule != "operator" for stored in plan.alerts):  # never loop on the operator channel
             self._problem("delivery-failed", channel,
                           f"gave up delivering alert(s) {', '.join(f'#{i}' for i in _ids(plan.alerts))} to "
                           f"{channel} after {attempts} attempt(s): {reason}")
+        return False
 
     def _retry_at(self, attempts: int, created_at: datetime | None, error: DeliveryError) -> datetime | None:
         now = self._clock()

@@ -487,10 +487,18 @@ class Store:
         return added
 
     def due_alerts(self, limit: int = 100, after_id: int = 0) -> list[StoredAlert]:
-        """Pending alerts whose next attempt is due now, oldest first, from id ``after_id`` on (for paging)."""
+        """Pending alerts whose next attempt is due now, oldest first, from id ``after_id`` on (for paging).
+
+        An alert waits while an older one on its channel waits for a retry, so a channel that comes back
+        after an outage gets its alerts in the order they were raised (not in the order of their jitter).
+        """
+        now = _iso(self._clock())
         return self._alerts(
-            "WHERE a.status = 'pending' AND a.next_attempt_at <= ? AND a.id > ? ORDER BY a.id LIMIT ?",
-            (_iso(self._clock()), after_id, limit),
+            """WHERE a.status = 'pending' AND a.next_attempt_at <= ? AND a.id > ?
+               AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.channel = a.channel AND o.status = 'pending'
+                               AND o.id < a.id AND o.next_attempt_at > ?)
+               ORDER BY a.id LIMIT ?""",
+            (now, after_id, now, limit),
         )
 
     def alerts(
