@@ -1,4 +1,4 @@
-"""Fixtures for the reliability tests: the alert tests' local Slack server, an SMTP server that can go down."""
+"""Fixtures for the reliability tests: the alert and source tests' own, and an SMTP server that can go down."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.alerts.alert_helpers import SmtpRecorder, free_port, slack_server  # noqa: F401 (fixture)
+from tests.sources.conftest import fake_time, make_settings, throttle  # noqa: F401 (fixtures)
 
 
 class SwitchableSmtp:

@@ -1,0 +1,101 @@
+"""Slack and the SMTP server go down for a while, then come back: every alert arrives once, in order."""
+
+from __future__ import annotations
+
+import email
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+from alerts.notifiers.email import message_id
+from bench.traffic import synthetic_posts, write_jsonl
+from listener.app import Listener
+from listener.config import load_settings
+from tests.alerts.alert_helpers import FakeClock
+
+COMPLAINTS = 30
+STEP_SECONDS = 5  # the daemon's delivery job runs about this often
+
+
+def outage_config(tmp_path: Path, slack_url: str, smtp_port: int) -> Path:
+    """Complaints to a Slack bot channel and to email, one message per alert (no grouping, no batching)."""
+    config = tmp_path / "listener.toml"
+    config.write_text(textwrap.dedent(f"""
+        [[brands]]
+        name = "Lumora"
+        terms = {{ "*" = ["Lumora", "@lumora"] }}
+        [sources.replay]
+        enabled = true
+        path = "posts.jsonl"
+        [classifier]
+        backend = "lexicon"
+        [[alerts.channels]]
+        name = "slack"
+        type = "slack"
+        bot_token = "xoxb-outage"
+        channel = "C0ALERTS"
+        base_url = "{slack_url}/api/"
+        timeout_seconds = 2
+        rate_limit_per_minute = 1000
+        grouping = false
+        [[alerts.channels]]
+        name = "email"
+        type = "email"
+        smtp_host = "127.0.0.1"
+        smtp_port = {smtp_port}
+        smtp_security = "none"
+        sender = "listener@example.com"
+        recipients = ["pr@example.com"]
+        timeout_seconds = 2
+        rate_limit_per_minute = 1000
+        grouping = false
+        [[alerts.rules]]
+        name = "complaints"
+        complaint_threshold = 0.5
+        channels = ["slack", "email"]
+        [storage]
+        path = "listener.db"
+        """), encoding="utf-8")
+    return config
+
+
+def run_delivery(app: Listener, clock: FakeClock, minutes: float) -> None:
+    """What the daemon's delivery job does over ``minutes``: deliver every few seconds."""
+    for _ in range(int(minutes * 60 / STEP_SECONDS)):
+        clock.advance(seconds=STEP_SECONDS)
+        app.pipeline.deliver()
+
+
+def test_alerts_queued_during_a_slack_and_smtp_outage_arrive_once_each_in_order_after_recovery(
+        tmp_path, slack_server, switchable_smtp):
+    write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(COMPLAINTS, complaint_every=1))
+    settings = load_settings(outage_config(tmp_path, slack_server.url, switchable_smtp.port))
+    working = slack_server.handle
+    slack_server.handle = lambda path, headers, body, query: (
+        503, {}, {"ok": False, "error": "service_unavailable"})
+    switchable_smtp.stop()
+    clock = FakeClock()
+    with Listener(settings, clock=clock) as app:
+        report = app.poll_once()
+        assert report.alerts_queued == 2 * COMPLAINTS
+        assert report.delivery.retrying == 2, "a channel that is down is tried once per round, not once per alert"
+        run_delivery(app, clock, minutes=20)
+        assert app.store.stats()["alerts_sent"] == 0 and app.store.stats()["alerts_failed"] == 0
+
+        slack_server.handle = working
+        switchable_smtp.start()
+        run_delivery(app, clock, minutes=16)  # longer than the longest backoff (15 minutes)
+        alerts = app.store.alerts()
+
+    assert {row.status for row in alerts} == {"sent"}
+    by_key = {row.alert.key: row.id for row in alerts}
+    slack_order = [by_key[request.data["metadata"]["event_payload"]["key"]]
+                   for request in slack_server.posts("/api/chat.postMessage")]
+    ids_by_message_id = {message_id(row.alert.key): row.id for row in alerts}
+    email_order = [ids_by_message_id[email.message_from_bytes(envelope.content)["Message-ID"]]
+                   for envelope in switchable_smtp.recorder.messages]
+    for channel, order in (("slack", slack_order), ("email", email_order)):
+        expected = sorted(row.id for row in alerts if row.alert.channel == channel)
+        assert sorted(order) == expected, f"every {channel} alert once"
+        assert Counter(order).most_common(1)[0][1] == 1, f"no {channel} alert twice"
+        assert order == expected, f"{channel} alerts in the order they were raised"
