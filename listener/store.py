@@ -27,6 +27,20 @@ class StoreError(Exception):
     """The database cannot be used; the message says which file and what to do."""
 
 
+class StoreUnavailable(Exception):
+    """A write could not be made now (the database is locked or its disk is full); it was rolled back.
+
+    Not a :class:`StoreError`: it passes, so a service manager should restart a listener it stopped.
+    """
+
+
+# SQLite's words for the conditions that pass: another process's lock, a full disk or size limit.
+_PASSING_FAULTS = {
+    "locked": "another process holds a lock on it (an open sqlite3 shell or a backup?); stop that process",
+    "full": "its file system is full (or the database reached its size limit); free some space",
+}
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """What a batch of mentions did to the store."""
@@ -278,12 +292,16 @@ class Store:
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: str | Path, clock: Clock = system_clock) -> "Store":
-        """Open (creating and migrating as needed) the database at ``path``."""
+    def open(cls, path: str | Path, clock: Clock = system_clock, *, busy_timeout: float = 30) -> "Store":
+        """Open (creating and migrating as needed) the database at ``path``.
+
+        A write waits up to ``busy_timeout`` seconds for another process's lock, then raises
+        :class:`StoreUnavailable`.
+        """
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -301,13 +319,25 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:  # SQLite has already rolled back after a full disk
+                        self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as error:
+                raise self._unavailable(error) from None
+
+    def _unavailable(self, error: sqlite3.OperationalError) -> Exception:
+        """A :class:`StoreUnavailable` saying what to do when ``error`` is one that passes; else ``error``."""
+        advice = next((advice for word, advice in _PASSING_FAULTS.items() if word in str(error)), None)
+        if advice is None:
+            return error
+        return StoreUnavailable(f"cannot write to the database {self.path} ({error}): {advice}. The write was "
+                                "rolled back; nothing committed is lost, and the listener tries again on its next run.")
 
     def _migrate(self) -> None:
         with self._transaction():
