@@ -21,8 +21,8 @@ import torch
 from torch import nn
 
 from models.calibration import expected_calibration_error, fit_platt, fit_temperature
-from models.data import Example, default_data_dir, read_examples
-from models.embedded_backend import Calibration, ModelMeta, WEIGHTS_DIR, save_model
+from models.data import Example, read_examples
+from models.embedded_backend import Calibration, ModelMeta, save_model
 from models.evaluation import macro_f1
 from models.features import FeatureSpec, Featurizer, to_bag
 from models.network import SENTIMENT_HEADS, MultitaskNet, NetworkSpec
@@ -160,13 +160,14 @@ def _per_lang_f1(gold: torch.Tensor, predicted: torch.Tensor, langs: Sequence[st
 
 
 def dev_scores(
-    net: MultitaskNet, dev: dict[str, Encoded], es_mix: float = 0.0, calibration: Calibration = Calibration()
+    net: MultitaskNet, dev: dict[str, Encoded], es_mix: float = 0.0, calibration: Calibration | None = None
 ) -> dict[str, float]:
     """Dev macro-F1 of each target: UMSAB (mean over languages), complaints, airline_es both ways.
 
     ``es_mix`` is the weight of the airline head in the sentiment of Spanish posts; the complaint
     threshold is 0.5 after ``calibration``.
     """
+    calibration = calibration or Calibration()
     scores: dict[str, float] = {}
     for name, data in dev.items():
         sentiment_logits, raw_complaint = _predict(net, data.posts)
