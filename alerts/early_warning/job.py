@@ -14,6 +14,7 @@ Series watched per own brand: all its complaints, per source, and per topic (the
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 from bisect import bisect_right
@@ -46,6 +47,15 @@ class EarlyWarningReport:
     alerts_queued: int = 0
     escalated: int = 0
     incidents: list[Incident] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _SpikeSeen:
+    """The first spike of a run on an incident: the spike, its series, and the incident as it was then."""
+
+    spike: Spike
+    series: str
+    incident: Incident
 
 
 def growth_step(size: int, min_count: int) -> int:
@@ -102,7 +112,7 @@ class EarlyWarningJob:
         marks = self._store.spike_marks()
         new_marks: dict[str, datetime] = {}
         started = {brand: self._store.first_posted(brand) for brand in {s.mention.brand for s in new}}
-        spiked: dict[int, tuple[Spike, str]] = {}
+        spiked: dict[int, _SpikeSeen] = {}
         for stored in new:
             incident_of[stored.id] = self._grouper.assign(incidents, stored)
             brand, at = stored.mention.brand, stored.mention.created_at
@@ -114,7 +124,8 @@ class EarlyWarningJob:
                 if spike is not None:
                     marks[name] = new_marks[name] = at
                     incident = _main_incident(series[name], series_ids[name], spike, incident_of)
-                    spiked.setdefault(id(incident), (spike, name))
+                    if id(incident) not in spiked:
+                        spiked[id(incident)] = _SpikeSeen(spike, name, copy.deepcopy(incident))
                     report.spikes += 1
                     log.info("spike", extra={"series": name, "observed": spike.observed,
                                              "expected": round(spike.expected, 2), "mention": stored.id})
@@ -154,27 +165,33 @@ class EarlyWarningJob:
         topics = self._grouper.terms(stored.mention.text).concepts
         return [brand, f"{brand}/source:{stored.mention.source}", *(f"{brand}/topic:{topic}" for topic in topics)]
 
-    def _change(self, incident: Incident, spiked: tuple[Spike, str] | None) -> IncidentChange:
-        """The incident to save, with its alert: the first on a spike, a follow-up when it grew a step, else none.
+    def _change(self, incident: Incident, spiked: _SpikeSeen | None) -> IncidentChange:
+        """The incident to save, with its alerts: the first on a spike, a follow-up when it grew a step.
 
-        A spike on an incident already alerted is growth at most.
+        The first alert describes the incident as it was when the spike was seen, and growth since then
+        is a follow-up, so a run that catches up on hours of complaints alerts as the live job would
+        have. A spike on an incident already alerted is growth at most.
         """
-        step = growth_step(incident.size, self._config.min_count)
+        messages: list[tuple[int, Incident, str, tuple[str, ...]]] = []  # step, incident as of, title, lead
         if spiked is not None and not incident.alerted_step:
-            spike, series = spiked
+            seen, spike = spiked.incident, spiked.spike
             minutes = int(spike.window.total_seconds() // 60)
-            title = f"{incident.brand}: {spike.observed} complaints in {minutes} min: {incident.title}"
-            lead: tuple[str, ...] = (f"spike on {series}: {spike.describe()}",)
-        elif incident.alerted_step and step > incident.alerted_step:
-            title = f"{incident.brand}: incident grows to {incident.size} complaints: {incident.title}"
-            lead = ()
-        else:
-            return IncidentChange(self._record(incident), incident.member_ids, lambda _: ())
-        incident.alerted_step = step
+            incident.alerted_step = growth_step(seen.size, self._config.min_count)
+            messages.append((incident.alerted_step, seen,
+                             f"{incident.brand}: {spike.observed} complaints in {minutes} min: {seen.title}",
+                             (f"spike on {spiked.series}: {spike.describe()}",)))
+        step = growth_step(incident.size, self._config.min_count)
+        if incident.alerted_step and step > incident.alerted_step:
+            incident.alerted_step = step
+            messages.append((step, incident,
+                             f"{incident.brand}: incident grows to {incident.size} complaints: {incident.title}", ()))
 
         def alerts(incident_id: int) -> list[Alert]:
-            incident.id = incident_id
-            return self._alerts(incident, step, title, (*lead, *self._incident_facts(incident)))
+            built: list[Alert] = []
+            for step, version, title, lead in messages:
+                version.id = incident_id
+                built += self._alerts(version, step, title, (*lead, *self._incident_facts(version)))
+            return built
 
         return IncidentChange(self._record(incident), incident.member_ids, alerts)
 
