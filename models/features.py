@@ -49,7 +49,7 @@ class PostFeatures:
 
 
 def _hash(feature: str, buckets: int) -> int:
-    return zlib.crc32(feature.encode("utf-8")) % buckets
+    return zlib.crc32(feature.encode("utf-8", "surrogatepass")) % buckets
 
 
 class Featurizer:
