@@ -5,12 +5,24 @@ Every stage speaks in these types, never in loose dicts, so a field renamed here
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 Sentiment = Literal["negative", "neutral", "positive"]
 SENTIMENTS: tuple[Sentiment, ...] = ("negative", "neutral", "positive")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with each lone UTF-16 surrogate (a JSON ``"\\ud83d"`` cut from its pair) replaced by U+FFFD.
+
+    Such a string cannot be encoded as UTF-8, so SQLite (and every notifier) would refuse it.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def utc(moment: datetime) -> datetime:
@@ -60,6 +72,11 @@ class Mention:
         if not self.external_id:
             raise ValueError(f"a mention from {self.source!r} has no external id")
         object.__setattr__(self, "created_at", utc(self.created_at))
+        for name in ("text", "brand", "url", "author_handle", "author_name", "lang", "conversation_id",
+                     "parent_id", "external_id"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, without_lone_surrogates(value))
 
 
 @dataclass(frozen=True)

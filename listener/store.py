@@ -20,7 +20,9 @@ from typing import Any
 import sqlite_utils
 
 from listener.clock import Clock, system_clock
-from listener.domain import Alert, Classification, Engagement, Mention, StoredMention, utc
+from listener.domain import (
+    Alert, Classification, Engagement, Mention, StoredMention, utc, without_lone_surrogates,
+)
 
 
 class StoreError(Exception):
@@ -391,7 +393,8 @@ class Store:
                             mention.author_reach, mention.lang, mention.engagement.likes,
                             mention.engagement.reposts, mention.engagement.replies, mention.engagement.quotes,
                             mention.conversation_id, mention.parent_id,
-                            json.dumps(mention.raw, ensure_ascii=False, default=str), now, now,
+                            without_lone_surrogates(json.dumps(mention.raw, ensure_ascii=False, default=str)),
+                            now, now,
                         ),
                     )
                     new += 1
