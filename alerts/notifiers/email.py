@@ -21,7 +21,7 @@ from alerts.message import AlertSummary
 from alerts.notifiers import AlertMessage, DeliveryError
 from alerts.notifiers.http_errors import error_for_exception
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")  # all that str.splitlines() splits on
 SUBJECT_LIMIT = 150
 _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
