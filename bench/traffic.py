@@ -1,5 +1,7 @@
-"""Synthetic brand traffic in the replay format (README, "The replay format"), shared by the benchmarks
-and the reliability tests: a steady day of posts about Lumora, one in ``complaint_every`` a complaint."""
+"""Brand traffic in the replay format (README, "The replay format"), shared by the benchmarks and the
+reliability tests: a steady day of posts about Lumora, either short synthetic ones (one in
+``complaint_every`` a complaint, as the lexicon sees it) or the bundled demo stream's real-looking
+posts in a loop, and the demo config pointed at such a file."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "listener" / "demo"
 
 START = datetime(2026, 11, 19, 0, 0, tzinfo=timezone.utc)
 COMPLAINTS = (
@@ -47,3 +52,30 @@ def write_jsonl(path: Path, records: Iterator[dict[str, object]]) -> Path:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
+
+
+def demo_posts(count: int, *, seconds_apart: float = 17.28,
+               start: datetime = START) -> Iterator[dict[str, object]]:
+    """``count`` posts cycling through the demo stream's texts, re-numbered and re-timed ``seconds_apart``.
+
+    The demo mixes languages, praise, questions, news and complaints (about 20 % alert on its rules).
+    """
+    stream = [json.loads(line) for line in (DEMO / "stream.jsonl").read_text(encoding="utf-8").splitlines()]
+    for number in range(count):
+        record = dict(stream[number % len(stream)])
+        record.pop("expected", None)
+        created = start + timedelta(seconds=number * seconds_apart)
+        record.update(id=f"d{number}", created_at=created.strftime("%Y-%m-%dT%H:%M:%SZ"), conversation_id=None,
+                      parent_id=None, text=f"{record['text']} ({number})")
+        yield record
+
+
+def demo_config(folder: Path, *, replay: Path, speed: float = 0, extra: str = "") -> Path:
+    """The bundled demo config, replaying ``replay`` at ``speed`` with its database in ``folder``."""
+    text = (DEMO / "demo.toml").read_text(encoding="utf-8")
+    text = text.replace('path = "stream.jsonl"', f'path = "{replay}"').replace("speed = 432", f"speed = {speed}")
+    text = text.replace('path = "listener-demo.db"', f'path = "{folder / "listener.db"}"')
+    text = text.replace('path = "demo-alerts.jsonl"', f'path = "{folder / "alerts.jsonl"}"')
+    config = folder / "listener.toml"
+    config.write_text(text + extra, encoding="utf-8")
+    return config
