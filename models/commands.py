@@ -76,8 +76,8 @@ def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str 
 @click.option("--limit", type=int, default=None, help="Use only N posts of each file, spread over it (smoke runs).")
 def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None, epochs: int | None, limit: int | None) -> None:
     """Train the embedded model on the data sets' train splits, early-stopped and calibrated on dev."""
-    from models.embedded_backend import WEIGHTS_DIR
     from models.train import TrainConfig, train
+    from models.weights import WEIGHTS_DIR
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     overrides = {k: v for k, v in {"seed": seed, "epochs": epochs, "limit": limit}.items() if v is not None}

@@ -30,7 +30,7 @@ def load_classifier(config: ClassifierConfig) -> Classifier:
     if config.backend == "embedded":
         from models.embedded_backend import EmbeddedClassifier
 
-        return EmbeddedClassifier.load(config.model_path, threads=config.threads, batch_size=config.batch_size)
+        return EmbeddedClassifier.load(config.model_path, batch_size=config.batch_size)
     if config.backend == "transformers":
         from models.transformers_backend import TransformersClassifier
 

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import torch
+import numpy as np
 
 from models.lexicons import CueLexicon
 from models.text import normalize, tokenize
@@ -41,10 +41,11 @@ class FeatureBag:
 class PostFeatures:
     """The features of one post in two bags, averaged separately by the model so that a few
     telling words are not drowned by the many character n-grams: ``words`` (words, bigrams,
-    lexicon cue kinds) and ``chars`` (character n-grams). ``cues`` are the lexicon hits."""
+    lexicon cue kinds) and the character n-grams of ``char_words`` (its alphabetic words, see
+    :meth:`Featurizer.char_ids`). ``cues`` are the lexicon hits."""
 
     words: FeatureBag
-    chars: FeatureBag
+    char_words: list[str]
     cues: list[tuple[str, str]]
 
 
@@ -68,7 +69,7 @@ class Featurizer:
         self._lexicon = lexicon or CueLexicon()
         self._cache: dict[str, list[int]] = {}
 
-    def _char_ids(self, word: str) -> list[int]:
+    def char_ids(self, word: str) -> list[int]:
         """Ids of a word's character n-grams, memoised: words repeat a lot."""
         ids = self._cache.get(word)
         if ids is None:
@@ -97,17 +98,15 @@ class Featurizer:
         if not words.ids:
             words.ids.append(_hash("empty", buckets))
             words.sources.append("")
-        chars = FeatureBag(ids=[], sources=[])
-        for token in tokens:
-            if token.isalpha():
-                char_ids = self._char_ids(token)
-                chars.ids.extend(char_ids)
-                chars.sources.extend([token] * len(char_ids))
-        return PostFeatures(words=words, chars=chars, cues=cues)
+        return PostFeatures(words=words, char_words=[t for t in tokens if t.isalpha()], cues=cues)
+
+    def char_bag(self, post: PostFeatures) -> list[int]:
+        """The character n-gram ids of a post, word after word."""
+        return [i for word in post.char_words for i in self.char_ids(word)]
 
 
-def to_bag(id_lists: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+def to_bag(id_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Flatten per-post id lists into the ``(ids, offsets)`` pair an ``EmbeddingBag`` reads."""
-    lengths = torch.tensor([len(ids) for ids in id_lists], dtype=torch.long)
-    offsets = torch.cumsum(lengths, 0) - lengths
-    return torch.tensor([i for ids in id_lists for i in ids], dtype=torch.long), offsets
+    lengths = np.array([len(ids) for ids in id_lists], dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return np.array([i for ids in id_lists for i in ids], dtype=np.int64), offsets

@@ -18,14 +18,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from models.calibration import expected_calibration_error, fit_platt, fit_temperature
 from models.data import Example, read_examples
-from models.embedded_backend import Calibration, ModelMeta, save_model
 from models.evaluation import macro_f1
 from models.features import FeatureSpec, Featurizer, to_bag
-from models.network import SENTIMENT_HEADS, MultitaskNet, NetworkSpec
+from models.network import MultitaskNet
+from models.weights import META_FILE, SENTIMENT_HEADS, WEIGHTS_FILE, Calibration, ModelMeta, NetworkSpec
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def _encode(name: str, examples: Sequence[Example], featurizer: Featurizer, conf
             complaint = torch.where(labels == 0, float(_NO_LABEL), 0.0)
             weight = torch.where(labels == 0, 0.0, config.umsab_non_complaint_weight)
     return Encoded(
-        posts=[(f.words.ids, f.chars.ids) for f in map(featurizer.features, (e.text for e in examples))],
+        posts=[(f.words.ids, featurizer.char_bag(f)) for f in map(featurizer.features, (e.text for e in examples))],
         sentiment_head=head,
         sentiment_label=sentiment,
         complaint_label=complaint,
@@ -110,7 +111,10 @@ def _concat(parts: Sequence[Encoded]) -> Encoded:
 
 
 def _bags(posts: Sequence[tuple[list[int], list[int]]]) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
-    return to_bag([p[0] for p in posts]), to_bag([p[1] for p in posts])
+    return tuple(
+        tuple(torch.from_numpy(a) for a in to_bag([p[part] for p in posts]))  # type: ignore[misc]
+        for part in (0, 1)
+    )
 
 
 def _drop_features(
@@ -171,7 +175,7 @@ def dev_scores(
     scores: dict[str, float] = {}
     for name, data in dev.items():
         sentiment_logits, raw_complaint = _predict(net, data.posts)
-        complaint_logit = calibration.complaint_logit(raw_complaint, data.langs)
+        complaint_logit = torch.from_numpy(calibration.complaint_logit(raw_complaint.numpy(), data.langs))
         if name == "complaints":
             gold = data.complaint_label.long()
             scores["complaints"] = macro_f1(gold.tolist(), (complaint_logit > 0).long().tolist(), (0, 1))
@@ -273,6 +277,29 @@ def _load(data_dir: Path, split: str, featurizer: Featurizer, config: TrainConfi
     return encoded
 
 
+def save_weights(net: MultitaskNet, directory: Path) -> None:
+    """Write the network: embedding table as int8 with an fp16 scale per row, other layers fp16."""
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().float() for k, v in net.state_dict().items()}
+    table = state.pop("embedding.weight")
+    scale = (table.abs().amax(dim=1).clamp(min=1e-8) / 127.0).half()
+    tensors = {
+        "embedding.int8": torch.round(table / scale.float()[:, None]).to(torch.int8),
+        "embedding.scale": scale,
+        **{k: v.half() for k, v in state.items()},
+    }
+    save_file(tensors, str(directory / WEIGHTS_FILE))
+
+
+def load_weights(directory: Path, spec: NetworkSpec) -> MultitaskNet:
+    """The network as :func:`save_weights` stored it (dequantised), to score what ships."""
+    tensors = load_file(str(directory / WEIGHTS_FILE))
+    table = tensors.pop("embedding.int8").float() * tensors.pop("embedding.scale").float()[:, None]
+    net = MultitaskNet(spec)
+    net.load_state_dict({"embedding.weight": table, **{k: v.float() for k, v in tensors.items()}})
+    return net.eval()
+
+
 def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) -> ModelMeta:
     """Train, early-stop and calibrate on dev, save to ``out_dir`` and return the model's meta."""
     started = time.monotonic()
@@ -314,7 +341,9 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     assert best is not None
     _, best_epoch, state, _ = best
     net.load_state_dict(state)
-    net.eval()
+    # Calibrate and score the network as it ships, after int8/fp16 rounding.
+    save_weights(net, out_dir)
+    net = load_weights(out_dir, net.spec)
     es_mix = _choose_es_mix(net, dev)
     calibration, ece = _calibrate(net, dev)
     scores = dev_scores(net, dev, es_mix=es_mix, calibration=calibration)
@@ -332,7 +361,7 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
             "seconds": round(time.monotonic() - started, 1),
         },
     )
-    save_model(net, meta, out_dir)
+    (out_dir / META_FILE).write_text(meta.to_json())
     log.info("saved=%s best_epoch=%d es_mix=%.2f %s", out_dir, best_epoch, es_mix, ece)
     return meta
 

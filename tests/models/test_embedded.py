@@ -61,3 +61,9 @@ def test_shipped_model_loads_quickly():
 def test_missing_weights_say_how_to_train_them(tmp_path):
     with pytest.raises(ModelNotAvailable, match="python -m models.train"):
         EmbeddedClassifier.load(tmp_path)
+
+
+def test_posts_with_a_broken_emoji_are_classified_without_it_as_a_cue(embedded):
+    [result] = embedded.classify(["\ud83d the app is broken and nobody answers"])
+    assert result.complaint_prob > 0.5
+    assert not any("\ud83d" in cue for cue in result.cues)

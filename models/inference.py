@@ -1,0 +1,110 @@
+"""The embedded network's forward pass in numpy, with the share of each feature in the verdict.
+
+Inference needs neither torch nor its 200 MB: the network is an average of embedding rows, one
+ReLU layer and linear heads (see :class:`models.network.MultitaskNet`, which trains it; a test
+checks that both compute the same logits from the same weights).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.features import to_bag
+from models.weights import SENTIMENT_HEADS
+
+
+@dataclass(frozen=True)
+class NetworkOutput:
+    """Raw outputs for a batch of posts.
+
+    ``word_shares`` hold, per post, each word-bag feature's first-order contribution to the
+    complaint logit (embedding row · gradient of the logit with respect to the bag mean / bag
+    size); ``char_shares`` the same summed over each word's character n-grams.
+    """
+
+    sentiment_logits: np.ndarray  # (posts, heads, 3)
+    complaint_logit: np.ndarray  # (posts,)
+    word_shares: list[np.ndarray]
+    char_shares: list[np.ndarray]
+
+
+def _bag_means(rows: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per post, the sum of its ``lengths`` rows from ``offsets`` divided by its feature ``counts``
+    (zeros for a post without features)."""
+    means = np.zeros((len(offsets), rows.shape[1]), dtype=np.float32)
+    filled = lengths > 0
+    if filled.any():
+        means[filled] = np.add.reduceat(rows, offsets[filled], axis=0) / counts[filled, None]
+    return means
+
+
+class EmbeddedNetwork:
+    """The trained network, from the arrays :func:`models.weights.read_weights` returns.
+
+    ``char_ids`` gives a word's character n-gram ids (:meth:`models.features.Featurizer.char_ids`).
+    The sum of a word's n-gram rows is kept per word, so a known word costs one lookup.
+    """
+
+    _CACHED_WORDS = 50_000
+
+    def __init__(self, arrays: dict[str, np.ndarray], char_ids: Callable[[str], list[int]]) -> None:
+        self._table = arrays["embedding.int8"]
+        self._scale = arrays["embedding.scale"].astype(np.float32)
+        self._w1 = arrays["hidden.0.weight"].astype(np.float32)
+        self._b1 = arrays["hidden.0.bias"].astype(np.float32)
+        self._ws = arrays["sentiment.weight"].astype(np.float32)
+        self._bs = arrays["sentiment.bias"].astype(np.float32)
+        self._wc = arrays["complaint.weight"].astype(np.float32)[0]
+        self._bc = float(arrays["complaint.bias"][0])
+        self._char_ids = char_ids
+        self._word_sums: dict[str, tuple[np.ndarray, int]] = {}
+
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        return self._table[ids].astype(np.float32) * self._scale[ids, None]
+
+    def _word_sum(self, word: str) -> tuple[np.ndarray, int]:
+        """The sum of a word's character n-gram rows, and how many there are."""
+        found = self._word_sums.get(word)
+        if found is None:
+            ids = np.array(self._char_ids(word), dtype=np.int64)
+            found = (self._rows(ids).sum(axis=0), len(ids))
+            if len(self._word_sums) < self._CACHED_WORDS:
+                self._word_sums[word] = found
+        return found
+
+    def run(self, word_ids: Sequence[Sequence[int]], char_words: Sequence[Sequence[str]]) -> NetworkOutput:
+        """Forward pass for posts given as their word-bag ids and their words for character n-grams."""
+        ids, offsets = to_bag(word_ids)
+        word_lengths = np.diff(offsets, append=len(ids))
+        word_rows = self._rows(ids)
+        # Character bag: mean over all n-grams of the post = sum of its words' sums / n-gram count.
+        sums = [self._word_sum(word) for words in char_words for word in words]
+        char_rows = np.array([v for v, _ in sums], dtype=np.float32).reshape(-1, word_rows.shape[1])
+        words_per_post = np.array([len(words) for words in char_words], dtype=np.int64)
+        post_of_word = np.repeat(np.arange(len(char_words)), words_per_post)
+        char_counts = np.bincount(post_of_word, weights=[n for _, n in sums], minlength=len(char_words))
+        bag = np.concatenate(
+            [
+                _bag_means(word_rows, offsets, word_lengths, word_lengths),
+                _bag_means(char_rows, np.cumsum(words_per_post) - words_per_post, words_per_post, char_counts),
+            ],
+            axis=1,
+        )
+        pre = bag @ self._w1.T + self._b1
+        hidden = np.maximum(pre, 0.0)
+        sentiment = (hidden @ self._ws.T + self._bs).reshape(len(bag), len(SENTIMENT_HEADS), 3)
+        complaint = hidden @ self._wc + self._bc
+        gradient = ((pre > 0) * self._wc) @ self._w1  # d complaint / d bag, (posts, 2 * dim)
+        word_part, char_part = np.split(gradient, 2, axis=1)
+        word_owner = np.repeat(np.arange(len(word_lengths)), word_lengths)
+        word_shares = np.einsum("ij,ij->i", word_rows, word_part[word_owner]) / word_lengths[word_owner]
+        char_shares = np.einsum("ij,ij->i", char_rows, char_part[post_of_word]) / np.maximum(char_counts[post_of_word], 1)
+        return NetworkOutput(
+            sentiment,
+            complaint,
+            np.split(word_shares, np.cumsum(word_lengths)[:-1]),
+            np.split(char_shares, np.cumsum(words_per_post)[:-1]),
+        )
