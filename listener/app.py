@@ -121,11 +121,16 @@ class Listener:
         return job.run()
 
     def source_job(self, source: Source) -> Callable[[], None]:
-        """The scheduled job for ``source``: fetch, then classify and evaluate what came in."""
+        """The scheduled job for ``source``: fetch, classify and evaluate what came in, and deliver what it raised.
+
+        Delivering here, not at the delivery job's next tick, takes up to an interval off every alert's latency.
+        """
 
         def job() -> None:
             self.pipeline.ingest(source)
-            self.pipeline.process()
+            _, queued = self.pipeline.process()
+            if queued:
+                self.pipeline.deliver()
 
         return job
 
