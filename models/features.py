@@ -64,6 +64,10 @@ class Featurizer:
         (['nadie', 'responde', 'nadie responde', 'nadie responde'], True)
     """
 
+    # Bounds the memoised n-gram ids (~1 kB a word) in a long-running daemon; words are Zipfian,
+    # so the first ones seen are mostly the frequent ones.
+    CACHED_WORDS = 50_000
+
     def __init__(self, spec: FeatureSpec, lexicon: CueLexicon | None = None) -> None:
         self.spec = spec
         self._lexicon = lexicon or CueLexicon()
@@ -79,7 +83,7 @@ class Featurizer:
                 for n in range(spec.min_char, spec.max_char + 1)
                 for i in range(len(marked) - n + 1)
             ]
-            if len(self._cache) < 500_000:
+            if len(self._cache) < self.CACHED_WORDS:
                 self._cache[word] = ids
         return ids
 
