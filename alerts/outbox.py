@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
 from alerts.notifiers import AlertMessage, DeliveryError, DeliveryLookup, Notifier
@@ -73,6 +73,9 @@ class DeliveryReport:
     given_up: int = 0
     held: int = 0
     unconfirmed: int = 0
+
+    def __add__(self, other: "DeliveryReport") -> "DeliveryReport":
+        return DeliveryReport(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
 
 @dataclass(frozen=True)

@@ -108,9 +108,7 @@ class Listener:
         report = self.pipeline.cycle(self.sources, progress)
         if self.settings.early_warning.enabled and not self.stop_event.is_set():
             report.alerts_queued += self.early_warning().alerts_queued
-            delivered = self.pipeline.deliver()
-            for name in ("sent", "retrying", "given_up", "held", "unconfirmed"):
-                setattr(report.delivery, name, getattr(report.delivery, name) + getattr(delivered, name))
+            report.delivery += self.pipeline.deliver()
         return report
 
     def early_warning(self) -> EarlyWarningReport:
