@@ -20,7 +20,7 @@ from listener.daemon import run_daemon
 from listener.sources import SourceUnavailable
 from listener.sources.throttle import Throttle, interruptible_sleep
 from listener.store import Store
-from tests.conftest import post, write_posts
+from replay_records import post, write_posts
 
 FAST = "\n[alerts]\ndelivery_interval_seconds = 0.2\n"
 

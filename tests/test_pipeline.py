@@ -6,7 +6,7 @@ import json
 
 from listener.app import Listener
 from listener.config import load_settings
-from tests.conftest import post, write_posts
+from replay_records import post, write_posts
 
 POSTS = [
     post("1", "Lumora me cobró dos veces este mes, es una estafa, quiero mi dinero", 1, lang="es"),

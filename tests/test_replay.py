@@ -5,7 +5,7 @@ from __future__ import annotations
 from listener.brands import BrandMatcher
 from listener.config import load_settings
 from listener.sources.replay import ReplaySource
-from tests.conftest import post, write_posts
+from replay_records import post, write_posts
 
 
 def source(write_config, path, **kwargs):

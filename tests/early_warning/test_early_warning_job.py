@@ -6,7 +6,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-from conftest import START, background, make_job, post
+from early_warning_helpers import START, background, make_job, post
 
 from listener.domain import Engagement
 
