@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from functools import wraps
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from tqdm import tqdm
@@ -24,6 +24,9 @@ from tqdm import tqdm
 from listener import logs
 from listener.config import ClassifierConfig, ConfigError, Settings, find_config, load_settings, masked_dump
 from listener.instance import AlreadyRunning
+
+if TYPE_CHECKING:
+    from listener.pipeline import CycleReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_ERROR_EXIT = 2
@@ -204,10 +207,10 @@ def _progress_for(app) -> Callable[[int], None]:
     return advance
 
 
-def _print_cycle(report) -> None:
-    for ingest in report.ingested:
-        click.echo(f"{ingest.source}: read {ingest.read}, new {ingest.new}, seen before {ingest.duplicates}, "
-                   f"skipped {ingest.skipped}, errors {len(ingest.errors)}", err=True)
+def _print_cycle(report: CycleReport) -> None:
+    for source in report.ingested:
+        click.echo(f"{source.source}: read {source.read}, new {source.new}, seen before {source.duplicates}, "
+                   f"skipped {source.skipped}, errors {len(source.errors)}", err=True)
     click.echo(f"classified {report.classified}, alerts queued {report.alerts_queued}, "
                f"sent {report.delivery.sent}, retrying {report.delivery.retrying}, "
                f"given up {report.delivery.given_up}", err=True)
