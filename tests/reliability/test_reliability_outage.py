@@ -3,60 +3,17 @@
 from __future__ import annotations
 
 import email
-import textwrap
 from collections import Counter
-from pathlib import Path
 
 from alerts.notifiers.email import message_id
 from bench.traffic import synthetic_posts, write_jsonl
 from listener.app import Listener
 from listener.config import load_settings
+from reliability_config import ONE_MESSAGE_PER_ALERT, slack_bot, smtp, write_lumora_config
 from tests.alerts.alert_helpers import FakeClock
 
 COMPLAINTS = 30
 STEP_SECONDS = 5  # the daemon's delivery job runs about this often
-
-
-def outage_config(tmp_path: Path, slack_url: str, smtp_port: int) -> Path:
-    """Complaints to a Slack bot channel and to email, one message per alert (no grouping, no batching)."""
-    config = tmp_path / "listener.toml"
-    config.write_text(textwrap.dedent(f"""
-        [[brands]]
-        name = "Lumora"
-        terms = {{ "*" = ["Lumora", "@lumora"] }}
-        [sources.replay]
-        enabled = true
-        path = "posts.jsonl"
-        [classifier]
-        backend = "lexicon"
-        [[alerts.channels]]
-        name = "slack"
-        type = "slack"
-        bot_token = "xoxb-outage"
-        channel = "C0ALERTS"
-        base_url = "{slack_url}/api/"
-        timeout_seconds = 2
-        rate_limit_per_minute = 1000
-        grouping = false
-        [[alerts.channels]]
-        name = "email"
-        type = "email"
-        smtp_host = "127.0.0.1"
-        smtp_port = {smtp_port}
-        smtp_security = "none"
-        sender = "listener@example.com"
-        recipients = ["pr@example.com"]
-        timeout_seconds = 2
-        rate_limit_per_minute = 1000
-        grouping = false
-        [[alerts.rules]]
-        name = "complaints"
-        complaint_threshold = 0.5
-        channels = ["slack", "email"]
-        [storage]
-        path = "listener.db"
-        """), encoding="utf-8")
-    return config
 
 
 def run_delivery(app: Listener, clock: FakeClock, minutes: float) -> None:
@@ -69,7 +26,10 @@ def run_delivery(app: Listener, clock: FakeClock, minutes: float) -> None:
 def test_alerts_queued_during_a_slack_and_smtp_outage_arrive_once_each_in_order_after_recovery(
         tmp_path, slack_server, switchable_smtp):
     write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(COMPLAINTS, complaint_every=1))
-    settings = load_settings(outage_config(tmp_path, slack_server.url, switchable_smtp.port))
+    patient = "timeout_seconds = 2\n" + ONE_MESSAGE_PER_ALERT
+    settings = load_settings(write_lumora_config(tmp_path, {
+        "slack": slack_bot(slack_server.url, token="xoxb-outage") + patient,
+        "email": smtp(switchable_smtp.port) + patient}))
     working = slack_server.handle
     slack_server.handle = lambda path, headers, body, query: (
         503, {}, {"ok": False, "error": "service_unavailable"})

@@ -10,7 +10,6 @@ import random
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,47 +18,14 @@ import pytest
 
 from bench.traffic import synthetic_posts, write_jsonl
 from listener.store import Store
+from reliability_config import ONE_MESSAGE_PER_ALERT, slack_bot, write_lumora_config
 
 MENTIONS = 5000
-MAX_RESTARTS = 40
+RANDOM_KILLS = 8
+MAX_RESTARTS = 20
 KILL_AT_POSTS = {40, 180, 330}
 SPEED = 7200  # the day of posts in 12 s of wall time, so the kills land in every stage
 BOT_TOKEN = "xoxb-reliability-token"
-
-
-def write_config(tmp_path: Path, slack_url: str) -> Path:
-    """The daemon's config: the replay file, lexicon, a Slack bot channel sending one message per alert."""
-    config = tmp_path / "listener.toml"
-    config.write_text(textwrap.dedent(f"""
-        [[brands]]
-        name = "Lumora"
-        terms = {{ "*" = ["Lumora", "@lumora"] }}
-        [sources.replay]
-        enabled = true
-        path = "posts.jsonl"
-        batch_size = 100
-        speed = {SPEED}
-        interval_seconds = 0.2
-        [classifier]
-        backend = "lexicon"
-        [[alerts.channels]]
-        name = "slack"
-        type = "slack"
-        bot_token = "${{SLACK_BOT_TOKEN}}"
-        channel = "C0ALERTS"
-        base_url = "{slack_url}/api/"
-        rate_limit_per_minute = 100000
-        grouping = false
-        [[alerts.rules]]
-        name = "complaints"
-        complaint_threshold = 0.5
-        channels = ["slack"]
-        [alerts]
-        delivery_interval_seconds = 0.1
-        [storage]
-        path = "listener.db"
-        """), encoding="utf-8")
-    return config
 
 
 def start_daemon(config: Path, log: Path) -> subprocess.Popen:
@@ -87,22 +53,28 @@ def finished(database: Path) -> bool:
 def test_killed_daemon_restarted_until_done_stores_every_mention_once_and_posts_every_alert_once(
         tmp_path, slack_server):
     write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(MENTIONS))
-    config, log = write_config(tmp_path, slack_server.url), tmp_path / "daemon.log"
+    config = write_lumora_config(tmp_path, {"slack": slack_bot(slack_server.url) + ONE_MESSAGE_PER_ALERT},
+                                 replay=f"batch_size = 100\nspeed = {SPEED}\ninterval_seconds = 0.2\n",
+                                 alerts="delivery_interval_seconds = 0.1\n")
+    log = tmp_path / "daemon.log"
     daemon: list[subprocess.Popen] = []
     # Three kills land between Slack accepting a message and the daemon recording it.
     slack_server.on_post = lambda: (slack_server.ts_counter in KILL_AT_POSTS
                                     and os.kill(daemon[-1].pid, signal.SIGKILL))
     rng = random.Random(8)
-    while not finished(tmp_path / "listener.db"):
+    database = tmp_path / "listener.db"
+    while not finished(database):
         assert len(daemon) < MAX_RESTARTS, f"not done after {len(daemon)} restarts; see {log}"
         daemon.append(start_daemon(config, log))
-        try:
-            daemon[-1].wait(timeout=rng.uniform(0.8, 3.0))
-        except subprocess.TimeoutExpired:
-            daemon[-1].send_signal(signal.SIGKILL)
-            daemon[-1].wait(timeout=10)
+        # Killed at a random moment the first few times; then left to finish (unless Slack's kill comes).
+        lifetime = rng.uniform(0.8, 3.0) if len(daemon) <= RANDOM_KILLS else 120
+        deadline = time.monotonic() + lifetime
+        while daemon[-1].poll() is None and time.monotonic() < deadline and not finished(database):
+            time.sleep(0.5)
+        daemon[-1].send_signal(signal.SIGKILL)
+        daemon[-1].wait(timeout=10)
 
-    assert len(daemon) > 3 and all(process.returncode == -signal.SIGKILL for process in daemon)
+    assert len(daemon) > RANDOM_KILLS and all(process.returncode == -signal.SIGKILL for process in daemon)
     assert log.read_text().count("delivery confirmed after restart") >= len(KILL_AT_POSTS)
     store = Store.open(tmp_path / "listener.db")
     stored = Counter(row[0] for row in store.db.execute("SELECT external_id FROM mentions"))
