@@ -8,7 +8,7 @@ from collections import Counter
 from alerts.notifiers.email import message_id
 from bench.traffic import synthetic_posts, write_jsonl
 from listener.app import Listener
-from listener.config import load_settings
+from listener.config import Settings, load_settings
 from reliability_config import ONE_MESSAGE_PER_ALERT, slack_bot, smtp, write_lumora_config
 from tests.alerts.alert_helpers import FakeClock
 
@@ -23,16 +23,37 @@ def run_delivery(app: Listener, clock: FakeClock, minutes: float) -> None:
         app.pipeline.deliver()
 
 
-def test_alerts_queued_during_a_slack_and_smtp_outage_arrive_once_each_in_order_after_recovery(
-        tmp_path, slack_server, switchable_smtp):
+def slack_and_email_settings(tmp_path, slack_server, switchable_smtp) -> Settings:
+    """COMPLAINTS complaints to replay, each alerting a Slack bot channel and email, one message per alert."""
     write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(COMPLAINTS, complaint_every=1))
     patient = "timeout_seconds = 2\n" + ONE_MESSAGE_PER_ALERT
-    settings = load_settings(write_lumora_config(tmp_path, {
+    return load_settings(write_lumora_config(tmp_path, {
         "slack": slack_bot(slack_server.url, token="xoxb-outage") + patient,
         "email": smtp(switchable_smtp.port) + patient}))
+
+
+def slack_down(path: str, headers: dict[str, str], body: bytes, query: dict[str, str]) -> tuple[int, dict, dict]:
+    """Slack's answer to everything during an outage."""
+    return 503, {}, {"ok": False, "error": "service_unavailable"}
+
+
+def test_email_alerts_go_out_on_time_while_slack_is_down(tmp_path, slack_server, switchable_smtp):
+    settings = slack_and_email_settings(tmp_path, slack_server, switchable_smtp)
+    slack_server.handle = slack_down
+    with Listener(settings, clock=FakeClock()) as app:
+        first = app.poll_once()
+        write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(2 * COMPLAINTS, complaint_every=1))  # more come in
+        second = app.poll_once()
+    assert first.delivery.retrying == 1, "Slack's alerts wait behind its first failure"
+    assert (first.delivery.sent, second.delivery.sent) == (COMPLAINTS, COMPLAINTS), "email is not held back"
+    assert len(switchable_smtp.recorder.messages) == 2 * COMPLAINTS
+
+
+def test_alerts_queued_during_a_slack_and_smtp_outage_arrive_once_each_in_order_after_recovery(
+        tmp_path, slack_server, switchable_smtp):
+    settings = slack_and_email_settings(tmp_path, slack_server, switchable_smtp)
     working = slack_server.handle
-    slack_server.handle = lambda path, headers, body, query: (
-        503, {}, {"ok": False, "error": "service_unavailable"})
+    slack_server.handle = slack_down
     switchable_smtp.stop()
     clock = FakeClock()
     with Listener(settings, clock=clock) as app:
