@@ -90,6 +90,10 @@ class EmbeddedClassifier:
         calibration = self.meta.calibration
         temperature = np.array(calibration.sentiment_temperature, dtype=np.float32)[None, :, None]
         head_probs = _softmax(output.sentiment_logits / temperature)
+        if output.linear_logits is not None:
+            linear_temperature = np.array(calibration.linear_temperature, dtype=np.float32)[None, :, None]
+            weight = np.array(self.meta.linear_mix, dtype=np.float32)[None, :, None]
+            head_probs = head_probs * (1 - weight) + _softmax(output.linear_logits / linear_temperature) * weight
         mix = np.array([self.meta.head_mix.get(lang, self.meta.head_mix["*"]) for lang in langs], dtype=np.float32)
         sentiment = (head_probs * mix[:, :, None]).sum(axis=1)
         complaint = 1.0 / (1.0 + np.exp(-calibration.complaint_logit(output.complaint_logit, langs)))

@@ -2,7 +2,9 @@
 
 Inference needs neither torch nor its 200 MB: the network is an average of embedding rows, one
 ReLU layer and linear heads (see :class:`models.network.MultitaskNet`, which trains it; a test
-checks that both compute the same logits from the same weights).
+checks that both compute the same logits from the same weights). Beside it may ship a linear
+sentiment model on the same hashed features (``linear.weight``; its input is :func:`models.network.linear_features`),
+whose probabilities the classifier averages with the network's.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class NetworkOutput:
     complaint_logit: np.ndarray  # (posts,)
     word_shares: list[np.ndarray]
     char_shares: list[np.ndarray]
+    linear_logits: np.ndarray | None = None  # (posts, heads, 3), when a linear model ships
 
 
 def _bag_means(rows: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -60,17 +63,21 @@ class EmbeddedNetwork:
         self._wc = arrays["complaint.weight"].astype(np.float32)[0]
         self._bc = float(arrays["complaint.bias"][0])
         self._char_ids = char_ids
-        self._word_sums: dict[str, tuple[np.ndarray, int]] = {}
+        # fp16 in memory too; a post reads a few hundred rows.
+        self._linear = arrays.get("linear.weight")
+        self._linear_bias = arrays["linear.bias"].astype(np.float32) if self._linear is not None else None
+        self._word_sums: dict[str, tuple[np.ndarray, np.ndarray | None, int]] = {}
 
     def _rows(self, ids: np.ndarray) -> np.ndarray:
         return self._table[ids].astype(np.float32) * self._scale[ids, None]
 
-    def _word_sum(self, word: str) -> tuple[np.ndarray, int]:
-        """The sum of a word's character n-gram rows, and how many there are."""
+    def _word_sum(self, word: str) -> tuple[np.ndarray, np.ndarray | None, int]:
+        """The sum of a word's character n-gram rows (embedding and linear), and how many there are."""
         found = self._word_sums.get(word)
         if found is None:
             ids = np.array(self._char_ids(word), dtype=np.int64)
-            found = (self._rows(ids).sum(axis=0), len(ids))
+            linear = None if self._linear is None else self._linear[ids].astype(np.float32).sum(axis=0)
+            found = (self._rows(ids).sum(axis=0), linear, len(ids))
             if len(self._word_sums) < self._CACHED_WORDS:
                 self._word_sums[word] = found
         return found
@@ -82,10 +89,10 @@ class EmbeddedNetwork:
         word_rows = self._rows(ids)
         # Character bag: mean over all n-grams of the post = sum of its words' sums / n-gram count.
         sums = [self._word_sum(word) for words in char_words for word in words]
-        char_rows = np.array([v for v, _ in sums], dtype=np.float32).reshape(-1, word_rows.shape[1])
+        char_rows = np.array([v for v, _, _ in sums], dtype=np.float32).reshape(-1, word_rows.shape[1])
         words_per_post = np.array([len(words) for words in char_words], dtype=np.int64)
         post_of_word = np.repeat(np.arange(len(char_words)), words_per_post)
-        char_counts = np.bincount(post_of_word, weights=[n for _, n in sums], minlength=len(char_words))
+        char_counts = np.bincount(post_of_word, weights=[n for _, _, n in sums], minlength=len(char_words))
         bag = np.concatenate(
             [
                 _bag_means(word_rows, offsets, word_lengths, word_lengths),
@@ -104,9 +111,22 @@ class EmbeddedNetwork:
         word_owner = np.repeat(np.arange(len(word_lengths)), word_lengths)
         word_shares = np.einsum("ij,ij->i", word_rows, word_part[word_owner]) / word_lengths[word_owner]
         char_shares = np.einsum("ij,ij->i", char_rows, char_part[post_of_word]) / np.maximum(char_counts[post_of_word], 1)
+        linear = None
+        if self._linear is not None:
+            width = self._linear.shape[1]
+            word_sums = np.zeros((len(word_lengths), width), dtype=np.float32)
+            np.add.at(word_sums, word_owner, self._linear[ids].astype(np.float32))
+            char_sums = np.zeros((len(char_words), width), dtype=np.float32)
+            np.add.at(char_sums, post_of_word, np.array([v for _, v, _ in sums], dtype=np.float32).reshape(-1, width))
+            linear = (
+                word_sums / np.sqrt(np.maximum(word_lengths, 1))[:, None]
+                + char_sums / np.sqrt(np.maximum(char_counts, 1))[:, None]
+                + self._linear_bias
+            ).reshape(len(bag), -1, 3)
         return NetworkOutput(
             sentiment,
             complaint,
             np.split(word_shares, np.cumsum(word_lengths)[:-1]),
             np.split(char_shares, np.cumsum(words_per_post)[:-1]),
+            linear,
         )

@@ -3,6 +3,10 @@ layer and task heads. Inference runs the same computation in numpy (:mod:`models
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -42,3 +46,22 @@ class MultitaskNet(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits for posts given as ``(ids, offsets)`` of their word and character bags."""
         return self.heads(self.bags(words, chars))
+
+
+def linear_features(posts: Sequence[tuple[Sequence[int], Sequence[int]]], buckets: int) -> torch.Tensor:
+    """The input of the linear sentiment model: a sparse ``(posts, buckets)`` matrix holding, for
+    each post's word bag and its character bag, the count of each id divided by the square root
+    of the bag's size (a sum of rows, so the numpy side can cache each word's character part)."""
+    rows, cols, values = [], [], []
+    for row, bags in enumerate(posts):
+        for ids in bags:
+            for index, count in Counter(ids).items():
+                rows.append(row)
+                cols.append(index)
+                values.append(count / math.sqrt(len(ids)))
+    return torch.sparse_coo_tensor(
+        torch.tensor([rows, cols], dtype=torch.long).reshape(2, -1),
+        torch.tensor(values, dtype=torch.float32),
+        (len(posts), buckets),
+        check_invariants=True,
+    ).coalesce()

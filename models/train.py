@@ -5,6 +5,9 @@ complaints) and ``airline_es`` (Spanish airline sentiment; its negatives also te
 head, its neutral and positive tweets are non-complaints). ``airline_us`` is never read for
 training: its licence (CC BY-NC-SA) forbids shipping weights made from it. Each epoch is scored
 on the dev splits, the best epoch is kept, and the output probabilities are calibrated on dev.
+A linear sentiment model on the same hashed features is trained beside the network (per head:
+UMSAB on ``umsab``, the airline head on ``airline_es`` plus UMSAB's Spanish tweets) and its
+calibrated probabilities are averaged with the network's, with a weight chosen on dev.
 Seeded and single-threaded, so the same data and seed give the same weights.
 """
 
@@ -25,7 +28,7 @@ from models.calibration import expected_calibration_error, fit_platt, fit_temper
 from models.data import Example, read_examples
 from models.evaluation import macro_f1
 from models.features import FeatureSpec, Featurizer, to_bag
-from models.network import MultitaskNet
+from models.network import MultitaskNet, linear_features
 from models.weights import META_FILE, SENTIMENT_HEADS, WEIGHTS_FILE, Calibration, ModelMeta, NetworkSpec
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,10 @@ class TrainConfig:
     airline_es_complaint_weight: float = 1.0
     # Neutral/positive UMSAB tweets as non-complaints in every language (negatives are ambiguous).
     umsab_non_complaint_weight: float = 0.3
+    # The linear sentiment model: L2 penalty (sum of squared weights) and L-BFGS iterations;
+    # 0 iterations ships the network alone.
+    linear_l2: float = 3e-5
+    linear_iterations: int = 150
     limit: int | None = None
 
 
@@ -164,12 +171,18 @@ def _per_lang_f1(gold: torch.Tensor, predicted: torch.Tensor, langs: Sequence[st
 
 
 def dev_scores(
-    net: MultitaskNet, dev: dict[str, Encoded], es_mix: float = 0.0, calibration: Calibration | None = None
+    net: MultitaskNet,
+    dev: dict[str, Encoded],
+    es_mix: float = 0.0,
+    calibration: Calibration | None = None,
+    linear: dict[str, torch.Tensor] | None = None,
+    linear_mix: Sequence[float] = (0.0,) * len(SENTIMENT_HEADS),
 ) -> dict[str, float]:
     """Dev macro-F1 of each target: UMSAB (mean over languages), complaints, airline_es both ways.
 
     ``es_mix`` is the weight of the airline head in the sentiment of Spanish posts; the complaint
-    threshold is 0.5 after ``calibration``.
+    threshold is 0.5 after ``calibration``. ``linear`` holds, per dev set, the linear model's
+    calibrated probabilities ``(posts, heads, 3)``, weighted ``linear_mix`` per head.
     """
     calibration = calibration or Calibration()
     scores: dict[str, float] = {}
@@ -182,6 +195,9 @@ def dev_scores(
             continue
         temperature = torch.tensor(calibration.sentiment_temperature)[None, :, None]
         probs = (sentiment_logits / temperature).softmax(-1)
+        if linear is not None:
+            weight = torch.tensor(linear_mix)[None, :, None]
+            probs = probs * (1 - weight) + linear[name] * weight
         is_es = torch.tensor([lang == "es" for lang in data.langs])[:, None]
         mix = torch.where(is_es, es_mix, 0.0)
         sentiment = (probs[:, 0] * (1 - mix) + probs[:, 1] * mix).argmax(-1)
@@ -258,10 +274,13 @@ def _cross_fit(
     return sum(errors) / 2
 
 
-def _choose_es_mix(net: MultitaskNet, dev: dict[str, Encoded], calibration: Calibration) -> float:
+def _choose_es_mix(
+    net: MultitaskNet, dev: dict[str, Encoded], calibration: Calibration, **linear: object
+) -> float:
     """The airline-head weight for Spanish that maximises UMSAB-es + airline_es sentiment on dev."""
     def value(mix: float) -> float:
-        scores = dev_scores(net, {k: dev[k] for k in ("umsab", "airline_es")}, es_mix=mix, calibration=calibration)
+        sets = {k: dev[k] for k in ("umsab", "airline_es")}
+        scores = dev_scores(net, sets, es_mix=mix, calibration=calibration, **linear)  # type: ignore[arg-type]
         return scores["umsab_es"] + scores["airline_es_sentiment"]
 
     return max((0.0, 0.25, 0.5, 0.75, 1.0), key=value)
@@ -278,8 +297,83 @@ def _load(data_dir: Path, split: str, featurizer: Featurizer, config: TrainConfi
     return encoded
 
 
-def save_weights(net: MultitaskNet, directory: Path) -> None:
-    """Write the network: embedding table as int8 with an fp16 scale per row, other layers fp16."""
+def _linear_training_sets(train_sets: dict[str, Encoded]) -> list[tuple[list[tuple[list[int], list[int]]], torch.Tensor]]:
+    """Per sentiment head, the posts and labels its linear model learns from: UMSAB for UMSAB, and
+    for the airline head the Spanish airline tweets plus UMSAB's Spanish tweets (more Spanish)."""
+    umsab = train_sets["umsab"]
+    spanish = [i for i, lang in enumerate(umsab.langs) if lang == "es"]
+    airline = train_sets["airline_es"]
+    return [
+        (umsab.posts, umsab.sentiment_label),
+        (airline.posts + [umsab.posts[i] for i in spanish], torch.cat([airline.sentiment_label, umsab.sentiment_label[spanish]])),
+    ]
+
+
+def train_linear(x: torch.Tensor, labels: torch.Tensor, l2: float, iterations: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Multinomial logistic regression on sparse features by full-batch L-BFGS: ``(weight, bias)``,
+    weight ``(features, 3)``. Deterministic: no sampling, one thread."""
+    weight = torch.zeros(x.shape[1], 3, requires_grad=True)
+    bias = torch.zeros(3, requires_grad=True)
+    optimiser = torch.optim.LBFGS([weight, bias], lr=1, max_iter=iterations, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        optimiser.zero_grad()
+        loss = nn.functional.cross_entropy(torch.sparse.mm(x, weight) + bias, labels) + l2 * (weight * weight).sum()
+        loss.backward()
+        return loss
+
+    optimiser.step(closure)
+    return weight.detach(), bias.detach()
+
+
+def _linear_probs(
+    linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], temperatures: Sequence[float], buckets: int
+) -> dict[str, torch.Tensor]:
+    """Per sentiment dev set, the linear model's probabilities ``(posts, heads, 3)`` after ``temperatures``."""
+    weight, bias = linear
+    out = {}
+    for name in SENTIMENT_HEADS:
+        logits = (torch.sparse.mm(linear_features(dev[name].posts, buckets), weight) + bias).view(-1, len(SENTIMENT_HEADS), 3)
+        out[name] = (logits / torch.tensor(temperatures)[None, :, None]).softmax(-1)
+    return out
+
+
+def _fit_linear(
+    train_sets: dict[str, Encoded], dev: dict[str, Encoded], config: TrainConfig
+) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[float, ...]]:
+    """Train the linear model of each head, round it to fp16 as it ships, and fit each head's
+    temperature on its dev set: ``((weight (buckets, 3 * heads), bias), temperatures)``."""
+    weights, biases, temperatures = [], [], []
+    for head, (posts, labels) in enumerate(_linear_training_sets(train_sets)):
+        weight, bias = train_linear(linear_features(posts, config.buckets), labels, config.linear_l2, config.linear_iterations)
+        weight, bias = weight.half().float(), bias.half().float()
+        name = SENTIMENT_HEADS[head]
+        dev_logits = torch.sparse.mm(linear_features(dev[name].posts, config.buckets), weight) + bias
+        temperatures.append(fit_temperature(dev_logits, dev[name].sentiment_label))
+        weights.append(weight)
+        biases.append(bias)
+    return (torch.cat(weights, dim=1), torch.cat(biases)), tuple(temperatures)
+
+
+def _choose_linear_mix(
+    net: MultitaskNet, dev: dict[str, Encoded], calibration: Calibration, linear: dict[str, torch.Tensor]
+) -> tuple[float, ...]:
+    """Per head, the weight of the linear model that maximises that head's dev score (UMSAB mean
+    over languages; airline_es sentiment with the airline head alone)."""
+    grid = (0.0, 0.25, 0.5, 0.75, 1.0)
+    umsab = max(grid, key=lambda w: dev_scores(net, {"umsab": dev["umsab"]}, calibration=calibration, linear=linear, linear_mix=(w, 0.0))["umsab"])
+    airline = max(
+        grid,
+        key=lambda w: dev_scores(
+            net, {"airline_es": dev["airline_es"]}, es_mix=1.0, calibration=calibration, linear=linear, linear_mix=(0.0, w)
+        )["airline_es_sentiment"],
+    )
+    return umsab, airline
+
+
+def save_weights(net: MultitaskNet, directory: Path, linear: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
+    """Write the network: embedding table as int8 with an fp16 scale per row, other layers fp16;
+    and the linear sentiment model's ``(weight, bias)`` in fp16 when given."""
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().float() for k, v in net.state_dict().items()}
     table = state.pop("embedding.weight")
@@ -289,12 +383,14 @@ def save_weights(net: MultitaskNet, directory: Path) -> None:
         "embedding.scale": scale,
         **{k: v.half() for k, v in state.items()},
     }
+    if linear is not None:
+        tensors["linear.weight"], tensors["linear.bias"] = (t.half().contiguous() for t in linear)
     save_file(tensors, str(directory / WEIGHTS_FILE))
 
 
 def load_weights(directory: Path, spec: NetworkSpec) -> MultitaskNet:
     """The network as :func:`save_weights` stored it (dequantised), to score what ships."""
-    tensors = load_file(str(directory / WEIGHTS_FILE))
+    tensors = {k: v for k, v in load_file(str(directory / WEIGHTS_FILE)).items() if not k.startswith("linear.")}
     table = tensors.pop("embedding.int8").float() * tensors.pop("embedding.scale").float()[:, None]
     net = MultitaskNet(spec)
     net.load_state_dict({"embedding.weight": table, **{k: v.float() for k, v in tensors.items()}})
@@ -309,7 +405,8 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     torch.use_deterministic_algorithms(True)
     feature_spec = FeatureSpec(buckets=config.buckets)
     featurizer = Featurizer(feature_spec)
-    train_data = _concat(list(_load(data_dir, "train", featurizer, config).values()))
+    train_sets = _load(data_dir, "train", featurizer, config)
+    train_data = _concat(list(train_sets.values()))
     dev = _load(data_dir, "dev", featurizer, config)
     net = MultitaskNet(NetworkSpec(buckets=config.buckets, dim=config.dim, hidden=config.hidden), sparse=True)
     dropout = nn.Dropout(config.dropout)
@@ -346,14 +443,23 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     save_weights(net, out_dir)
     net = load_weights(out_dir, net.spec)
     calibration, ece = _calibrate(net, dev)
+    linear_model, linear_mix, linear_dev = None, (0.0,) * len(SENTIMENT_HEADS), None
+    if config.linear_iterations > 0:
+        linear_model, temperatures = _fit_linear(train_sets, dev, config)
+        calibration = Calibration(calibration.sentiment_temperature, calibration.complaint, temperatures)
+        linear_dev = _linear_probs(linear_model, dev, temperatures, config.buckets)
+        linear_mix = _choose_linear_mix(net, dev, calibration, linear_dev)
+        save_weights(net, out_dir, linear_model)
     # Mixed as the classifier mixes them: probabilities after each head's temperature.
-    es_mix = _choose_es_mix(net, dev, calibration)
-    scores = dev_scores(net, dev, es_mix=es_mix, calibration=calibration)
+    mixing = {"linear": linear_dev, "linear_mix": linear_mix}
+    es_mix = _choose_es_mix(net, dev, calibration, **mixing)
+    scores = dev_scores(net, dev, es_mix=es_mix, calibration=calibration, **mixing)  # type: ignore[arg-type]
     meta = ModelMeta(
         features=feature_spec,
         network=net.spec,
         calibration=calibration,
         head_mix={"*": (1.0, 0.0), "es": (1.0 - es_mix, es_mix)},
+        linear_mix=linear_mix,
         training={
             "config": asdict(config),
             "data_sets": list(TRAIN_SETS),

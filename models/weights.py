@@ -43,6 +43,8 @@ class Calibration:
 
     sentiment_temperature: tuple[float, ...] = (1.0,) * len(SENTIMENT_HEADS)
     complaint: dict[str, tuple[float, float]] = field(default_factory=lambda: {"*": (1.0, 0.0)})
+    # The same per sentiment head for the linear model that ships beside the network (if any).
+    linear_temperature: tuple[float, ...] = (1.0,) * len(SENTIMENT_HEADS)
 
     def complaint_logit(self, raw: np.ndarray, langs: Sequence[str]) -> np.ndarray:
         """Calibrated complaint logits of posts in ``langs``."""
@@ -59,6 +61,9 @@ class ModelMeta:
     calibration: Calibration
     # Per language, the weight of each sentiment head in the sentiment it reports ("*": others).
     head_mix: dict[str, tuple[float, ...]] = field(default_factory=lambda: {"*": (1.0, 0.0)})
+    # Per sentiment head, the weight of the linear model's probabilities against the network's
+    # (0: network only; a model without ``linear.weight`` must leave it at 0).
+    linear_mix: tuple[float, ...] = (0.0,) * len(SENTIMENT_HEADS)
     training: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -75,8 +80,10 @@ class ModelMeta:
             calibration=Calibration(
                 sentiment_temperature=tuple(raw["calibration"]["sentiment_temperature"]),
                 complaint={lang: tuple(ab) for lang, ab in raw["calibration"]["complaint"].items()},
+                linear_temperature=tuple(raw["calibration"].get("linear_temperature", (1.0,) * len(SENTIMENT_HEADS))),
             ),
             head_mix={lang: tuple(w) for lang, w in raw["head_mix"].items()},
+            linear_mix=tuple(raw.get("linear_mix", (0.0,) * len(SENTIMENT_HEADS))),
             training=raw.get("training", {}),
         )
 
