@@ -7,6 +7,7 @@ Competitors are measured with the digest brand's threshold, so their complaint r
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections import Counter
@@ -116,6 +117,23 @@ class HeldAlert:
 
 
 @dataclass(frozen=True)
+class DayIncident:
+    """An early-warning incident of the brand active on the day: similar complaints grouped together.
+
+    ``first_seen`` and ``last_seen`` are local; ``sources`` holds complaints per source, most first;
+    ``spike_alert`` says whether the incident raised a spike alert.
+    """
+
+    incident_id: int
+    title: str
+    size: int
+    first_seen: datetime
+    last_seen: datetime
+    sources: tuple[tuple[str, int], ...]
+    spike_alert: bool
+
+
+@dataclass(frozen=True)
 class DigestFigures:
     """Everything the digest shows for one brand and one day; lists are bounded by ``top_n``."""
 
@@ -136,6 +154,9 @@ class DigestFigures:
     brands: list[BrandShare]
     held: list[HeldAlert]
     held_total: int
+    incidents: list[DayIncident]
+    incidents_total: int
+    incidents_before: float
 
     @property
     def empty(self) -> bool:
@@ -187,6 +208,7 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
     held_since, held_until = window.from_time_of_day(time.fromisoformat(settings.digest.time))
     today = [m for m in mentions if m.day == window.day]
     before = [m for m in mentions if m.day != window.day]
+    incidents, incidents_total, incidents_before = _incidents(store, brand, window, top_n)
     return DigestFigures(
         brand=brand,
         locale=config.locale,
@@ -205,6 +227,9 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
         brands=_brands(store, settings, window, threshold),
         held=_held(store, brand, window.zone, held_since, held_until, top_n),
         held_total=_held_total(store, brand, held_since, held_until),
+        incidents=incidents,
+        incidents_total=incidents_total,
+        incidents_before=incidents_before,
     )
 
 
@@ -400,3 +425,40 @@ def _held_total(store: Store, brand: str, since: datetime, until: datetime) -> i
     rows = _query(store, f"SELECT COUNT(DISTINCT a.mention_id) AS n FROM alerts a WHERE {_HELD_WHERE}",
                   (brand, _iso(since), _iso(until)))
     return rows[0]["n"]
+
+
+def _incidents(store: Store, brand: str, window: DayWindow, limit: int) -> tuple[list[DayIncident], int, float]:
+    """The day's incidents (largest first, at most ``limit``), how many there were, and the daily average
+    of the days before.
+
+    An incident is active on a day when it overlaps it: first seen before the day's end and last seen
+    from its start on. Its first or last complaint is then on the day, or it ran through the whole day.
+    """
+    rows = _query(
+        store,
+        """SELECT i.id, i.title, i.size, i.first_seen, i.last_seen, i.sources,
+                  i.alerted_step > 0 OR EXISTS (SELECT 1 FROM alerts a
+                                                WHERE a.key LIKE 'incident:' || i.id || ':%') AS spike_alert
+           FROM incidents i
+           WHERE i.brand = ? AND i.first_seen < ? AND i.last_seen >= ?""",
+        (brand, _iso(window.end), _iso(window.baseline_start)),
+    )
+    today, before = [], 0
+    for row in rows:
+        first_day = window.local_day(datetime.fromisoformat(row["first_seen"]))
+        last_day = window.local_day(datetime.fromisoformat(row["last_seen"]))
+        if last_day >= window.day:
+            today.append(row)
+        before += sum(1 for day in window.days()[:-1] if first_day <= day <= last_day)
+    today.sort(key=lambda row: (-row["size"], row["first_seen"], row["id"]))
+    incidents = [
+        DayIncident(
+            incident_id=row["id"], title=row["title"], size=row["size"],
+            first_seen=datetime.fromisoformat(row["first_seen"]).astimezone(window.zone),
+            last_seen=datetime.fromisoformat(row["last_seen"]).astimezone(window.zone),
+            sources=tuple(sorted(json.loads(row["sources"] or "{}").items(), key=lambda item: (-item[1], item[0]))),
+            spike_alert=bool(row["spike_alert"]),
+        )
+        for row in today[:limit]
+    ]
+    return incidents, len(today), before / BASELINE_DAYS

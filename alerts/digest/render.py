@@ -87,6 +87,11 @@ class Formats:
         """The local time of day, hours and minutes."""
         return format_time(moment, format="HH:mm", locale=self.locale)
 
+    def clock_on(self, moment: datetime, day: date) -> str:
+        """The local time of day, with the weekday and date when ``moment`` is not on ``day``."""
+        time_of_day = self.clock(moment)
+        return time_of_day if moment.date() == day else f"{self.short_date(moment.date())} {time_of_day}"
+
 
 def _environment() -> Environment:
     return Environment(
