@@ -119,3 +119,20 @@ def test_demo_digest_shows_both_charts_in_chromium(demo_digest):
     image = read_png(screenshot(demo_digest / "digest.html", demo_digest / "digest.png"))
     assert non_white_share(image) > 0.02
     assert len(chart_bands(image, MENTIONS_COLOUR)) == 2
+
+
+def test_demo_digest_lists_the_bursts_incidents_from_the_database(demo_digest):
+    page = read_page((demo_digest / "digest.html").read_text(encoding="utf-8"))
+    with closing(sqlite3.connect(demo_digest / cli.DEMO_DATABASE)) as db:
+        active = ("brand = 'Lumora' AND first_seen < '2026-11-19T23:00:00+00:00' "
+                  "AND last_seen >= '2026-11-18T23:00:00+00:00'")
+        total = db.execute(f"SELECT COUNT(*) FROM incidents WHERE {active}").fetchone()[0]
+        largest = db.execute(f"SELECT id, title, size FROM incidents WHERE {active} "
+                             "ORDER BY size DESC, first_seen, id LIMIT 10").fetchall()
+    assert largest, "the demo's burst on 19 November makes incidents"
+    assert page.number("", "incidents") == total
+    assert page.rows["incidents"] == [str(row[0]) for row in largest]
+    for incident_id, title, size in largest:
+        assert page.figures[("incidents", str(incident_id), "title")] == title
+        assert page.figures[("incidents", str(incident_id), "size")] == str(size)
+    assert any("iniciar sesion" in title for _, title, _ in largest)
