@@ -261,8 +261,36 @@ def _early_warning_v3(db: sqlite_utils.Database) -> None:
     )
 
 
+def _complaint_series_v4(db: sqlite_utils.Database) -> None:
+    """Each grouped complaint's spike series, written once when it is grouped.
+
+    The early-warning job read every complaint of its history (14 days) back on each run and derived
+    its topics from the text again, so its memory grew with the history. Complaints grouped before
+    this version are listed in ``complaint_series_pending``; the job names their series (it knows the
+    brands' names, which the topics depend on) on its next run.
+    """
+    db.execute(
+        """CREATE TABLE complaint_series (
+            mention_id INTEGER NOT NULL REFERENCES mentions (id) ON DELETE CASCADE,
+            series TEXT NOT NULL,
+            brand TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (mention_id, series)
+        )"""
+    )
+    db.execute("CREATE INDEX complaint_series_brand_created ON complaint_series (brand, created_at)")
+    db.execute(
+        """CREATE TABLE complaint_series_pending (
+            mention_id INTEGER PRIMARY KEY REFERENCES mentions (id) ON DELETE CASCADE
+        )"""
+    )
+    db.execute("INSERT INTO complaint_series_pending (mention_id) SELECT mention_id FROM incident_members")
+
+
 # Forward migrations, in order: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _alerting_v2, _early_warning_v3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _create_v1, _alerting_v2, _early_warning_v3, _complaint_series_v4,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -724,14 +752,63 @@ class Store:
             (_iso(since), min_complaint_prob, limit),
         )
 
-    def complaints_between(self, brand: str, since: datetime, until: datetime,
-                           min_complaint_prob: float) -> list[StoredMention]:
-        """``brand``'s complaints posted from ``since`` to ``until``, oldest first (the spike series)."""
-        return self._mentions(
-            "WHERE m.brand = ? AND m.created_at >= ? AND m.created_at <= ? AND c.complaint_prob >= ? "
-            "ORDER BY m.created_at, m.id",
-            (brand, _iso(since), _iso(until), min_complaint_prob),
-        )
+    def complaint_series(self, brand: str, since: datetime, until: datetime, min_complaint_prob: float,
+                         series: Iterable[str]) -> list[tuple[str, datetime, int]]:
+        """The grouped complaints of ``brand`` posted from ``since`` to ``until`` in any of ``series``.
+
+        One ``(series, posted at, mention id)`` per complaint and series, oldest first (then by id):
+        the spike series, without loading the mentions themselves.
+
+        Example::
+
+            >>> store.complaint_series("Lumora", since, until, 0.5, ["Lumora", "Lumora/topic:login"])
+            [('Lumora', datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc), 17), ...]
+        """
+        names = sorted(set(series))
+        if not names:
+            return []
+        marks = ", ".join("?" * len(names))
+        with self._lock:
+            rows = self._conn.execute(
+                f"""SELECT s.series, s.created_at, s.mention_id FROM complaint_series s
+                    JOIN classifications c ON c.mention_id = s.mention_id
+                    WHERE s.brand = ? AND s.created_at >= ? AND s.created_at <= ? AND c.complaint_prob >= ?
+                    AND s.series IN ({marks}) ORDER BY s.created_at, s.mention_id""",
+                (brand, _iso(since), _iso(until), min_complaint_prob, *names)).fetchall()
+        interned: dict[str, str] = {}
+        return [(interned.setdefault(name, name), datetime.fromisoformat(at), mention_id)
+                for name, at, mention_id in rows]
+
+    def complaints_without_series(self, limit: int) -> list[StoredMention]:
+        """Up to ``limit`` complaints grouped before their series were stored (schema version 3), by id."""
+        return self._light_mentions(
+            "JOIN complaint_series_pending p ON p.mention_id = m.id ORDER BY m.id LIMIT ?", (limit,))
+
+    def save_complaint_series(self, series: Mapping[int, Sequence[str]]) -> None:
+        """Store the series of complaints listed by :meth:`complaints_without_series`, and unlist them."""
+        with self._transaction() as conn:
+            self._insert_series(conn, series)
+            conn.executemany("DELETE FROM complaint_series_pending WHERE mention_id = ?",
+                             [(mention_id,) for mention_id in series])
+
+    @staticmethod
+    def _insert_series(conn: sqlite3.Connection, series: Mapping[int, Sequence[str]]) -> None:
+        conn.executemany(
+            """INSERT OR IGNORE INTO complaint_series (mention_id, series, brand, created_at)
+               SELECT id, ?, brand, created_at FROM mentions WHERE id = ?""",
+            [(name, mention_id) for mention_id, names in series.items() for name in names])
+
+    def _light_mentions(self, clauses: str, params: Sequence[Any]) -> list[StoredMention]:
+        """Mentions with only what grouping needs: id, source, external id, brand, text, posting time.
+
+        No raw JSON, engagement, author or classification: the early-warning job holds many of these.
+        """
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT m.id, m.source, m.external_id, m.text, m.created_at, m.brand FROM mentions m {clauses}",
+                params).fetchall()
+        return [StoredMention(row[0], Mention(row[1], row[2], row[3], datetime.fromisoformat(row[4]), row[5]))
+                for row in rows]
 
     def first_posted(self, brand: str) -> datetime | None:
         """When the oldest stored mention of ``brand`` was posted (when listening to it began)."""
@@ -740,7 +817,10 @@ class Store:
         return _moment(row[0])
 
     def open_incidents(self, since: datetime) -> list[tuple[IncidentRecord, list[StoredMention]]]:
-        """Incidents last seen since ``since``, each with its members, oldest member first."""
+        """Incidents last seen since ``since``, each with its members, oldest member first.
+
+        The members carry only what grouping needs (see :meth:`_light_mentions`).
+        """
         with self._lock:
             rows = self._conn.execute(
                 """SELECT id, brand, title, first_seen, last_seen, size, sources, alerted_step FROM incidents
@@ -749,15 +829,16 @@ class Store:
         for row in rows:
             record = IncidentRecord(row[0], row[1], row[2], datetime.fromisoformat(row[3]),
                                     datetime.fromisoformat(row[4]), row[5], json.loads(row[6]), row[7])
-            members = self._mentions(
-                "WHERE m.id IN (SELECT mention_id FROM incident_members WHERE incident_id = ?) "
+            members = self._light_mentions(
+                "JOIN incident_members i ON i.mention_id = m.id WHERE i.incident_id = ? "
                 "ORDER BY m.created_at, m.id", (record.id,))
             found.append((record, members))
         return found
 
-    def save_incidents(self, changes: Sequence[IncidentChange],
-                       spike_marks: Mapping[str, datetime]) -> tuple[list[int], int]:
-        """Save incidents with their members and the spike marks, and queue their alerts, in one transaction.
+    def save_incidents(self, changes: Sequence[IncidentChange], spike_marks: Mapping[str, datetime],
+                       series: Mapping[int, Sequence[str]] | None = None) -> tuple[list[int], int]:
+        """Save incidents with their members, the members' spike ``series`` (mention id -> names) and the
+        spike marks, and queue their alerts, in one transaction.
 
         A crash leaves all of it or none: never an incident or mark saved without its alert (the
         complaints would not be checked again and the alert would be lost), nor an alert without its
@@ -774,7 +855,8 @@ class Store:
         with self._transaction() as conn:
             conn.executemany("""INSERT INTO spike_marks (series, last_alert_at) VALUES (?, ?)
                                 ON CONFLICT (series) DO UPDATE SET last_alert_at = excluded.last_alert_at""",
-                             [(series, _iso(at)) for series, at in spike_marks.items()])
+                             [(name, _iso(at)) for name, at in spike_marks.items()])
+            self._insert_series(conn, series or {})
             for change in changes:
                 incident_id = self._upsert_incident(conn, change.record, change.member_ids)
                 added += self._insert_alerts(conn, change.alerts(incident_id))

@@ -9,12 +9,15 @@ spike marks and alerts are saved in one transaction, so a crash can neither lose
 grouped, or a series' cooldown started, without it) nor repeat one.
 
 Series watched per own brand: all its complaints, per source, and per topic (the concepts of
-:mod:`alerts.early_warning.terms`: login, app, connection, billing...).
+:mod:`alerts.early_warning.terms`: login, app, connection, billing...). A complaint's series are named
+once, when it is grouped, and stored with it; a run reads back only ``(series, time, id)`` of the
+history, so its memory and work do not hold or re-read every complaint of ``history_days``.
 """
 
 from __future__ import annotations
 
 import copy
+import heapq
 import logging
 import math
 from bisect import bisect_right
@@ -95,6 +98,7 @@ class EarlyWarningJob:
         """Group new complaints, alert on spikes and incident growth, escalate spreading complaints."""
         report = EarlyWarningReport()
         history = self._detector.settings.history
+        self._name_series_of_older_complaints()
         new = self._store.ungrouped_complaints(self._clock() - history, self._config.complaint_threshold, BATCH)
         if new:
             self._group_and_check(new, report)
@@ -107,7 +111,8 @@ class EarlyWarningJob:
 
     def _group_and_check(self, new: list[StoredMention], report: EarlyWarningReport) -> None:
         incidents = self._open_incidents(new[0].mention.created_at - self._window)
-        series, series_ids = self._series(new)
+        names_of = {stored.id: self._series_names(stored) for stored in new}
+        series, series_ids = self._series(new, names_of)
         incident_of = {member: incident for incident in incidents for member in incident.member_ids}
         marks = self._store.spike_marks()
         new_marks: dict[str, datetime] = {}
@@ -118,7 +123,7 @@ class EarlyWarningJob:
             brand, at = stored.mention.brand, stored.mention.created_at
             if brand not in self._own:
                 continue
-            for name in self._series_names(stored):
+            for name in names_of[stored.id]:
                 spike = self._detector.check(series[name], at, watched_since=started[brand] or at,
                                              last_alert=marks.get(name))
                 if spike is not None:
@@ -130,7 +135,7 @@ class EarlyWarningJob:
                     log.info("spike", extra={"series": name, "observed": spike.observed,
                                              "expected": round(spike.expected, 2), "mention": stored.id})
         changes = [self._change(incident, spiked.get(id(incident))) for incident in incidents]
-        ids, added = self._store.save_incidents(changes, new_marks)
+        ids, added = self._store.save_incidents(changes, new_marks, names_of)
         for incident, incident_id in zip(incidents, ids):
             incident.id = incident_id
         report.alerts_queued += added
@@ -147,23 +152,34 @@ class EarlyWarningJob:
             incidents.append(incident)
         return incidents
 
-    def _series(self, new: list[StoredMention]) -> tuple[dict[str, list[datetime]], dict[str, list[int]]]:
-        """Every series' complaint times (and mention ids) from a history before the first new complaint."""
+    def _series(self, new: list[StoredMention], names_of: dict[int, list[str]]
+                ) -> tuple[dict[str, list[datetime]], dict[str, list[int]]]:
+        """The complaint times (and mention ids) of the series the ``new`` complaints are in, from a history
+        before the first of them up to the last: the grouped complaints' stored series, and the new ones'."""
         times: dict[str, list[datetime]] = {}
         ids: dict[str, list[int]] = {}
         start = new[0].mention.created_at - self._detector.settings.history
         for brand in {stored.mention.brand for stored in new} & self._own:
-            for stored in self._store.complaints_between(brand, start, new[-1].mention.created_at,
-                                                         self._config.complaint_threshold):
-                for name in self._series_names(stored):
-                    times.setdefault(name, []).append(stored.mention.created_at)
-                    ids.setdefault(name, []).append(stored.id)
+            ours = [stored for stored in new if stored.mention.brand == brand]
+            wanted = {name for stored in ours for name in names_of[stored.id]}
+            grouped = self._store.complaint_series(brand, start, new[-1].mention.created_at,
+                                                   self._config.complaint_threshold, wanted)
+            fresh = [(name, stored.mention.created_at, stored.id) for stored in ours for name in names_of[stored.id]]
+            for name, at, mention_id in heapq.merge(grouped, fresh, key=lambda row: (row[1], row[2])):
+                times.setdefault(name, []).append(at)
+                ids.setdefault(name, []).append(mention_id)
         return times, ids
 
     def _series_names(self, stored: StoredMention) -> list[str]:
         brand = stored.mention.brand
         topics = self._grouper.terms(stored.mention.text).concepts
         return [brand, f"{brand}/source:{stored.mention.source}", *(f"{brand}/topic:{topic}" for topic in topics)]
+
+    def _name_series_of_older_complaints(self) -> None:
+        """Store the series of complaints grouped before series were stored (a database migrated to v4)."""
+        while older := self._store.complaints_without_series(BATCH):
+            self._store.save_complaint_series({stored.id: self._series_names(stored) for stored in older})
+            log.info("complaint series named", extra={"complaints": len(older)})
 
     def _change(self, incident: Incident, spiked: _SpikeSeen | None) -> IncidentChange:
         """The incident to save, with its alerts: the first on a spike, a follow-up when it grew a step.

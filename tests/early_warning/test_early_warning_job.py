@@ -123,3 +123,26 @@ def test_complaint_from_a_big_account_is_escalated(open_store, clock, config) ->
     clock.now = START + timedelta(minutes=5)
     make_job(store, config, clock).run()
     assert [stored.alert.reasons for stored in store.alerts()][0] == ("author reach 2,000,000 (≥ 100,000)",)
+
+
+def test_database_grouped_before_series_were_stored_still_alerts_on_a_burst(open_store, clock, config) -> None:
+    store = open_store()
+    background(store)
+    clock.now = BURST_AT
+    make_job(store, config, clock).run()
+    grouped = store.db.execute("SELECT COUNT(*) FROM incident_members").fetchone()[0]
+    # The database as schema version 3 left it: complaints grouped, their series not stored.
+    store.db.execute("DROP TABLE complaint_series")
+    store.db.execute("DROP TABLE complaint_series_pending")
+    store.db.execute("UPDATE schema_version SET version = 3")
+    store.close()
+
+    store = open_store()  # the upgrade migrates it
+    burst(store, 0, 12)
+    clock.now = BURST_AT + timedelta(minutes=12)
+    make_job(store, config, clock).run()
+    named = store.db.execute("SELECT COUNT(DISTINCT mention_id) FROM complaint_series").fetchone()[0]
+    assert named == grouped + 12
+    assert store.db.execute("SELECT COUNT(*) FROM complaint_series_pending").fetchone()[0] == 0
+    assert sorted(stored.alert.key.split(":step:")[1] for stored in store.alerts()) == [
+        "1:console", "1:file", "2:console", "2:file"]
