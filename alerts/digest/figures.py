@@ -427,12 +427,16 @@ def _held_total(store: Store, brand: str, since: datetime, until: datetime) -> i
     return rows[0]["n"]
 
 
+MIN_INCIDENT_SIZE = 2
+
+
 def _incidents(store: Store, brand: str, window: DayWindow, limit: int) -> tuple[list[DayIncident], int, float]:
     """The day's incidents (largest first, at most ``limit``), how many there were, and the daily average
     of the days before.
 
     An incident is active on a day when it overlaps it: first seen before the day's end and last seen
     from its start on. Its first or last complaint is then on the day, or it ran through the whole day.
+    A lone complaint is not an incident: it takes at least :data:`MIN_INCIDENT_SIZE` saying the same thing.
     """
     rows = _query(
         store,
@@ -440,8 +444,8 @@ def _incidents(store: Store, brand: str, window: DayWindow, limit: int) -> tuple
                   i.alerted_step > 0 OR EXISTS (SELECT 1 FROM alerts a
                                                 WHERE a.key LIKE 'incident:' || i.id || ':%') AS spike_alert
            FROM incidents i
-           WHERE i.brand = ? AND i.first_seen < ? AND i.last_seen >= ?""",
-        (brand, _iso(window.end), _iso(window.baseline_start)),
+           WHERE i.brand = ? AND i.first_seen < ? AND i.last_seen >= ? AND i.size >= ?""",
+        (brand, _iso(window.end), _iso(window.baseline_start), MIN_INCIDENT_SIZE),
     )
     today, before = [], 0
     for row in rows:

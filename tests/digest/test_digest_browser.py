@@ -125,7 +125,7 @@ def test_demo_digest_lists_the_bursts_incidents_from_the_database(demo_digest):
     page = read_page((demo_digest / "digest.html").read_text(encoding="utf-8"))
     with closing(sqlite3.connect(demo_digest / cli.DEMO_DATABASE)) as db:
         active = ("brand = 'Lumora' AND first_seen < '2026-11-19T23:00:00+00:00' "
-                  "AND last_seen >= '2026-11-18T23:00:00+00:00'")
+                  "AND last_seen >= '2026-11-18T23:00:00+00:00' AND size >= 2")  # a lone complaint is no incident
         total = db.execute(f"SELECT COUNT(*) FROM incidents WHERE {active}").fetchone()[0]
         largest = db.execute(f"SELECT id, title, size FROM incidents WHERE {active} "
                              "ORDER BY size DESC, first_seen, id LIMIT 10").fetchall()
