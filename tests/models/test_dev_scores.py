@@ -20,7 +20,7 @@ def test_english_complaints_do_not_regress(embedded, data_dir: Path):
     assert evaluate(embedded, data_dir / "complaints" / "dev.jsonl", "complaint").macro_f1 >= 0.72
 
 
-@pytest.mark.parametrize(("data_set", "floor"), [("umsab", 0.55), ("airline_es", 0.56)])
+@pytest.mark.parametrize(("data_set", "floor"), [("umsab", 0.55), ("airline_es", 0.59)])
 def test_sentiment_does_not_regress(embedded, data_dir: Path, data_set: str, floor: float):
     report = evaluate(embedded, data_dir / data_set / "dev.jsonl", "sentiment")
     assert _mean_over_languages(report) >= floor
