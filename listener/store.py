@@ -101,6 +101,18 @@ class IncidentRecord:
     size: int
     sources: dict[str, int]
     alerted_step: int = 0
+    # What grouping matches on: term counts and the surface words of each term (None: saved before v5).
+    terms: dict[str, int] | None = None
+    surfaces: dict[str, dict[str, int]] | None = None
+
+
+@dataclass(frozen=True)
+class IncidentMember:
+    """A member of an incident as grouping needs it once the incident's terms are stored: its post's key."""
+
+    id: int
+    source: str
+    external_id: str
 
 
 @dataclass(frozen=True)
@@ -287,9 +299,14 @@ def _complaint_series_v4(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO complaint_series_pending (mention_id) SELECT mention_id FROM incident_members")
 
 
+def _incident_terms_v5(db: sqlite_utils.Database) -> None:
+    """An incident's terms, stored, so a run does not load and re-read every member of a long incident."""
+    db.execute("ALTER TABLE incidents ADD COLUMN terms TEXT")
+
+
 # Forward migrations, in order: MIGRATIONS[n] takes a database at version n to version n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _create_v1, _alerting_v2, _early_warning_v3, _complaint_series_v4,
+    _create_v1, _alerting_v2, _early_warning_v3, _complaint_series_v4, _incident_terms_v5,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -816,24 +833,37 @@ class Store:
             row = self._conn.execute("SELECT MIN(created_at) FROM mentions WHERE brand = ?", (brand,)).fetchone()
         return _moment(row[0])
 
-    def open_incidents(self, since: datetime) -> list[tuple[IncidentRecord, list[StoredMention]]]:
-        """Incidents last seen since ``since``, each with its members, oldest member first.
-
-        The members carry only what grouping needs (see :meth:`_light_mentions`).
-        """
+    def open_incidents(self, since: datetime) -> list[tuple[IncidentRecord, list[IncidentMember]]]:
+        """Incidents last seen since ``since``, each with its members' post keys, oldest member first."""
         with self._lock:
             rows = self._conn.execute(
-                """SELECT id, brand, title, first_seen, last_seen, size, sources, alerted_step FROM incidents
+                """SELECT id, brand, title, first_seen, last_seen, size, sources, alerted_step, terms FROM incidents
                    WHERE last_seen >= ? ORDER BY id""", (_iso(since),)).fetchall()
-        found = []
-        for row in rows:
-            record = IncidentRecord(row[0], row[1], row[2], datetime.fromisoformat(row[3]),
-                                    datetime.fromisoformat(row[4]), row[5], json.loads(row[6]), row[7])
-            members = self._light_mentions(
-                "JOIN incident_members i ON i.mention_id = m.id WHERE i.incident_id = ? "
-                "ORDER BY m.created_at, m.id", (record.id,))
-            found.append((record, members))
+            found = []
+            for row in rows:
+                grouping = json.loads(row[8]) if row[8] else {}
+                record = IncidentRecord(row[0], row[1], row[2], datetime.fromisoformat(row[3]),
+                                        datetime.fromisoformat(row[4]), row[5], json.loads(row[6]), row[7],
+                                        grouping.get("terms"), grouping.get("surfaces"))
+                members = self._conn.execute(
+                    """SELECT m.id, m.source, m.external_id FROM incident_members i JOIN mentions m ON m.id = i.mention_id
+                       WHERE i.incident_id = ? ORDER BY m.created_at, m.id""", (record.id,)).fetchall()
+                found.append((record, [IncidentMember(*member) for member in members]))
         return found
+
+    def incident_samples(self, incident_id: int, limit: int) -> list[str]:
+        """The texts of the first ``limit`` members of an incident, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                """SELECT m.text FROM incident_members i JOIN mentions m ON m.id = i.mention_id
+                   WHERE i.incident_id = ? ORDER BY m.created_at, m.id LIMIT ?""", (incident_id, limit)).fetchall()
+        return [row[0] for row in rows]
+
+    def incident_members(self, incident_id: int) -> list[StoredMention]:
+        """An incident's members, oldest first, with only what grouping needs (see :meth:`_light_mentions`)."""
+        return self._light_mentions(
+            "JOIN incident_members i ON i.mention_id = m.id WHERE i.incident_id = ? ORDER BY m.created_at, m.id",
+            (incident_id,))
 
     def save_incidents(self, changes: Sequence[IncidentChange], spike_marks: Mapping[str, datetime],
                        series: Mapping[int, Sequence[str]] | None = None) -> tuple[list[int], int]:
@@ -866,17 +896,19 @@ class Store:
     @staticmethod
     def _upsert_incident(conn: sqlite3.Connection, record: IncidentRecord, member_ids: Iterable[int]) -> int:
         """Insert (``record.id`` is ``None``) or update an incident and add members; returns its id."""
+        grouping = None if record.terms is None else json.dumps(
+            {"terms": record.terms, "surfaces": record.surfaces or {}}, ensure_ascii=False)
         values = (record.brand, record.title, _iso(record.first_seen), _iso(record.last_seen), record.size,
-                  json.dumps(record.sources, ensure_ascii=False), record.alerted_step)
+                  json.dumps(record.sources, ensure_ascii=False), record.alerted_step, grouping)
         if record.id is None:
             incident_id = conn.execute(
-                """INSERT INTO incidents (brand, title, first_seen, last_seen, size, sources, alerted_step)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""", values).lastrowid
+                """INSERT INTO incidents (brand, title, first_seen, last_seen, size, sources, alerted_step, terms)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", values).lastrowid
         else:
             incident_id = record.id
             conn.execute(
                 """UPDATE incidents SET brand = ?, title = ?, first_seen = ?, last_seen = ?, size = ?,
-                       sources = ?, alerted_step = ? WHERE id = ?""", (*values, incident_id))
+                       sources = ?, alerted_step = ?, terms = ? WHERE id = ?""", (*values, incident_id))
         conn.executemany("INSERT OR IGNORE INTO incident_members (mention_id, incident_id) VALUES (?, ?)",
                          [(mention_id, incident_id) for mention_id in member_ids])
         assert incident_id is not None

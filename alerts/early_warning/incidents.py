@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -53,6 +53,19 @@ class Incident:
         """Its top terms as people wrote them, e.g. ``'app / no puedo / login'``."""
         top = [term for term, _ in _weighted(self.terms).most_common(TITLE_TERMS)]
         return " / ".join(self.surfaces[term].most_common(1)[0][0] for term in top) or "(no words)"
+
+    def restore(self, members: Iterable[tuple[int, str, str]], sources: Mapping[str, int], terms: Mapping[str, int],
+                surfaces: Mapping[str, Mapping[str, int]], samples: Sequence[str]) -> None:
+        """Fill a stored incident in from what was saved: members as ``(id, source, external id)``, oldest
+        first, and the counts :meth:`add` summed, without reading the members' texts again."""
+        for mention_id, source, external_id in members:
+            self.member_ids.append(mention_id)
+            self.post_keys.add(_post_key(source, external_id))
+        self.sources.update(sources)
+        self.terms.update(terms)
+        for term, words in surfaces.items():
+            self.surfaces.setdefault(term, Counter()).update(words)
+        self.samples.extend(samples[:SAMPLES])
 
     def add(self, stored: StoredMention, terms: Terms) -> None:
         """Make ``stored`` a member."""

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from alerts.early_warning.incidents import Incident, IncidentGrouper
+from alerts.early_warning.incidents import SAMPLES, Incident, IncidentGrouper
 from alerts.early_warning.spike import Spike, SpikeDetector, SpikeSettings
 from alerts.early_warning.spread import SpreadThresholds, spread_reasons
 from listener.clock import Clock, system_clock
@@ -143,12 +143,19 @@ class EarlyWarningJob:
         report.incidents = incidents
 
     def _open_incidents(self, since: datetime) -> list[Incident]:
+        """The open incidents as grouping left them: from their stored terms, or (saved before terms were
+        stored) from their members' texts again."""
         incidents = []
         for record, members in self._store.open_incidents(since):
             incident = Incident(record.brand, record.first_seen, record.last_seen, id=record.id,
                                 alerted_step=record.alerted_step)
-            for stored in members:
-                incident.add(stored, self._grouper.terms(stored.mention.text))
+            if record.terms is None:
+                for stored in self._store.incident_members(record.id):
+                    incident.add(stored, self._grouper.terms(stored.mention.text))
+            else:
+                incident.restore([(member.id, member.source, member.external_id) for member in members],
+                                 record.sources, record.terms, record.surfaces or {},
+                                 self._store.incident_samples(record.id, SAMPLES))
             incidents.append(incident)
         return incidents
 
@@ -214,7 +221,8 @@ class EarlyWarningJob:
     @staticmethod
     def _record(incident: Incident) -> IncidentRecord:
         return IncidentRecord(incident.id, incident.brand, incident.title, incident.first_seen, incident.last_seen,
-                              incident.size, dict(incident.sources), incident.alerted_step)
+                              incident.size, dict(incident.sources), incident.alerted_step, dict(incident.terms),
+                              {term: dict(surfaces) for term, surfaces in incident.surfaces.items()})
 
     def _incident_facts(self, incident: Incident) -> tuple[str, ...]:
         sources = ", ".join(f"{source} {count}" for source, count in incident.sources.most_common())
