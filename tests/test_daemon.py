@@ -94,9 +94,11 @@ def test_sigkill_during_run_demo_loses_and_repeats_nothing(tmp_path):
     for _ in range(3):
         process = subprocess.Popen(listener_command("run", "--demo", "--speed", "20000"), cwd=tmp_path,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.5, 4.0))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+        try:
+            time.sleep(rng.uniform(1.5, 4.0))
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
     finished = subprocess.run(listener_command("run", "--demo", "--once"), cwd=tmp_path,
                               capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr

@@ -63,16 +63,22 @@ def test_killed_daemon_restarted_until_done_stores_every_mention_once_and_posts_
                                     and os.kill(daemon[-1].pid, signal.SIGKILL))
     rng = random.Random(8)
     database = tmp_path / "listener.db"
-    while not finished(database):
-        assert len(daemon) < MAX_RESTARTS, f"not done after {len(daemon)} restarts; see {log}"
-        daemon.append(start_daemon(config, log))
-        # Killed at a random moment the first few times; then left to finish (unless Slack's kill comes).
-        lifetime = rng.uniform(0.8, 3.0) if len(daemon) <= RANDOM_KILLS else 120
-        deadline = time.monotonic() + lifetime
-        while daemon[-1].poll() is None and time.monotonic() < deadline and not finished(database):
-            time.sleep(0.5)
-        daemon[-1].send_signal(signal.SIGKILL)
-        daemon[-1].wait(timeout=10)
+    try:
+        while not finished(database):
+            assert len(daemon) < MAX_RESTARTS, f"not done after {len(daemon)} restarts; see {log}"
+            daemon.append(start_daemon(config, log))
+            # Killed at a random moment the first few times; then left to finish (unless Slack's kill comes).
+            lifetime = rng.uniform(0.8, 3.0) if len(daemon) <= RANDOM_KILLS else 120
+            deadline = time.monotonic() + lifetime
+            while daemon[-1].poll() is None and time.monotonic() < deadline and not finished(database):
+                time.sleep(0.5)
+            daemon[-1].send_signal(signal.SIGKILL)
+            daemon[-1].wait(timeout=10)
+    finally:  # a failing test leaves no daemon behind
+        for process in daemon:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
 
     assert len(daemon) > RANDOM_KILLS and all(process.returncode == -signal.SIGKILL for process in daemon)
     assert log.read_text().count("delivery confirmed after restart") >= len(KILL_AT_POSTS)
