@@ -8,14 +8,14 @@ A file that cannot be read is reported with its name and the reason; the other f
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from listener.brands import BrandMatcher
 from listener.config import Settings
-from listener.sources import SourceBatch
+from listener.sources import BrandOf, SourceBatch
 from listener.sources.reddit_mapping import parse_reddit_listing
 from listener.sources.replay import RecordError, mention_from_record
 from listener.sources.x_mapping import parse_x_response
@@ -24,7 +24,6 @@ Format = Literal["x-v2", "reddit", "jsonl"]
 FORMATS: tuple[Format, ...] = ("x-v2", "reddit", "jsonl")
 _MATCHER_SOURCE = {"x-v2": "x", "reddit": "reddit", "jsonl": "replay"}
 
-BrandOf = Callable[[str, "str | None"], "str | None"]
 
 
 class IngestError(ValueError):

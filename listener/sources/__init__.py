@@ -6,11 +6,14 @@ the cursor that covers that batch; the pipeline commits both in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from listener.domain import Mention
+
+BrandOf = Callable[[str, "str | None"], "str | None"]
+"""Given a post's text and its author's handle, the brand it is about, or ``None`` to skip it."""
 
 
 @dataclass(frozen=True)

@@ -6,19 +6,18 @@ The same mapping reads a saved Listing JSON and the praw objects the poller gets
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from listener.domain import Engagement, Mention
+from listener.sources import BrandOf
 
 SOURCE = "reddit"
 REDDIT = "https://www.reddit.com"
 KINDS = {"t1": "comment", "t3": "submission"}
 
-BrandOf = Callable[[str, "str | None"], "str | None"]
-"""Given a post's text and its author, the brand it is about, or ``None`` to skip it."""
 
 
 class RedditResponseError(ValueError):

@@ -7,12 +7,13 @@ responses lack (metrics, includes, even ``created_at``) are optional.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from listener.domain import Engagement, Mention
+from listener.sources import BrandOf
 
 SOURCE = "x"
 TWEET_FIELDS = ["created_at", "lang", "public_metrics", "conversation_id", "referenced_tweets", "author_id"]
@@ -20,8 +21,6 @@ USER_FIELDS = ["public_metrics", "verified"]
 EXPANSIONS = ["author_id"]
 _TWITTER_EPOCH_MS = 1288834974657
 
-BrandOf = Callable[[str, "str | None"], "str | None"]
-"""Given a post's text and its author's handle, the brand it is about, or ``None`` to skip it."""
 
 
 class XResponseError(ValueError):
