@@ -25,7 +25,6 @@ FORMATS: tuple[Format, ...] = ("x-v2", "reddit", "jsonl")
 _MATCHER_SOURCE = {"x-v2": "x", "reddit": "reddit", "jsonl": "replay"}
 
 
-
 class IngestError(ValueError):
     """The import cannot start (unknown format or brand); the message says what is accepted."""
 

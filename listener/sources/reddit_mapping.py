@@ -19,7 +19,6 @@ REDDIT = "https://www.reddit.com"
 KINDS = {"t1": "comment", "t3": "submission"}
 
 
-
 class RedditResponseError(ValueError):
     """A body that is not a Reddit Listing; the message says what is wrong."""
 

@@ -22,7 +22,6 @@ EXPANSIONS = ["author_id"]
 _TWITTER_EPOCH_MS = 1288834974657
 
 
-
 class XResponseError(ValueError):
     """A body that is not an X API v2 tweets response; the message says what is wrong."""
 
