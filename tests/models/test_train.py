@@ -6,60 +6,68 @@ from models.embedded_backend import EmbeddedClassifier
 from models.train import TrainConfig, train
 
 TINY = TrainConfig(epochs=1, limit=40, buckets=2**12, dim=8, hidden=8)
+TEXTS = ["no me devuelven el dinero", "great flight, thanks!", "🙂"]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One tiny training run shared by the tests that only read its output: (metadata, folder)."""
+    folder = tmp_path_factory.mktemp("tiny")
+    return train(data_dir, folder, TINY), folder
+
+
+def numpy_run(meta, folder: Path):
+    """The shipped numpy forward pass over ``TEXTS``: its output, the featurizer and the featurized posts."""
+    from models.features import Featurizer
+    from models.inference import EmbeddedNetwork
+    from models.weights import read_weights
+
+    arrays, _ = read_weights(folder)
+    featurizer = Featurizer(meta.features)
+    posts = [featurizer.features(t) for t in TEXTS]
+    output = EmbeddedNetwork(arrays, featurizer.char_ids).run([p.words.ids for p in posts], [p.char_words for p in posts])
+    return output, featurizer, posts, arrays
 
 
 @pytest.mark.slow
-def test_tiny_training_run_writes_a_loadable_model(data_dir: Path, tmp_path: Path):
-    meta = train(data_dir, tmp_path, TINY)
+def test_tiny_training_run_writes_a_loadable_model(tiny_model):
+    meta, folder = tiny_model
     assert set(meta.training["dev"]) >= {"umsab", "complaints", "airline_es_sentiment", "airline_es_complaint"}
-    [result] = EmbeddedClassifier.load(tmp_path).classify(["no me devuelven el dinero"])
+    [result] = EmbeddedClassifier.load(folder).classify(["no me devuelven el dinero"])
     assert 0.0 <= result.complaint_prob <= 1.0
 
 
 @pytest.mark.slow
-def test_training_is_deterministic(data_dir: Path, tmp_path: Path):
-    train(data_dir, tmp_path / "a", TINY)
-    train(data_dir, tmp_path / "b", TINY)
-    assert (tmp_path / "a" / "model.safetensors").read_bytes() == (tmp_path / "b" / "model.safetensors").read_bytes()
+def test_training_is_deterministic(data_dir: Path, tmp_path: Path, tiny_model):
+    train(data_dir, tmp_path, TINY)
+    assert (tmp_path / "model.safetensors").read_bytes() == (tiny_model[1] / "model.safetensors").read_bytes()
 
 
 @pytest.mark.slow
-def test_numpy_inference_computes_what_the_torch_network_trained(data_dir: Path, tmp_path: Path):
+def test_numpy_inference_computes_what_the_torch_network_trained(tiny_model):
     import numpy as np
     import torch
 
-    from models.features import Featurizer
-    from models.inference import EmbeddedNetwork
     from models.train import _bags, load_weights
-    from models.weights import read_weights
 
-    meta = train(data_dir, tmp_path, TINY)
-    arrays, _ = read_weights(tmp_path)
-    featurizer = Featurizer(meta.features)
-    posts = [featurizer.features(t) for t in ["no me devuelven el dinero", "great flight, thanks!", "🙂"]]
-    output = EmbeddedNetwork(arrays, featurizer.char_ids).run([p.words.ids for p in posts], [p.char_words for p in posts])
+    meta, folder = tiny_model
+    output, featurizer, posts, _ = numpy_run(meta, folder)
     with torch.no_grad():
-        net = load_weights(tmp_path, meta.network)
+        net = load_weights(folder, meta.network)
         sentiment, complaint = net(*_bags([(p.words.ids, featurizer.char_bag(p)) for p in posts]))
     np.testing.assert_allclose(output.sentiment_logits, sentiment.numpy(), atol=1e-5)
     np.testing.assert_allclose(output.complaint_logit, complaint.numpy(), atol=1e-5)
 
 
 @pytest.mark.slow
-def test_numpy_linear_sentiment_computes_what_training_fitted(data_dir: Path, tmp_path: Path):
+def test_numpy_linear_sentiment_computes_what_training_fitted(tiny_model):
     import numpy as np
     import torch
 
-    from models.features import Featurizer
-    from models.inference import EmbeddedNetwork
     from models.network import linear_features
-    from models.weights import read_weights
 
-    meta = train(data_dir, tmp_path, TINY)
-    arrays, _ = read_weights(tmp_path)
-    featurizer = Featurizer(meta.features)
-    posts = [featurizer.features(t) for t in ["no me devuelven el dinero", "great flight, thanks!", "🙂"]]
-    output = EmbeddedNetwork(arrays, featurizer.char_ids).run([p.words.ids for p in posts], [p.char_words for p in posts])
+    meta, folder = tiny_model
+    output, featurizer, posts, arrays = numpy_run(meta, folder)
     x = linear_features([(p.words.ids, featurizer.char_bag(p)) for p in posts], meta.features.buckets)
     weight, bias = (torch.from_numpy(arrays[k].astype(np.float32)) for k in ("linear.weight", "linear.bias"))
     expected = (torch.sparse.mm(x, weight) + bias).view(len(posts), -1, 3)
