@@ -33,7 +33,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alerts.early_warning.spike import LEVEL_HOURS, SpikeDetector, SpikeSettings  # noqa: E402
+from alerts.early_warning.spike import (  # noqa: E402
+    LEVEL_HOURS,
+    SeriesCounts,
+    SpikeDetector,
+    SpikeSettings,
+)
 from listener.config import ClassifierConfig  # noqa: E402
 from models.factory import load_classifier  # noqa: E402
 
@@ -121,9 +126,10 @@ def ground_truth_bursts(counts: Sequence[int], origin: datetime) -> tuple[list[B
 
 def early_warning_alerts(times: Sequence[datetime], start: datetime, detector: SpikeDetector) -> list[datetime]:
     """When the early-warning detector alerts, checked as each complaint arrives (as the daemon's job does)."""
+    series = SeriesCounts.of(times)
     alerts: list[datetime] = []
     for now in times:
-        if detector.check(times, now, watched_since=start, last_alert=alerts[-1] if alerts else None):
+        if detector.check(series, now, watched_since=start, last_alert=alerts[-1] if alerts else None):
             alerts.append(now)
     return alerts
 

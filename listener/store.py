@@ -774,7 +774,7 @@ class Store:
         """The grouped complaints of ``brand`` posted from ``since`` to ``until`` in any of ``series``.
 
         One ``(series, posted at, mention id)`` per complaint and series, oldest first (then by id):
-        the spike series, without loading the mentions themselves.
+        the spike windows' complaints, without loading the mentions themselves.
 
         Example::
 
@@ -795,6 +795,31 @@ class Store:
         interned: dict[str, str] = {}
         return [(interned.setdefault(name, name), datetime.fromisoformat(at), mention_id)
                 for name, at, mention_id in rows]
+
+    def complaint_series_hourly(self, brand: str, since: datetime, until: datetime, min_complaint_prob: float,
+                                series: Iterable[str]) -> list[tuple[str, datetime, int]]:
+        """How many grouped complaints of ``brand`` posted from ``since`` to ``until`` each of ``series`` has
+        per clock hour (UTC): the spike baseline, summed here so that a run does not hold the history.
+
+        One ``(series, hour start, complaints)`` per series and hour with complaints, in no set order.
+
+        Example::
+
+            >>> store.complaint_series_hourly("Lumora", since, until, 0.5, ["Lumora"])
+            [('Lumora', datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc), 4), ...]
+        """
+        names = sorted(set(series))
+        if not names:
+            return []
+        marks = ", ".join("?" * len(names))
+        with self._lock:
+            rows = self._conn.execute(
+                f"""SELECT s.series, substr(s.created_at, 1, 13) AS hour, COUNT(*) FROM complaint_series s
+                    JOIN classifications c ON c.mention_id = s.mention_id
+                    WHERE s.brand = ? AND s.created_at >= ? AND s.created_at <= ? AND c.complaint_prob >= ?
+                    AND s.series IN ({marks}) GROUP BY s.series, hour""",
+                (brand, _iso(since), _iso(until), min_complaint_prob, *names)).fetchall()
+        return [(name, datetime.fromisoformat(f"{hour}:00:00+00:00"), count) for name, hour, count in rows]
 
     def complaints_without_series(self, limit: int) -> list[StoredMention]:
         """Up to ``limit`` complaints grouped before their series were stored (schema version 3), by id."""

@@ -10,8 +10,9 @@ grouped, or a series' cooldown started, without it) nor repeat one.
 
 Series watched per own brand: all its complaints, per source, and per topic (the concepts of
 :mod:`alerts.early_warning.terms`: login, app, connection, billing...). A complaint's series are named
-once, when it is grouped, and stored with it; a run reads back only ``(series, time, id)`` of the
-history, so its memory and work do not hold or re-read every complaint of ``history_days``.
+once, when it is grouped, and stored with it; a run reads back each series' complaints per hour of
+the history (summed in SQL: the baseline) and ``(series, time, id)`` of only the last hour's, so its
+memory does not grow with ``history_days`` or with the traffic in it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from alerts.early_warning.incidents import SAMPLES, Incident, IncidentGrouper
-from alerts.early_warning.spike import Spike, SpikeDetector, SpikeSettings
+from alerts.early_warning.spike import (
+    SeriesCounts,
+    Spike,
+    SpikeDetector,
+    SpikeSettings,
+    hour_start,
+)
 from alerts.early_warning.spread import SpreadThresholds, spread_reasons
 from listener.clock import Clock, system_clock
 from listener.config import BrandConfig, EarlyWarningConfig
@@ -128,7 +135,7 @@ class EarlyWarningJob:
                                              last_alert=marks.get(name))
                 if spike is not None:
                     marks[name] = new_marks[name] = at
-                    incident = _main_incident(series[name], series_ids[name], spike, incident_of)
+                    incident = _main_incident(series[name].times, series_ids[name], spike, incident_of)
                     if id(incident) not in spiked:
                         spiked[id(incident)] = _SpikeSeen(spike, name, copy.deepcopy(incident))
                     report.spikes += 1
@@ -160,22 +167,29 @@ class EarlyWarningJob:
         return incidents
 
     def _series(self, new: list[StoredMention], names_of: dict[int, list[str]]
-                ) -> tuple[dict[str, list[datetime]], dict[str, list[int]]]:
-        """The complaint times (and mention ids) of the series the ``new`` complaints are in, from a history
-        before the first of them up to the last: the grouped complaints' stored series, and the new ones'."""
-        times: dict[str, list[datetime]] = {}
+                ) -> tuple[dict[str, SeriesCounts], dict[str, list[int]]]:
+        """The series the ``new`` complaints are in, as the detector reads them up to the last of them: their
+        hourly counts over the history before the first, and the times (with mention ids, in the same order)
+        from the longest window before the first; the grouped complaints' stored series, and the new ones'."""
+        series: dict[str, SeriesCounts] = {}
         ids: dict[str, list[int]] = {}
-        start = new[0].mention.created_at - self._detector.settings.history
+        settings = self._detector.settings
+        first, last = new[0].mention.created_at, new[-1].mention.created_at
         for brand in {stored.mention.brand for stored in new} & self._own:
             ours = [stored for stored in new if stored.mention.brand == brand]
             wanted = {name for stored in ours for name in names_of[stored.id]}
-            grouped = self._store.complaint_series(brand, start, new[-1].mention.created_at,
-                                                   self._config.complaint_threshold, wanted)
+            threshold = self._config.complaint_threshold
+            for name, hour, count in self._store.complaint_series_hourly(brand, first - settings.history, last,
+                                                                         threshold, wanted):
+                series.setdefault(name, SeriesCounts()).hourly[hour] = count
+            grouped = self._store.complaint_series(brand, first - max(settings.windows), last, threshold, wanted)
             fresh = [(name, stored.mention.created_at, stored.id) for stored in ours for name in names_of[stored.id]]
+            for name, at, _ in fresh:
+                series.setdefault(name, SeriesCounts()).hourly[hour_start(at)] += 1
             for name, at, mention_id in heapq.merge(grouped, fresh, key=lambda row: (row[1], row[2])):
-                times.setdefault(name, []).append(at)
+                series[name].times.append(at)
                 ids.setdefault(name, []).append(mention_id)
-        return times, ids
+        return series, ids
 
     def _series_names(self, stored: StoredMention) -> list[str]:
         brand = stored.mention.brand

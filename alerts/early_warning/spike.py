@@ -5,6 +5,9 @@ to alert while a spike is still rising, not once it has peaked:
 
 * Each check compares the count in the last 15, 30 and 60 minutes with what the baseline expects for
   those minutes. Short windows see a rise within minutes; the longer ones see a slower swell.
+* A series is read as :class:`SeriesCounts`: complaints per clock hour (all the baseline needs) and
+  the times of only the latest complaints (all the windows need), so what a check holds does not
+  grow with ``history``: the store sums the hours in SQL.
 * The baseline is a rate per hour of day, separately for weekdays and weekends (the weekly rhythm),
   learnt from the trailing ``history``: weekday/weekend rates shrink towards the hour's rate over all
   days, which shrinks towards the overall rate (gamma priors worth a few hours), so a quiet 3 a.m.
@@ -33,8 +36,9 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -66,6 +70,37 @@ class SpikeSettings:
     warmup: timedelta = timedelta(hours=24)
 
 
+def hour_start(moment: datetime) -> datetime:
+    """The start of the clock hour ``moment`` is in: the key of :attr:`SeriesCounts.hourly`."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class SeriesCounts:
+    """One series' complaints as the detector reads them: a count per clock hour, and the latest times.
+
+    ``hourly`` maps each hour's start (:func:`hour_start`) to its complaints: the baseline. ``times``
+    are sorted and must hold at least the complaints of the longest window before each moment
+    checked: the windows' counts. A daemon loads the hours' counts and the last hour's times; a replay
+    or a test can pass every time (:meth:`of`).
+
+    Example::
+
+        >>> series = SeriesCounts.of([datetime(2026, 3, 2, 9, 5, tzinfo=timezone.utc)])
+        >>> series.hourly
+        Counter({datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone.utc): 1})
+    """
+
+    hourly: Counter[datetime] = field(default_factory=Counter)
+    times: list[datetime] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, times: Iterable[datetime]) -> SeriesCounts:
+        """Every one of a series' complaint times, sorted ascending, with their hourly counts."""
+        ordered = list(times)
+        return cls(Counter(hour_start(moment) for moment in ordered), ordered)
+
+
 @dataclass(frozen=True)
 class Spike:
     """A window whose count the baseline did not expect."""
@@ -83,15 +118,15 @@ class Spike:
 
 
 class SpikeDetector:
-    """Decides, from the times of one series' complaints, whether they are spiking now.
+    """Decides, from one series' complaints, whether they are spiking now.
 
-    Stateless apart from the settings: the caller keeps the times (the store does) and remembers
+    Stateless apart from the settings: the caller keeps the complaints (the store does) and remembers
     the last alert for the cooldown.
 
     Example::
 
         >>> detector = SpikeDetector(SpikeSettings(min_count=5))
-        >>> spike = detector.check(complaint_times, now, watched_since=started, last_alert=None)
+        >>> spike = detector.check(SeriesCounts.of(complaint_times), now, watched_since=started, last_alert=None)
         >>> spike.describe() if spike else "quiet"
         '37 complaints in 15 min (about 2.1 expected)'
     """
@@ -100,11 +135,11 @@ class SpikeDetector:
         self.settings = settings
         self._threshold = TAIL_THRESHOLDS[settings.sensitivity] / len(settings.windows)
 
-    def check(self, times: Sequence[datetime], now: datetime, *, watched_since: datetime,
+    def check(self, series: SeriesCounts, now: datetime, *, watched_since: datetime,
               last_alert: datetime | None = None) -> Spike | None:
         """The most surprising spiking window ending at ``now``, or ``None``.
 
-        ``times`` are the series' complaint times, sorted ascending (later ones are ignored);
+        ``series`` holds the series' complaints (later ones are ignored);
         ``watched_since`` is when listening began (silence before it is not a zero rate);
         ``last_alert`` is when this series last alerted, for the cooldown.
         """
@@ -112,16 +147,16 @@ class SpikeDetector:
             return None
         if now - watched_since < self.settings.warmup:
             return None
+        times = series.times
         end = bisect_right(times, now)
         longest = max(self.settings.windows)
         if end - bisect_left(times, now - longest, hi=end) < self.settings.min_count:
             return None
         history_start = max(now - self.settings.history, watched_since)
-        recent = times[bisect_left(times, history_start, hi=end):end]
-        baseline = _Baseline.learn(recent, history_start, now - longest - self.settings.guard)
+        baseline = _Baseline.learn(series.hourly, history_start, now - longest - self.settings.guard)
         best: Spike | None = None
         for window in self.settings.windows:
-            observed = len(recent) - bisect_left(recent, now - window)
+            observed = end - bisect_left(times, max(now - window, history_start), hi=end)
             if observed < self.settings.min_count:
                 continue
             expected, shape = baseline.expected(now - window, now)
@@ -147,16 +182,12 @@ class _Baseline:
     inverse_dispersion: float  # 1/phi: variance = m + m²/phi
 
     @classmethod
-    def learn(cls, times: Sequence[datetime], start: datetime, end: datetime) -> "_Baseline":
-        origin = start.replace(minute=0, second=0, microsecond=0) + HOUR  # the first whole hour
+    def learn(cls, hourly: Mapping[datetime, int], start: datetime, end: datetime) -> _Baseline:
+        origin = hour_start(start) + HOUR  # the first whole hour
         hours = max(int((end - origin) // HOUR), 0)
         if hours == 0:
             return cls(np.full((2, 24), 1e-3), np.ones((2, 24)), 0.0)
-        counts = np.zeros(hours)
-        for moment in times:
-            index = int((moment - origin) // HOUR)
-            if 0 <= index < hours:
-                counts[index] += 1
+        counts = np.array([hourly.get(origin + HOUR * index, 0) for index in range(hours)], dtype=float)
         counts = np.minimum(counts, max(np.quantile(counts, WINSOR_QUANTILE), 1.0))
         slots = [origin + HOUR * i for i in range(hours)]
         kind = np.array([_day_kind(slot) for slot in slots])

@@ -9,6 +9,7 @@ import pytest
 from early_warning_helpers import START, background, make_job, post
 
 from listener.domain import Engagement
+from listener.store import Store
 
 LOGIN = [
     "No puedo iniciar sesión en la app de @lumora, me da error",
@@ -47,6 +48,29 @@ def test_burst_caught_up_in_one_run_alerts_as_the_live_job_would(open_store, clo
     assert len({alert.group for alert in alerts}) == 1
     biggest = max(report.incidents, key=lambda incident: incident.size)
     assert biggest.size == 12
+
+
+def test_live_runs_see_the_same_spike_as_one_catch_up_run(tmp_path, clock, config) -> None:
+    """A live run reads the history back as hourly counts and the last hour's complaints, not as new ones."""
+    caught_up = Store.open(tmp_path / "caught_up.db", clock)
+    background(caught_up)
+    burst(caught_up, 0, 12)
+    clock.now = BURST_AT + timedelta(minutes=12)
+    make_job(caught_up, config, clock).run()
+
+    live = Store.open(tmp_path / "live.db", clock)
+    background(live)
+    clock.now = BURST_AT
+    make_job(live, config, clock).run()
+    for index in range(12):
+        burst(live, index, 1)
+        clock.now = BURST_AT + timedelta(minutes=index)
+        make_job(live, config, clock).run()
+
+    def spikes(store: Store) -> list[str]:
+        return [stored.alert.reasons[0] for stored in store.alerts() if ":step:1:" in stored.alert.key]
+
+    assert spikes(live) and spikes(live) == spikes(caught_up)
 
 
 def test_background_alone_raises_nothing(open_store, clock, config) -> None:

@@ -7,7 +7,12 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from alerts.early_warning.spike import SpikeDetector, SpikeSettings, negative_binomial_tail
+from alerts.early_warning.spike import (
+    SeriesCounts,
+    SpikeDetector,
+    SpikeSettings,
+    negative_binomial_tail,
+)
 
 START = datetime(2026, 3, 2, tzinfo=timezone.utc)  # a Monday
 DAYS = 7
@@ -37,9 +42,10 @@ def rising_burst(rng: np.random.Generator, start: datetime, peak_per_hour: float
 def alerts_over(times: list[datetime], detector: SpikeDetector) -> list[datetime]:
     """Check at every complaint, as the job does; returns when alerts fired."""
     times = sorted(times)
+    series = SeriesCounts.of(times)
     fired: list[datetime] = []
     for now in times:
-        if detector.check(times, now, watched_since=START, last_alert=fired[-1] if fired else None):
+        if detector.check(series, now, watched_since=START, last_alert=fired[-1] if fired else None):
             fired.append(now)
     return fired
 
@@ -86,7 +92,7 @@ def test_cooldown_keeps_one_alert_for_one_spike() -> None:
 def test_no_verdict_before_the_warm_up() -> None:
     times = [START + timedelta(minutes=minute) for minute in range(30)]
     detector = SpikeDetector(SpikeSettings(warmup=timedelta(hours=6)))
-    assert detector.check(times, times[-1], watched_since=START) is None
+    assert detector.check(SeriesCounts.of(times), times[-1], watched_since=START) is None
 
 
 def test_negative_binomial_tail_matches_poisson_when_shape_is_large() -> None:
