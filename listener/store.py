@@ -107,12 +107,13 @@ class IncidentRecord:
 
 
 @dataclass(frozen=True)
-class IncidentMember:
-    """A member of an incident as grouping needs it once the incident's terms are stored: its post's key."""
+class OpenIncident:
+    """An open incident as grouping needs it once its terms are stored: the record, its first member (what
+    its alerts point at) and its members posted since a moment (what a spike's window can hold), not all."""
 
-    id: int
-    source: str
-    external_id: str
+    record: IncidentRecord
+    lead_id: int
+    recent_ids: list[int]
 
 
 @dataclass(frozen=True)
@@ -858,8 +859,9 @@ class Store:
             row = self._conn.execute("SELECT MIN(created_at) FROM mentions WHERE brand = ?", (brand,)).fetchone()
         return _moment(row[0])
 
-    def open_incidents(self, since: datetime) -> list[tuple[IncidentRecord, list[IncidentMember]]]:
-        """Incidents last seen since ``since``, each with its members' post keys, oldest member first."""
+    def open_incidents(self, since: datetime, members_since: datetime) -> list[OpenIncident]:
+        """Incidents last seen since ``since``, each with its first member and the ids of its members posted
+        since ``members_since``, oldest first: what a run needs, however large the incidents have grown."""
         with self._lock:
             rows = self._conn.execute(
                 """SELECT id, brand, title, first_seen, last_seen, size, sources, alerted_step, terms FROM incidents
@@ -870,11 +872,36 @@ class Store:
                 record = IncidentRecord(row[0], row[1], row[2], datetime.fromisoformat(row[3]),
                                         datetime.fromisoformat(row[4]), row[5], json.loads(row[6]), row[7],
                                         grouping.get("terms"), grouping.get("surfaces"))
-                members = self._conn.execute(
-                    """SELECT m.id, m.source, m.external_id FROM incident_members i JOIN mentions m ON m.id = i.mention_id
-                       WHERE i.incident_id = ? ORDER BY m.created_at, m.id""", (record.id,)).fetchall()
-                found.append((record, [IncidentMember(*member) for member in members]))
+                lead = self._conn.execute(
+                    """SELECT m.id FROM incident_members i JOIN mentions m ON m.id = i.mention_id
+                       WHERE i.incident_id = ? ORDER BY m.created_at, m.id LIMIT 1""", (record.id,)).fetchone()
+                recent = self._conn.execute(
+                    """SELECT m.id FROM incident_members i JOIN mentions m ON m.id = i.mention_id
+                       WHERE i.incident_id = ? AND m.created_at >= ? ORDER BY m.created_at, m.id""",
+                    (record.id, _iso(members_since))).fetchall()
+                found.append(OpenIncident(record, lead[0], [member for (member,) in recent]))
         return found
+
+    def incident_posts(self, incident_ids: Iterable[int], post_keys: Iterable[tuple[str, str]]
+                       ) -> list[tuple[int, str, str]]:
+        """Which of the posts ``(source, external id)`` are members of which of the incidents: the posts new
+        complaints reply to, looked up rather than every member's key loaded.
+
+        Example::
+
+            >>> store.incident_posts([7], [("x", "1890")])
+            [(7, 'x', '1890')]
+        """
+        keys, wanted = sorted(set(post_keys)), set(incident_ids)
+        if not keys or not wanted:
+            return []
+        pairs = ", ".join("(?, ?)" for _ in keys)
+        with self._lock:
+            rows = self._conn.execute(
+                f"""SELECT i.incident_id, m.source, m.external_id FROM mentions m
+                    JOIN incident_members i ON i.mention_id = m.id WHERE (m.source, m.external_id) IN (VALUES {pairs})""",
+                [part for key in keys for part in key]).fetchall()
+        return [(incident_id, source, external_id) for incident_id, source, external_id in rows if incident_id in wanted]
 
     def incident_samples(self, incident_id: int, limit: int) -> list[str]:
         """The texts of the first ``limit`` members of an incident, oldest first."""

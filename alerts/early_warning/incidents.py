@@ -25,10 +25,13 @@ SAMPLES = 3
 
 @dataclass
 class Incident:
-    """One incident as the grouping sees it: its members, terms and when and where it was seen.
+    """One incident as the grouping sees it: its size, terms and when and where it was seen.
 
     ``id`` is the store's row id (``None`` until saved); ``alerted_step`` is the last growth step that
-    alerted (0: never).
+    alerted (0: never). A run holds only some of its members: ``known_ids`` are those it knows (posted
+    within the look-back it was restored with, and those added), ``added_ids`` those it added (what is
+    saved), ``post_keys`` the posts replies can join it by (the known members' and those that new
+    complaints reply to); ``lead_id`` is its first member, which its alerts point at.
     """
 
     brand: str
@@ -36,7 +39,10 @@ class Incident:
     last_seen: datetime
     id: int | None = None
     alerted_step: int = 0
-    member_ids: list[int] = field(default_factory=list)
+    size: int = 0
+    lead_id: int | None = None
+    known_ids: list[int] = field(default_factory=list)
+    added_ids: list[int] = field(default_factory=list)
     post_keys: set[str] = field(default_factory=set)
     sources: Counter[str] = field(default_factory=Counter)
     terms: Counter[str] = field(default_factory=Counter)
@@ -44,23 +50,20 @@ class Incident:
     samples: list[str] = field(default_factory=list)
 
     @property
-    def size(self) -> int:
-        """How many complaints the incident holds."""
-        return len(self.member_ids)
-
-    @property
     def title(self) -> str:
         """Its top terms as people wrote them, e.g. ``'app / no puedo / login'``."""
         top = [term for term, _ in _weighted(self.terms).most_common(TITLE_TERMS)]
         return " / ".join(self.surfaces[term].most_common(1)[0][0] for term in top) or "(no words)"
 
-    def restore(self, members: Iterable[tuple[int, str, str]], sources: Mapping[str, int], terms: Mapping[str, int],
-                surfaces: Mapping[str, Mapping[str, int]], samples: Sequence[str]) -> None:
-        """Fill a stored incident in from what was saved: members as ``(id, source, external id)``, oldest
-        first, and the counts :meth:`add` summed, without reading the members' texts again."""
-        for mention_id, source, external_id in members:
-            self.member_ids.append(mention_id)
-            self.post_keys.add(_post_key(source, external_id))
+    def restore(self, size: int, lead_id: int, known_ids: Iterable[int], posts: Iterable[tuple[str, str]],
+                sources: Mapping[str, int], terms: Mapping[str, int], surfaces: Mapping[str, Mapping[str, int]],
+                samples: Sequence[str]) -> None:
+        """Fill a stored incident in from what was saved: its size and first member, the ids of the members
+        a run needs and the posts ``(source, external id)`` it can be replied to by, and the counts
+        :meth:`add` summed, without reading the members' texts again."""
+        self.size, self.lead_id = size, lead_id
+        self.known_ids.extend(known_ids)
+        self.post_keys.update(_post_key(source, external_id) for source, external_id in posts)
         self.sources.update(sources)
         self.terms.update(terms)
         for term, words in surfaces.items():
@@ -70,7 +73,10 @@ class Incident:
     def add(self, stored: StoredMention, terms: Terms) -> None:
         """Make ``stored`` a member."""
         mention = stored.mention
-        self.member_ids.append(stored.id)
+        self.size += 1
+        self.lead_id = stored.id if self.lead_id is None else self.lead_id
+        self.known_ids.append(stored.id)
+        self.added_ids.append(stored.id)
         self.post_keys.add(_post_key(mention.source, mention.external_id))
         self.sources[mention.source] += 1
         self.terms.update(terms.counts)
@@ -116,14 +122,19 @@ class IncidentGrouper:
         return chosen
 
     def _replied_to(self, incidents: Sequence[Incident], stored: StoredMention) -> Incident | None:
-        mention = stored.mention
-        parents = {_post_key(mention.source, ref) for ref in (mention.parent_id, mention.conversation_id) if ref}
+        parents = {_post_key(source, ref) for source, ref in replied_posts(stored)}
         return next((incident for incident in incidents if incident.post_keys & parents), None)
 
     def _most_similar(self, incidents: Sequence[Incident], terms: Terms) -> Incident | None:
         scored = [(similarity(incident.terms, terms.counts), incident) for incident in incidents]
         best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
         return best[1] if best[0] >= self._threshold else None
+
+
+def replied_posts(stored: StoredMention) -> list[tuple[str, str]]:
+    """The posts ``(source, external id)`` that ``stored`` answers: the ones that can put it in an incident."""
+    mention = stored.mention
+    return [(mention.source, ref) for ref in (mention.parent_id, mention.conversation_id) if ref]
 
 
 def similarity(left: Counter[str], right: Counter[str]) -> float:

@@ -27,7 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from alerts.early_warning.incidents import SAMPLES, Incident, IncidentGrouper
+from alerts.early_warning.incidents import (
+    SAMPLES,
+    Incident,
+    IncidentGrouper,
+    replied_posts,
+)
 from alerts.early_warning.spike import (
     SeriesCounts,
     Spike,
@@ -117,10 +122,10 @@ class EarlyWarningJob:
     # -- incidents and spikes ---------------------------------------------------------------------
 
     def _group_and_check(self, new: list[StoredMention], report: EarlyWarningReport) -> None:
-        incidents = self._open_incidents(new[0].mention.created_at - self._window)
+        incidents = self._open_incidents(new)
         names_of = {stored.id: self._series_names(stored) for stored in new}
         series, series_ids = self._series(new, names_of)
-        incident_of = {member: incident for incident in incidents for member in incident.member_ids}
+        incident_of = {member: incident for incident in incidents for member in incident.known_ids}
         marks = self._store.spike_marks()
         new_marks: dict[str, datetime] = {}
         started = {brand: self._store.first_posted(brand) for brand in {s.mention.brand for s in new}}
@@ -149,18 +154,26 @@ class EarlyWarningJob:
         report.grouped += len(new)
         report.incidents = incidents
 
-    def _open_incidents(self, since: datetime) -> list[Incident]:
-        """The open incidents as grouping left them: from their stored terms, or (saved before terms were
-        stored) from their members' texts again."""
+    def _open_incidents(self, new: list[StoredMention]) -> list[Incident]:
+        """The open incidents the ``new`` complaints can join, as grouping left them: from their stored terms
+        (with their members of the last hour before the first new complaint, which a spike's window can
+        hold, and those the new ones reply to), or (saved before terms were stored) from their members'
+        texts again."""
+        first = new[0].mention.created_at
+        found = self._store.open_incidents(first - self._window, first - max(self._detector.settings.windows))
+        replied = self._store.incident_posts([open_one.record.id for open_one in found if open_one.record.id],
+                                             [post for stored in new for post in replied_posts(stored)])
         incidents = []
-        for record, members in self._store.open_incidents(since):
+        for open_one in found:
+            record = open_one.record
             incident = Incident(record.brand, record.first_seen, record.last_seen, id=record.id,
                                 alerted_step=record.alerted_step)
             if record.terms is None:
                 for stored in self._store.incident_members(record.id):
                     incident.add(stored, self._grouper.terms(stored.mention.text))
             else:
-                incident.restore([(member.id, member.source, member.external_id) for member in members],
+                incident.restore(record.size, open_one.lead_id, open_one.recent_ids,
+                                 [(source, post) for member_of, source, post in replied if member_of == record.id],
                                  record.sources, record.terms, record.surfaces or {},
                                  self._store.incident_samples(record.id, SAMPLES))
             incidents.append(incident)
@@ -230,7 +243,7 @@ class EarlyWarningJob:
                 built += self._alerts(version, step, title, (*lead, *self._incident_facts(version)))
             return built
 
-        return IncidentChange(self._record(incident), incident.member_ids, alerts)
+        return IncidentChange(self._record(incident), incident.added_ids, alerts)
 
     @staticmethod
     def _record(incident: Incident) -> IncidentRecord:
@@ -247,7 +260,7 @@ class EarlyWarningJob:
     def _alerts(self, incident: Incident, step: int, title: str, reasons: tuple[str, ...]) -> list[Alert]:
         return [Alert(key=f"incident:{incident.id}:step:{step}:{channel}", channel=channel, brand=incident.brand,
                       rule=RULE_SPIKE, severity="high", title=title, reasons=reasons,
-                      mention_id=incident.member_ids[0], created_at=self._clock(),
+                      mention_id=incident.lead_id, created_at=self._clock(),
                       group=f"{incident.brand}:incident:{incident.id}")
                 for channel in self._config.channels]
 

@@ -122,6 +122,19 @@ def test_crash_while_queueing_the_alert_neither_loses_nor_repeats_it(open_store,
     assert steps == [("console", "1:console"), ("console", "2:console"), ("file", "1:file"), ("file", "2:file")]
 
 
+def test_a_reply_in_a_later_run_joins_the_incident_of_the_post_it_answers(open_store, clock, config) -> None:
+    store = open_store()
+    first = post(store, "outage", "Lumora sin internet en todo el barrio desde la mañana", START)
+    clock.now = START + timedelta(minutes=5)
+    make_job(store, config, clock).run()
+    late = START + timedelta(minutes=100)  # the incident is still open, its post older than a spike window
+    reply = post(store, "plus1", "+1", late, parent_id="outage")
+    clock.now = late + timedelta(minutes=1)
+    make_job(store, config, clock).run()
+    rows = store.db.execute("SELECT mention_id, incident_id FROM incident_members ORDER BY mention_id").fetchall()
+    assert [mention for mention, _ in rows] == [first, reply] and rows[0][1] == rows[1][1]
+
+
 def test_spreading_complaint_is_escalated_once(open_store, clock, config) -> None:
     store = open_store()
     posted = START + timedelta(hours=1)
