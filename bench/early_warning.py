@@ -197,7 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Ground truth: a burst hour has more labelled-negative tweets than max({MIN_BURST_COUNT}, median + "
           f"{ROBUST_SIGMAS:g}·1.4826·MAD) of the airline's hourly counts; adjacent burst hours are one burst; the "
           f"{LARGEST} largest by complaints above the median are scored. An alert from an hour before a burst to an "
-          f"hour after it detects it; any alert outside every burst is a false alarm.")
+          f"hour after it detects it; any alert outside every burst is a false alarm. 'seen': the classifier's "
+          f"complaints in the burst's hours / its labelled-negative tweets (what both detectors get to see).")
     settings = SpikeSettings(sensitivity=args.sensitivity, min_count=args.min_count)
     detector = SpikeDetector(settings)
     windows = "/".join(f"{window / timedelta(minutes=1):g}" for window in settings.windows)
@@ -209,20 +210,24 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"hour is lower.\n")
     totals = {"early": [0, 0, 0], "3sigma": [0, 0, 0]}  # earlier-or-only, detected, false alarms
     scored = no_more_alarms = 0
-    header = f"{'airline':15} {'burst (UTC)':22} {'peak':>4}  {'early warning':24} {'3-sigma':24}"
+    header = f"{'airline':15} {'burst (UTC)':22} {'peak':>4} {'seen':>9}  {'early warning':24} {'3-sigma':24}"
     print(header)
     print("-" * len(header))
     airlines = sorted({tweet.airline for tweet in tweets})
     for airline in airlines:
         mine = [tweet for tweet in tweets if tweet.airline == airline]
-        bursts, threshold = ground_truth_bursts(hourly([t.at for t in mine if t.negative], origin, hours), origin)
+        negatives = hourly([t.at for t in mine if t.negative], origin, hours)
+        bursts, threshold = ground_truth_bursts(negatives, origin)
         largest = sorted(bursts, key=lambda burst: burst.excess, reverse=True)[:LARGEST]
         complaints = [tweet.at for tweet in mine if tweet.complaint]
+        seen = hourly(complaints, origin, hours)
         early = score(early_warning_alerts(complaints, origin, detector), bursts, largest)
-        classic = score(huginn_alerts(hourly(complaints, origin, hours), origin), bursts, largest)
+        classic = score(huginn_alerts(seen, origin), bursts, largest)
         scored += len(largest)
         for burst, ours, theirs in zip(largest, early.detections, classic.detections):
-            print(f"{airline:15} {burst.start:%m-%d %H:%M}–{burst.end:%H:%M}{'':6} {burst.peak:4}  "
+            hours_of = slice(int((burst.start - origin) // HOUR), int((burst.end - origin) // HOUR))
+            print(f"{airline:15} {burst.start:%m-%d %H:%M}–{burst.end:%H:%M}{'':6} {burst.peak:4} "
+                  f"{sum(seen[hours_of]):>4}/{sum(negatives[hours_of]):<4}  "
                   f"{_lead(ours, burst):24} {_lead(theirs, burst):24}")
             for name, found, other in (("early", ours, theirs), ("3sigma", theirs, ours)):
                 totals[name][1] += found is not None
