@@ -86,7 +86,12 @@ class EmbeddedClassifier:
         posts = [self._featurizer.features(text) for text in texts]
         if not posts:
             return []
-        output = self._network.run([p.words.ids for p in posts], [p.char_words for p in posts])
+        linear_mix = self.meta.complaint_linear_mix
+        output = self._network.run(
+            [p.words.ids for p in posts],
+            [p.char_words for p in posts],
+            [linear_mix.get(lang, linear_mix["*"]) for lang in langs],
+        )
         calibration = self.meta.calibration
         temperature = np.array(calibration.sentiment_temperature, dtype=np.float32)[None, :, None]
         head_probs = _softmax(output.sentiment_logits / temperature)
@@ -95,6 +100,11 @@ class EmbeddedClassifier:
             weight = np.array(self.meta.linear_mix, dtype=np.float32)[None, :, None]
             head_probs = head_probs * (1 - weight) + _softmax(output.linear_logits / linear_temperature) * weight
         mix = np.array([self.meta.head_mix.get(lang, self.meta.head_mix["*"]) for lang in langs], dtype=np.float32)
+        if output.customer_logit is not None and self.meta.gated_languages:
+            # The customer gate picks between the general (UMSAB) head and the customer (airline) head.
+            customer = 1.0 / (1.0 + np.exp(-output.customer_logit))
+            gated = np.array([lang in self.meta.gated_languages for lang in langs])
+            mix[gated] = np.stack([1.0 - customer[gated], customer[gated]], axis=1)
         sentiment = (head_probs * mix[:, :, None]).sum(axis=1)
         complaint = 1.0 / (1.0 + np.exp(-calibration.complaint_logit(output.complaint_logit, langs)))
         return [

@@ -3,8 +3,10 @@
 Inference needs neither torch nor its 200 MB: the network is an average of embedding rows, one
 ReLU layer and linear heads (see :class:`models.network.MultitaskNet`, which trains it; a test
 checks that both compute the same logits from the same weights). Beside it may ship a linear
-sentiment model on the same hashed features (``linear.weight``; its input is :func:`models.network.linear_features`),
-whose probabilities the classifier averages with the network's.
+model on the same hashed features (``linear.weight``; its input is :func:`models.network.linear_features`):
+three columns per sentiment head, whose probabilities the classifier averages with the network's,
+a complaint column, whose logit is averaged here with the network's complaint logit, and the
+customer gate (see :mod:`models.weights`).
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.features import to_bag
-from models.weights import SENTIMENT_HEADS
+from models.weights import LINEAR_COMPLAINT_COLUMN, LINEAR_GATE_COLUMN, LINEAR_SENTIMENT_COLUMNS, SENTIMENT_HEADS
 
 
 @dataclass(frozen=True)
 class NetworkOutput:
     """Raw outputs for a batch of posts.
 
-    ``word_shares`` hold, per post, each word-bag feature's first-order contribution to the
-    complaint logit (embedding row · gradient of the logit with respect to the bag mean / bag
-    size); ``char_shares`` the same summed over each word's character n-grams.
+    ``complaint_logit`` is the network's, averaged with the linear model's when one ships with
+    a complaint column. ``word_shares`` hold, per post, each word-bag feature's first-order
+    contribution to that logit (embedding row · gradient of the logit with respect to the bag
+    mean / bag size, and the linear weight / its scale); ``char_shares`` the same summed over each
+    word's character n-grams.
     """
 
     sentiment_logits: np.ndarray  # (posts, heads, 3)
@@ -32,6 +36,7 @@ class NetworkOutput:
     word_shares: list[np.ndarray]
     char_shares: list[np.ndarray]
     linear_logits: np.ndarray | None = None  # (posts, heads, 3), when a linear model ships
+    customer_logit: np.ndarray | None = None  # (posts,), the customer gate, when a linear model ships
 
 
 def _bag_means(rows: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -82,8 +87,14 @@ class EmbeddedNetwork:
                 self._word_sums[word] = found
         return found
 
-    def run(self, word_ids: Sequence[Sequence[int]], char_words: Sequence[Sequence[str]]) -> NetworkOutput:
-        """Forward pass for posts given as their word-bag ids and their words for character n-grams."""
+    def run(
+        self,
+        word_ids: Sequence[Sequence[int]],
+        char_words: Sequence[Sequence[str]],
+        complaint_mix: Sequence[float] | None = None,
+    ) -> NetworkOutput:
+        """Forward pass for posts given as their word-bag ids and their words for character n-grams;
+        ``complaint_mix`` is, per post, the linear complaint logit's weight (default 0)."""
         ids, offsets = to_bag(word_ids)
         word_lengths = np.diff(offsets, append=len(ids))
         word_rows = self._rows(ids)
@@ -111,22 +122,27 @@ class EmbeddedNetwork:
         word_owner = np.repeat(np.arange(len(word_lengths)), word_lengths)
         word_shares = np.einsum("ij,ij->i", word_rows, word_part[word_owner]) / word_lengths[word_owner]
         char_shares = np.einsum("ij,ij->i", char_rows, char_part[post_of_word]) / np.maximum(char_counts[post_of_word], 1)
-        linear = None
+        linear = customer = None
         if self._linear is not None:
             width = self._linear.shape[1]
-            word_sums = np.zeros((len(word_lengths), width), dtype=np.float32)
-            np.add.at(word_sums, word_owner, self._linear[ids].astype(np.float32))
-            char_sums = np.zeros((len(char_words), width), dtype=np.float32)
-            np.add.at(char_sums, post_of_word, np.array([v for _, v, _ in sums], dtype=np.float32).reshape(-1, width))
-            linear = (
-                word_sums / np.sqrt(np.maximum(word_lengths, 1))[:, None]
-                + char_sums / np.sqrt(np.maximum(char_counts, 1))[:, None]
-                + self._linear_bias
-            ).reshape(len(bag), -1, 3)
+            word_rows_linear = self._linear[ids].astype(np.float32) / np.sqrt(np.maximum(word_lengths, 1))[word_owner, None]
+            char_rows_linear = np.array([v for _, v, _ in sums], dtype=np.float32).reshape(-1, width)
+            char_rows_linear /= np.sqrt(np.maximum(char_counts, 1))[post_of_word, None]
+            logits = np.zeros((len(bag), width), dtype=np.float32) + self._linear_bias
+            np.add.at(logits, word_owner, word_rows_linear)
+            np.add.at(logits, post_of_word, char_rows_linear)
+            linear = logits[:, :LINEAR_SENTIMENT_COLUMNS].reshape(len(bag), -1, 3)
+            customer = logits[:, LINEAR_GATE_COLUMN]
+            if complaint_mix is not None and any(complaint_mix):
+                mix, column = np.asarray(complaint_mix, dtype=np.float32), LINEAR_COMPLAINT_COLUMN
+                complaint = (1 - mix) * complaint + mix * logits[:, column]
+                word_shares = (1 - mix[word_owner]) * word_shares + mix[word_owner] * word_rows_linear[:, column]
+                char_shares = (1 - mix[post_of_word]) * char_shares + mix[post_of_word] * char_rows_linear[:, column]
         return NetworkOutput(
             sentiment,
             complaint,
             np.split(word_shares, np.cumsum(word_lengths)[:-1]),
             np.split(char_shares, np.cumsum(words_per_post)[:-1]),
             linear,
+            customer,
         )

@@ -29,7 +29,17 @@ from models.data import Example, read_examples
 from models.evaluation import macro_f1
 from models.features import FeatureSpec, Featurizer, to_bag
 from models.network import MultitaskNet, linear_features
-from models.weights import META_FILE, SENTIMENT_HEADS, WEIGHTS_FILE, Calibration, ModelMeta, NetworkSpec
+from models.weights import (
+    LINEAR_COMPLAINT_COLUMN,
+    LINEAR_GATE_COLUMN,
+    LINEAR_SENTIMENT_COLUMNS,
+    META_FILE,
+    SENTIMENT_HEADS,
+    WEIGHTS_FILE,
+    Calibration,
+    ModelMeta,
+    NetworkSpec,
+)
 
 log = logging.getLogger(__name__)
 
@@ -175,21 +185,27 @@ def _per_lang_f1(gold: torch.Tensor, predicted: torch.Tensor, langs: Sequence[st
 def dev_scores(
     net: MultitaskNet,
     dev: dict[str, Encoded],
-    es_mix: float = 0.0,
+    es_mix: float | dict[str, torch.Tensor] = 0.0,
     calibration: Calibration | None = None,
     linear: dict[str, torch.Tensor] | None = None,
     linear_mix: Sequence[float] = (0.0,) * len(SENTIMENT_HEADS),
+    complaint_raw: dict[str, torch.Tensor] | None = None,
 ) -> dict[str, float]:
     """Dev macro-F1 of each target: UMSAB (mean over languages), complaints, airline_es both ways.
 
-    ``es_mix`` is the weight of the airline head in the sentiment of Spanish posts; the complaint
+    ``es_mix`` is the weight of the airline head in the sentiment of Spanish posts, one for all or,
+    per dev set, one per post (the customer gate's probability, see :func:`_customer_gate`); the complaint
     threshold is 0.5 after ``calibration``. ``linear`` holds, per dev set, the linear model's
     calibrated probabilities ``(posts, heads, 3)``, weighted ``linear_mix`` per head.
+    ``complaint_raw`` holds, per dev set, the complaint logits before calibration (default: the
+    network's; see :func:`_complaint_raw`).
     """
     calibration = calibration or Calibration()
     scores: dict[str, float] = {}
     for name, data in dev.items():
         sentiment_logits, raw_complaint = _predict(net, data.posts)
+        if complaint_raw is not None:
+            raw_complaint = complaint_raw[name]
         complaint_logit = torch.from_numpy(calibration.complaint_logit(raw_complaint.numpy(), data.langs))
         if name == "complaints":
             gold = data.complaint_label.long()
@@ -201,7 +217,8 @@ def dev_scores(
             weight = torch.tensor(linear_mix)[None, :, None]
             probs = probs * (1 - weight) + linear[name] * weight
         is_es = torch.tensor([lang == "es" for lang in data.langs])[:, None]
-        mix = torch.where(is_es, es_mix, 0.0)
+        airline_weight = es_mix[name][:, None] if isinstance(es_mix, dict) else torch.tensor(es_mix)
+        mix = torch.where(is_es, airline_weight, 0.0)
         sentiment = (probs[:, 0] * (1 - mix) + probs[:, 1] * mix).argmax(-1)
         per_lang = _per_lang_f1(data.sentiment_label, sentiment, data.langs, (0, 1, 2))
         if name == "umsab":
@@ -220,8 +237,11 @@ def _selection_score(scores: dict[str, float]) -> float:
     return sum(scores[k] for k in keys) / len(keys)
 
 
-def _calibrate(net: MultitaskNet, dev: dict[str, Encoded]) -> tuple[Calibration, dict[str, float]]:
-    """Fit temperatures and Platt scaling on dev; report ECE before and after (2-fold cross-fit)."""
+def _calibrate(
+    net: MultitaskNet, dev: dict[str, Encoded], complaint_raw: dict[str, torch.Tensor]
+) -> tuple[Calibration, dict[str, float]]:
+    """Fit temperatures and Platt scaling (of ``complaint_raw``, the complaint logits per dev set)
+    on dev; report ECE before and after (2-fold cross-fit)."""
     temperatures = []
     report: dict[str, float] = {}
     for head, name in enumerate(SENTIMENT_HEADS):
@@ -233,12 +253,13 @@ def _calibrate(net: MultitaskNet, dev: dict[str, Encoded]) -> tuple[Calibration,
             logits, labels, lambda lg, lb: fit_temperature(lg, lb), lambda lg, t: lg / t, _top_label_ece
         )
     # Complaint: English from the complaints dev set, Spanish from airline_es (negative = complaint),
-    # both together for every other language.
+    # for every other language the network's own logits (which they use) on both together.
+    gold = {name: dev[name].complaint_label.long() for name in ("complaints", "airline_es")}
     complaint_dev = {
-        "en": (_predict(net, dev["complaints"].posts)[1], dev["complaints"].complaint_label.long()),
-        "es": (_predict(net, dev["airline_es"].posts)[1], dev["airline_es"].complaint_label.long()),
+        "en": (complaint_raw["complaints"], gold["complaints"]),
+        "es": (complaint_raw["airline_es"], gold["airline_es"]),
+        "*": (torch.cat([_predict(net, dev[name].posts)[1] for name in gold]), torch.cat(list(gold.values()))),
     }
-    complaint_dev["*"] = tuple(torch.cat(parts) for parts in zip(*complaint_dev.values()))  # type: ignore[assignment]
     platt = {}
     for lang, (logits, labels) in complaint_dev.items():
         platt[lang] = fit_platt(logits, labels)
@@ -313,30 +334,39 @@ def _linear_training_sets(train_sets: dict[str, Encoded]) -> list[tuple[list[tup
     ]
 
 
-def _nb_ratios(x: torch.Tensor, labels: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
+def _nb_ratios(x: torch.Tensor, labels: torch.Tensor, classes: int, alpha: float = 1.0) -> torch.Tensor:
     """Per feature and class, the log-ratio of its (smoothed, binarised) share in that class's
-    posts to its share in the other classes': ``(features, 3)``."""
+    posts to its share in the other classes': ``(features, classes)``."""
     present = torch.sparse_coo_tensor(x.indices(), torch.ones_like(x.values()), x.shape, check_invariants=True)
-    onehot = nn.functional.one_hot(labels, 3).float()
+    onehot = nn.functional.one_hot(labels, classes).float()
     inside = torch.sparse.mm(present.t(), onehot).to_dense() + alpha
     outside = torch.sparse.mm(present.t(), 1 - onehot).to_dense() + alpha
     return torch.log(inside / inside.sum(0)) - torch.log(outside / outside.sum(0))
 
 
 def train_linear(
-    x: torch.Tensor, labels: torch.Tensor, l2: float, iterations: int, nb: bool = False
+    x: torch.Tensor,
+    labels: torch.Tensor,
+    l2: float,
+    iterations: int,
+    nb: bool = False,
+    classes: int = 3,
+    sample_weight: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Multinomial logistic regression on sparse features by full-batch L-BFGS: ``(weight, bias)``,
-    weight ``(features, 3)``; with ``nb`` the features are scaled by their NB log-count ratios
-    (folded into the returned weight). Deterministic: no sampling, one thread."""
-    scale = _nb_ratios(x, labels) if nb else torch.ones(())
-    weight = torch.zeros(x.shape[1], 3, requires_grad=True)
-    bias = torch.zeros(3, requires_grad=True)
+    weight ``(features, classes)``; with ``nb`` the features are scaled by their NB log-count
+    ratios (folded into the returned weight); posts weigh ``sample_weight`` (default 1) in the
+    loss. Deterministic: no sampling, one thread."""
+    scale = _nb_ratios(x, labels, classes) if nb else torch.ones(())
+    weight = torch.zeros(x.shape[1], classes, requires_grad=True)
+    bias = torch.zeros(classes, requires_grad=True)
+    post_weight = torch.ones(len(labels)) if sample_weight is None else sample_weight
     optimiser = torch.optim.LBFGS([weight, bias], lr=1, max_iter=iterations, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
         optimiser.zero_grad()
-        loss = nn.functional.cross_entropy(torch.sparse.mm(x, weight * scale) + bias, labels) + l2 * (weight * weight).sum()
+        losses = nn.functional.cross_entropy(torch.sparse.mm(x, weight * scale) + bias, labels, reduction="none")
+        loss = (losses * post_weight).sum() / post_weight.sum() + l2 * (weight * weight).sum()
         loss.backward()
         return loss
 
@@ -348,7 +378,7 @@ def _linear_probs(
     linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], temperatures: Sequence[float], buckets: int
 ) -> dict[str, torch.Tensor]:
     """Per sentiment dev set, the linear model's probabilities ``(posts, heads, 3)`` after ``temperatures``."""
-    weight, bias = linear
+    weight, bias = linear[0][:, :LINEAR_SENTIMENT_COLUMNS], linear[1][:LINEAR_SENTIMENT_COLUMNS]
     out = {}
     for name in SENTIMENT_HEADS:
         logits = (torch.sparse.mm(linear_features(dev[name].posts, buckets), weight) + bias).view(-1, len(SENTIMENT_HEADS), 3)
@@ -356,11 +386,55 @@ def _linear_probs(
     return out
 
 
+def _linear_complaint_logits(linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], buckets: int) -> dict[str, torch.Tensor]:
+    """Per dev set, the linear complaint model's logits."""
+    weight, bias = linear[0][:, LINEAR_COMPLAINT_COLUMN : LINEAR_COMPLAINT_COLUMN + 1], linear[1][LINEAR_COMPLAINT_COLUMN]
+    return {name: torch.sparse.mm(linear_features(data.posts, buckets), weight).squeeze(1) + bias for name, data in dev.items()}
+
+
+def _fit_linear_complaint(complaints: Encoded, config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logistic regression on the English complaints (mixing in the Spanish airline proxies cost
+    English 0.01-0.04 dev F1, and the network already covers Spanish), as one weight column
+    ``(buckets, 1)`` and a bias ``(1,)``: logit = x · w + b."""
+    weight, bias = train_linear(
+        linear_features(complaints.posts, config.buckets),
+        complaints.complaint_label.long(),
+        config.linear_l2,
+        config.linear_iterations,
+        config.linear_nb,
+        classes=2,
+    )
+    return (weight[:, 1] - weight[:, 0])[:, None], (bias[1] - bias[0]).reshape(1)
+
+
+def _fit_customer_gate(train_sets: dict[str, Encoded], config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logistic regression telling a Spanish customer message (``airline_es``) from a general
+    Spanish tweet (UMSAB's), as one weight column and a bias: which sentiment head to trust."""
+    umsab, airline = train_sets["umsab"], train_sets["airline_es"]
+    general = [post for post, lang in zip(umsab.posts, umsab.langs, strict=True) if lang == "es"]
+    labels = torch.cat([torch.zeros(len(general), dtype=torch.long), torch.ones(len(airline.posts), dtype=torch.long)])
+    weight, bias = train_linear(
+        linear_features(general + airline.posts, config.buckets), labels, config.linear_l2, config.linear_iterations,
+        config.linear_nb, classes=2,
+    )
+    return (weight[:, 1] - weight[:, 0])[:, None], (bias[1] - bias[0]).reshape(1)
+
+
+def _customer_gate(linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], buckets: int) -> dict[str, torch.Tensor]:
+    """Per dev set, the gate's probability that each post is a customer message."""
+    weight, bias = linear
+    return {
+        name: torch.sigmoid(torch.sparse.mm(linear_features(data.posts, buckets), weight[:, LINEAR_GATE_COLUMN : LINEAR_GATE_COLUMN + 1]).squeeze(1) + bias[LINEAR_GATE_COLUMN])
+        for name, data in dev.items()
+    }
+
+
 def _fit_linear(
     train_sets: dict[str, Encoded], dev: dict[str, Encoded], config: TrainConfig
 ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[float, ...]]:
-    """Train the linear model of each head, round it to fp16 as it ships, and fit each head's
-    temperature on its dev set: ``((weight (buckets, 3 * heads), bias), temperatures)``."""
+    """Train the linear model of each sentiment head, the complaint one and the customer gate,
+    rounded to fp16 as they ship, and fit each sentiment head's temperature on its dev set:
+    ``((weight (buckets, LINEAR_COLUMNS), bias), temperatures)``."""
     weights, biases, temperatures = [], [], []
     for head, (posts, labels) in enumerate(_linear_training_sets(train_sets)):
         weight, bias = train_linear(linear_features(posts, config.buckets), labels, config.linear_l2, config.linear_iterations, config.linear_nb)
@@ -370,6 +444,9 @@ def _fit_linear(
         temperatures.append(fit_temperature(dev_logits, dev[name].sentiment_label))
         weights.append(weight)
         biases.append(bias)
+    for weight, bias in (_fit_linear_complaint(train_sets["complaints"], config), _fit_customer_gate(train_sets, config)):
+        weights.append(weight.half().float())
+        biases.append(bias.half().float())
     return (torch.cat(weights, dim=1), torch.cat(biases)), tuple(temperatures)
 
 
@@ -387,6 +464,37 @@ def _choose_linear_mix(
         )["airline_es_sentiment"],
     )
     return umsab, airline
+
+
+def _complaint_raw(
+    net: MultitaskNet, dev: dict[str, Encoded], linear_logits: dict[str, torch.Tensor] | None, mix: dict[str, float]
+) -> dict[str, torch.Tensor]:
+    """Per dev set, the complaint logit before calibration as the classifier computes it: the
+    network's, averaged with the linear model's ``linear_logits`` with the weight ``mix`` gives
+    the post's language (``"*"``: any other)."""
+    raw = {name: _predict(net, data.posts)[1] for name, data in dev.items()}
+    if linear_logits is None:
+        return raw
+    out = {}
+    for name, logits in raw.items():
+        weight = torch.tensor([mix.get(lang, mix["*"]) for lang in dev[name].langs])
+        out[name] = (1 - weight) * logits + weight * linear_logits[name]
+    return out
+
+
+def _choose_complaint_mix(
+    net: MultitaskNet, dev: dict[str, Encoded], linear_logits: dict[str, torch.Tensor]
+) -> dict[str, float]:
+    """The English linear complaint model's weight in the complaint logit of English posts that
+    maximises the English complaints target on dev, calibrated as it would ship; other languages
+    keep the network's logit."""
+    def value(weight: float) -> float:
+        mix = {"en": weight, "*": 0.0}
+        raw = _complaint_raw(net, dev, linear_logits, mix)
+        calibration, _ = _calibrate(net, dev, raw)
+        return dev_scores(net, {"complaints": dev["complaints"]}, calibration=calibration, complaint_raw=raw)["complaints"]
+
+    return {"en": max((0.0, 0.25, 0.5, 0.75, 1.0), key=value), "*": 0.0}
 
 
 def save_weights(net: MultitaskNet, directory: Path, linear: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
@@ -460,24 +568,37 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     # Calibrate and score the network as it ships, after int8/fp16 rounding.
     save_weights(net, out_dir)
     net = load_weights(out_dir, net.spec)
-    calibration, ece = _calibrate(net, dev)
-    linear_model, linear_mix, linear_dev = None, (0.0,) * len(SENTIMENT_HEADS), None
+    linear_model, linear_complaint, complaint_mix = None, None, {"*": 0.0}
     if config.linear_iterations > 0:
         linear_model, temperatures = _fit_linear(train_sets, dev, config)
+        linear_complaint = _linear_complaint_logits(linear_model, dev, config.buckets)
+        complaint_mix = _choose_complaint_mix(net, dev, linear_complaint)
+    complaint_raw = _complaint_raw(net, dev, linear_complaint, complaint_mix)
+    calibration, ece = _calibrate(net, dev, complaint_raw)
+    linear_mix, linear_dev = (0.0,) * len(SENTIMENT_HEADS), None
+    if linear_model is not None:
         calibration = Calibration(calibration.sentiment_temperature, calibration.complaint, temperatures)
         linear_dev = _linear_probs(linear_model, dev, temperatures, config.buckets)
         linear_mix = _choose_linear_mix(net, dev, calibration, linear_dev)
         save_weights(net, out_dir, linear_model)
     # Mixed as the classifier mixes them: probabilities after each head's temperature.
-    mixing = {"linear": linear_dev, "linear_mix": linear_mix}
-    es_mix = _choose_es_mix(net, dev, calibration, **mixing)
+    mixing = {"linear": linear_dev, "linear_mix": linear_mix, "complaint_raw": complaint_raw}
+    # Spanish posts: the customer gate picks the head when a linear model ships, else a fixed mix.
+    es_mix: float | dict[str, torch.Tensor]
+    if linear_model is not None:
+        es_mix, head_mix, gated = _customer_gate(linear_model, dev, config.buckets), {"*": (1.0, 0.0)}, ("es",)
+    else:
+        es_mix = _choose_es_mix(net, dev, calibration, **mixing)
+        head_mix, gated = {"*": (1.0, 0.0), "es": (1.0 - es_mix, es_mix)}, ()
     scores = dev_scores(net, dev, es_mix=es_mix, calibration=calibration, **mixing)  # type: ignore[arg-type]
     meta = ModelMeta(
         features=feature_spec,
         network=net.spec,
         calibration=calibration,
-        head_mix={"*": (1.0, 0.0), "es": (1.0 - es_mix, es_mix)},
+        head_mix=head_mix,
+        gated_languages=gated,
         linear_mix=linear_mix,
+        complaint_linear_mix=complaint_mix,
         training={
             "config": asdict(config),
             "data_sets": list(TRAIN_SETS),
@@ -488,7 +609,7 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
         },
     )
     (out_dir / META_FILE).write_text(meta.to_json())
-    log.info("saved=%s best_epoch=%d es_mix=%.2f %s", out_dir, best_epoch, es_mix, ece)
+    log.info("saved=%s best_epoch=%d head_mix=%s gated=%s complaint_mix=%s %s", out_dir, best_epoch, head_mix, gated, complaint_mix, ece)
     return meta
 
 

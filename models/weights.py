@@ -25,6 +25,13 @@ META_FILE = "model.json"
 # and Spanish airline tweets (customer messages, news counted as positive). The complaint head is
 # trained on English complaints and on Spanish airline tweets (negative = complaint).
 SENTIMENT_HEADS: tuple[str, ...] = ("umsab", "airline_es")
+# The linear model beside the network (``linear.weight``, ``(buckets, LINEAR_COLUMNS)``): three
+# logits per sentiment head, the complaint logit, and the customer gate's logit (is the post a
+# customer message, like ``airline_es``, rather than a general tweet?).
+LINEAR_SENTIMENT_COLUMNS = 3 * len(SENTIMENT_HEADS)
+LINEAR_COMPLAINT_COLUMN = LINEAR_SENTIMENT_COLUMNS
+LINEAR_GATE_COLUMN = LINEAR_SENTIMENT_COLUMNS + 1
+LINEAR_COLUMNS = LINEAR_SENTIMENT_COLUMNS + 2
 
 
 @dataclass(frozen=True)
@@ -61,9 +68,15 @@ class ModelMeta:
     calibration: Calibration
     # Per language, the weight of each sentiment head in the sentiment it reports ("*": others).
     head_mix: dict[str, tuple[float, ...]] = field(default_factory=lambda: {"*": (1.0, 0.0)})
+    # Languages whose posts take the airline head with the customer gate's probability (and the
+    # UMSAB head with the rest) instead of ``head_mix``; needs a linear model.
+    gated_languages: tuple[str, ...] = ()
     # Per sentiment head, the weight of the linear model's probabilities against the network's
     # (0: network only; a model without ``linear.weight`` must leave it at 0).
     linear_mix: tuple[float, ...] = (0.0,) * len(SENTIMENT_HEADS)
+    # Per language ("*": others), the weight of the linear model's complaint logit (its last
+    # column) against the network's, before calibration (0: network only).
+    complaint_linear_mix: dict[str, float] = field(default_factory=lambda: {"*": 0.0})
     training: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -83,7 +96,9 @@ class ModelMeta:
                 linear_temperature=tuple(raw["calibration"].get("linear_temperature", (1.0,) * len(SENTIMENT_HEADS))),
             ),
             head_mix={lang: tuple(w) for lang, w in raw["head_mix"].items()},
+            gated_languages=tuple(raw.get("gated_languages", ())),
             linear_mix=tuple(raw.get("linear_mix", (0.0,) * len(SENTIMENT_HEADS))),
+            complaint_linear_mix=raw.get("complaint_linear_mix", {"*": 0.0}),
             training=raw.get("training", {}),
         )
 

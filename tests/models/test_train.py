@@ -60,16 +60,26 @@ def test_numpy_inference_computes_what_the_torch_network_trained(tiny_model):
 
 
 @pytest.mark.slow
-def test_numpy_linear_sentiment_computes_what_training_fitted(tiny_model):
+def test_numpy_linear_model_computes_what_training_fitted(tiny_model):
     import numpy as np
     import torch
 
+    from models.inference import EmbeddedNetwork
     from models.network import linear_features
+    from models.weights import LINEAR_COMPLAINT_COLUMN, LINEAR_GATE_COLUMN, LINEAR_SENTIMENT_COLUMNS
 
     meta, folder = tiny_model
     output, featurizer, posts, arrays = numpy_run(meta, folder)
     x = linear_features([(p.words.ids, featurizer.char_bag(p)) for p in posts], meta.features.buckets)
     weight, bias = (torch.from_numpy(arrays[k].astype(np.float32)) for k in ("linear.weight", "linear.bias"))
-    expected = (torch.sparse.mm(x, weight) + bias).view(len(posts), -1, 3)
-    assert output.linear_logits is not None
-    np.testing.assert_allclose(output.linear_logits, expected.numpy(), atol=1e-4)
+    expected = (torch.sparse.mm(x, weight) + bias).numpy()
+    assert output.linear_logits is not None and output.customer_logit is not None
+    np.testing.assert_allclose(output.linear_logits, expected[:, :LINEAR_SENTIMENT_COLUMNS].reshape(len(posts), -1, 3), atol=1e-4)
+    np.testing.assert_allclose(output.customer_logit, expected[:, LINEAR_GATE_COLUMN], atol=1e-4)
+    # The complaint logit of a post is the network's and the linear model's, mixed as asked.
+    network = EmbeddedNetwork(arrays, featurizer.char_ids)
+    mixed = network.run([p.words.ids for p in posts], [p.char_words for p in posts], [1.0, 0.25, 0.0])
+    linear, net = expected[:, LINEAR_COMPLAINT_COLUMN], output.complaint_logit
+    np.testing.assert_allclose(mixed.complaint_logit, [linear[0], 0.75 * net[1] + 0.25 * linear[1], net[2]], atol=1e-4)
+    # The words' shares of it add up to the logit less its bias terms.
+    assert abs(sum(mixed.word_shares[0]) + sum(mixed.char_shares[0]) - (linear[0] - bias[LINEAR_COMPLAINT_COLUMN].item())) < 1e-3
