@@ -31,6 +31,11 @@ def _telling(token: str) -> bool:
     return not all(unicodedata.category(ch)[0] in "PC" for ch in token)
 
 
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    """The logistic function, without overflow on hostile text's extreme logits."""
+    return 0.5 * (1.0 + np.tanh(0.5 * logits))
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     exps = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return exps / exps.sum(axis=-1, keepdims=True)
@@ -102,11 +107,11 @@ class EmbeddedClassifier:
         mix = np.array([self.meta.head_mix.get(lang, self.meta.head_mix["*"]) for lang in langs], dtype=np.float32)
         if output.customer_logit is not None and self.meta.gated_languages:
             # The customer gate picks between the general (UMSAB) head and the customer (airline) head.
-            customer = 1.0 / (1.0 + np.exp(-output.customer_logit))
+            customer = _sigmoid(output.customer_logit)
             gated = np.array([lang in self.meta.gated_languages for lang in langs])
             mix[gated] = np.stack([1.0 - customer[gated], customer[gated]], axis=1)
         sentiment = (head_probs * mix[:, :, None]).sum(axis=1)
-        complaint = 1.0 / (1.0 + np.exp(-calibration.complaint_logit(output.complaint_logit, langs)))
+        complaint = _sigmoid(calibration.complaint_logit(output.complaint_logit, langs))
         return [
             Classification(
                 lang=lang,
