@@ -88,21 +88,26 @@ class SlackBotNotifier:
         return f"{response['channel']}:{response['ts']}"
 
     def lookup(self, key: str, since: datetime, thread: str | None = None) -> Lookup:
-        """Find the message posted under ``key`` since ``since`` (in ``thread`` for a follow-up)."""
+        """Find the message posted under ``key`` since ``since`` (in ``thread`` for a follow-up),
+        paging through everything posted since then, however busy the channel has been."""
         oldest = f"{since.timestamp() - 60:.6f}"
         if thread and ":" in thread:
             channel, ts = thread.split(":", 1)
-            response = self._call("conversations.replies", self._client.conversations_replies, channel=channel,
-                                  ts=ts, oldest=oldest, include_all_metadata=True, limit=200)
+            method, call, where = "conversations.replies", self._client.conversations_replies, {"ts": ts}
         else:
             channel = self.channel
-            response = self._call("conversations.history", self._client.conversations_history, channel=channel,
-                                  oldest=oldest, include_all_metadata=True, limit=200)
-        for posted in response.get("messages", []):
-            metadata = posted.get("metadata") or {}
-            if metadata.get("event_type") == METADATA_EVENT and metadata.get("event_payload", {}).get("key") == key:
-                return Lookup(found=True, ref=f"{channel}:{posted['ts']}")
-        return Lookup(found=False)
+            method, call, where = "conversations.history", self._client.conversations_history, {}
+        cursor = None
+        while True:
+            response = self._call(method, call, channel=channel, oldest=oldest, include_all_metadata=True,
+                                  limit=200, cursor=cursor, **where)
+            for posted in response.get("messages", []):
+                metadata = posted.get("metadata") or {}
+                if metadata.get("event_type") == METADATA_EVENT and metadata.get("event_payload", {}).get("key") == key:
+                    return Lookup(found=True, ref=f"{channel}:{posted['ts']}")
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                return Lookup(found=False)
 
     def reacted_by(self, ref: str) -> str | None:
         """Who put the acknowledgement reaction on the message ``ref``, or ``None`` if nobody has."""

@@ -61,9 +61,14 @@ class FakeSlack:
             else:
                 data.update({k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()})
         if path in ("/api/conversations.history", "/api/conversations.replies"):
+            # Newest first, a page of ``limit`` at a time, as Slack pages them.
+            self.requests.append(Received(path, headers, body, data))
             messages = [{"ts": r.data["ts"], "text": r.data.get("text"), "metadata": r.data.get("metadata")}
-                        for r in self.posts("/api/chat.postMessage")]
-            return 200, {}, {"ok": True, "messages": messages}
+                        for r in reversed(self.posts("/api/chat.postMessage"))]
+            start, limit = int(data.get("cursor") or 0), int(data.get("limit") or 100)
+            more = start + limit < len(messages)
+            return 200, {}, {"ok": True, "messages": messages[start:start + limit], "has_more": more,
+                             "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
         if path == "/api/reactions.get":
             return 200, {}, {"ok": True, "message": {"ts": data["timestamp"],
                                                      "reactions": self.reactions.get(data["timestamp"], [])}}

@@ -23,7 +23,7 @@ from listener.cli import main
 from listener.config import load_settings
 from listener.domain import Alert
 from listener.store import Store
-from alert_helpers import HOSTILE, FakeClock, add_mention
+from alert_helpers import HOSTILE, FakeClock, Received, add_mention
 
 REPO = Path(__file__).resolve().parents[2]
 DELIVER = """
@@ -73,6 +73,17 @@ def test_sigkill_after_a_bot_post_is_reconciled_from_channel_history_not_resent(
     assert len(slack_server.posts("/api/chat.postMessage")) == 1
     [alert] = store.alerts()
     assert alert.status == "sent" and alert.delivery_ref == "C0ALERTS:1763553600.000001"
+
+
+def test_reconciliation_pages_through_a_busy_channel_history(tmp_path, slack_server):
+    store = crash_while_sending(tmp_path, slack_server, "bot")
+    for number in range(2, 452):  # 450 messages posted by others after the crashed one
+        slack_server.requests.append(Received("/api/chat.postMessage", {}, b"", {"ts": f"1763553600.{number:06d}"}))
+    notifier = SlackBotNotifier("slack", "xoxb-test", "C0ALERTS", base_url=slack_server.url + "/api/")
+    assert Outbox(store, {"slack": notifier}).deliver_due().sent == 1
+    assert len([r for r in slack_server.posts("/api/chat.postMessage") if r.body]) == 1  # not posted again
+    assert store.alerts()[0].delivery_ref == "C0ALERTS:1763553600.000001"
+    assert len(slack_server.posts("/api/conversations.history")) == 3  # pages of 200
 
 
 def test_sigkill_after_a_webhook_post_leaves_it_unconfirmed_and_tells_the_operator(tmp_path, slack_server):
