@@ -782,17 +782,8 @@ class Store:
             >>> store.complaint_series("Lumora", since, until, 0.5, ["Lumora", "Lumora/topic:login"])
             [('Lumora', datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc), 17), ...]
         """
-        names = sorted(set(series))
-        if not names:
-            return []
-        marks = ", ".join("?" * len(names))
-        with self._lock:
-            rows = self._conn.execute(
-                f"""SELECT s.series, s.created_at, s.mention_id FROM complaint_series s
-                    JOIN classifications c ON c.mention_id = s.mention_id
-                    WHERE s.brand = ? AND s.created_at >= ? AND s.created_at <= ? AND c.complaint_prob >= ?
-                    AND s.series IN ({marks}) ORDER BY s.created_at, s.mention_id""",
-                (brand, _iso(since), _iso(until), min_complaint_prob, *names)).fetchall()
+        rows = self._complaint_series_rows("s.series, s.created_at, s.mention_id", "ORDER BY s.created_at, s.mention_id",
+                                           brand, since, until, min_complaint_prob, series)
         interned: dict[str, str] = {}
         return [(interned.setdefault(name, name), datetime.fromisoformat(at), mention_id)
                 for name, at, mention_id in rows]
@@ -809,18 +800,24 @@ class Store:
             >>> store.complaint_series_hourly("Lumora", since, until, 0.5, ["Lumora"])
             [('Lumora', datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc), 4), ...]
         """
+        rows = self._complaint_series_rows("s.series, substr(s.created_at, 1, 13) AS hour, COUNT(*)",
+                                           "GROUP BY s.series, hour", brand, since, until, min_complaint_prob, series)
+        return [(name, datetime.fromisoformat(f"{hour}:00:00+00:00"), count) for name, hour, count in rows]
+
+    def _complaint_series_rows(self, columns: str, grouping: str, brand: str, since: datetime, until: datetime,
+                               min_complaint_prob: float, series: Iterable[str]) -> list[tuple[Any, ...]]:
+        """``SELECT columns`` over the grouped complaints of ``brand`` posted from ``since`` to ``until`` in any
+        of ``series``, then ``grouping`` (an ORDER BY or GROUP BY clause)."""
         names = sorted(set(series))
         if not names:
             return []
         marks = ", ".join("?" * len(names))
         with self._lock:
-            rows = self._conn.execute(
-                f"""SELECT s.series, substr(s.created_at, 1, 13) AS hour, COUNT(*) FROM complaint_series s
-                    JOIN classifications c ON c.mention_id = s.mention_id
+            return self._conn.execute(
+                f"""SELECT {columns} FROM complaint_series s JOIN classifications c ON c.mention_id = s.mention_id
                     WHERE s.brand = ? AND s.created_at >= ? AND s.created_at <= ? AND c.complaint_prob >= ?
-                    AND s.series IN ({marks}) GROUP BY s.series, hour""",
+                    AND s.series IN ({marks}) {grouping}""",
                 (brand, _iso(since), _iso(until), min_complaint_prob, *names)).fetchall()
-        return [(name, datetime.fromisoformat(f"{hour}:00:00+00:00"), count) for name, hour, count in rows]
 
     def complaints_without_series(self, limit: int) -> list[StoredMention]:
         """Up to ``limit`` complaints grouped before their series were stored (schema version 3), by id."""
