@@ -128,9 +128,15 @@ class Outbox:
         if not self._reconciled:
             self._reconciled = self._reconcile(report)
         after_id = 0
-        while due := self._store.due_alerts(page, after_id):
-            self._deliver_page(due, report)
-            after_id = due[-1].id
+        try:
+            while due := self._store.due_alerts(page, after_id):
+                self._deliver_page(due, report)
+                after_id = due[-1].id
+        except Exception:
+            # A write that failed after a send (a full disk) leaves its delivery attempting, as a crash would;
+            # without this it stayed so, never retried nor recorded as sent, until the listener restarted.
+            self._reconciled = False
+            raise
         return report
 
     def _deliver_page(self, due_alerts: list[StoredAlert], report: DeliveryReport) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from email import policy
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from alerts.escalation import Escalator
@@ -22,7 +23,7 @@ from listener.app import Listener
 from listener.cli import main
 from listener.config import load_settings
 from listener.domain import Alert
-from listener.store import Store
+from listener.store import Store, StoreUnavailable
 from alert_helpers import HOSTILE, FakeClock, Received, add_mention
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,6 +85,30 @@ def test_reconciliation_pages_through_a_busy_channel_history(tmp_path, slack_ser
     assert len([r for r in slack_server.posts("/api/chat.postMessage") if r.body]) == 1  # not posted again
     assert store.alerts()[0].delivery_ref == "C0ALERTS:1763553600.000001"
     assert len(slack_server.posts("/api/conversations.history")) == 3  # pages of 200
+
+
+def test_a_post_whose_record_hit_a_full_disk_is_reconciled_on_the_next_round_not_left_sending(
+        tmp_path, slack_server, monkeypatch):
+    store = Store.open(tmp_path / "l.db")
+    mention_id = add_mention(store)
+    store.enqueue_alerts([mention_id], [Alert(key=f"mention:{mention_id}:slack", channel="slack", brand="Lumora",
+                                              rule="r", severity="high", title="t", reasons=("r",),
+                                              mention_id=mention_id)])
+    finish_delivery = store.finish_delivery
+
+    def disk_full_once(delivery_id: int, ref: str | None) -> None:
+        monkeypatch.setattr(store, "finish_delivery", finish_delivery)
+        raise StoreUnavailable("cannot write to the database (database or disk is full)")
+
+    monkeypatch.setattr(store, "finish_delivery", disk_full_once)
+    outbox = Outbox(store, {"slack": SlackBotNotifier("slack", "xoxb-test", "C0ALERTS",
+                                                      base_url=slack_server.url + "/api/")})
+    with pytest.raises(StoreUnavailable):
+        outbox.deliver_due()
+    assert store.alerts()[0].status == "sending"
+    assert outbox.deliver_due().sent == 1  # the same daemon, once there is room again
+    assert len(slack_server.posts("/api/chat.postMessage")) == 1
+    assert store.alerts()[0].status == "sent"
 
 
 def test_sigkill_after_a_webhook_post_leaves_it_unconfirmed_and_tells_the_operator(tmp_path, slack_server):
