@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
 
 from bench.traffic import synthetic_posts, write_jsonl
 from listener.app import Listener
-from listener.config import load_settings
+from listener.config import Settings, load_settings
 from listener.daemon import run_daemon
 from listener.sources.replay import mention_from_record
 from listener.store import Store, StoreUnavailable
 from tests.test_daemon import wait_for
 
 POSTS = 1000
+BEFORE_THE_DISK_FILLS = 300
 HOLD_LOCK = """
 import sqlite3, sys, time
 connection = sqlite3.connect(sys.argv[1], isolation_level=None)
@@ -47,6 +51,30 @@ def assert_everything_once(app: Listener, alerts_file: Path) -> None:
     assert app.store.stats()["classified"] == POSTS
     keys = Counter(json.loads(line)["key"] for line in alerts_file.read_text().splitlines())
     assert len(keys) == POSTS // 10 and set(keys.values()) == {1}
+
+
+def quick_settings(write_config: Callable[..., Path]) -> Settings:
+    """The replay of ``posts.jsonl`` in batches of 50, polled and delivered every 0.2 s."""
+    settings = load_settings(write_config("[alerts]\ndelivery_interval_seconds = 0.2\n", batch_size=50))
+    settings.sources.replay.interval_seconds = 0.2
+    return settings
+
+
+@contextmanager
+def running_daemon(app: Listener) -> Iterator[threading.Thread]:
+    """``app``'s daemon on a thread, as ``listener run`` runs it; stopped on leaving."""
+    daemon = threading.Thread(target=run_daemon, args=(app,), kwargs={"handle_signals": False})
+    daemon.start()
+    try:
+        yield daemon
+    finally:
+        app.stop_event.set()
+        daemon.join(timeout=15)
+
+
+def offset_after(posts_file: Path, lines: int) -> int:
+    """The replay cursor's byte offset just after the first ``lines`` lines of ``posts_file``."""
+    return sum(len(line) + 1 for line in posts_file.read_bytes().split(b"\n")[:lines])
 
 
 def test_a_write_blocked_by_another_process_lock_fails_with_a_clear_error_and_succeeds_after(tmp_path):
@@ -76,27 +104,48 @@ def test_a_full_disk_stops_the_daemon_s_writes_with_a_clear_error_and_it_resumes
         tmp_path, write_config, caplog):
     write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(POSTS))
     caplog.set_level(logging.INFO)
-    settings = load_settings(write_config("[alerts]\ndelivery_interval_seconds = 0.2\n", batch_size=50))
-    settings.sources.replay.interval_seconds = 0.2
-    app = Listener(settings)
+    app = Listener(quick_settings(write_config))
     pages = app.store.db.execute("PRAGMA page_count").fetchone()[0]
     app.store.db.execute(f"PRAGMA max_page_count = {pages + 20}")  # SQLite's own SQLITE_FULL, as on a full disk
-    daemon = threading.Thread(target=run_daemon, args=(app,), kwargs={"handle_signals": False})
-    daemon.start()
-    try:
+    with running_daemon(app):
         assert wait_for(lambda: "database or disk is full" in caplog.text)
         stuck = app.store.stats()["mentions"]
         assert 0 < stuck < POSTS
         assert "free some space" in caplog.text and "nothing committed is lost" in caplog.text
-        offset = int(app.store.cursor("replay")["offset"])
-        assert offset == sum(len(line) + 1 for line in (tmp_path / "posts.jsonl").read_bytes().split(b"\n")[:stuck])
+        assert int(app.store.cursor("replay")["offset"]) == offset_after(tmp_path / "posts.jsonl", stuck)
 
         app.store.db.execute("PRAGMA max_page_count = 1073741823")  # space freed
         assert wait_for(lambda: app.store.stats()["alerts_sent"] == POSTS // 10 and
                         app.store.stats()["classified"] == POSTS)
-    finally:
-        app.stop_event.set()
-        daemon.join(timeout=15)
     assert_everything_once(app, tmp_path / "alerts.jsonl")
     app.close()
 
+
+@pytest.mark.slow
+def test_a_real_full_file_system_stops_the_daemon_s_writes_with_a_clear_error_and_it_resumes_once_there_is_room(
+        tmp_path, write_config, small_disk, caplog):
+    posts = list(synthetic_posts(POSTS))
+    write_jsonl(tmp_path / "posts.jsonl", iter(posts[:BEFORE_THE_DISK_FILLS]))
+    caplog.set_level(logging.INFO)
+    settings = quick_settings(write_config)
+    database = settings.storage.path = small_disk.path / "listener.db"  # and its WAL beside it
+    with Listener(settings) as app:
+        with running_daemon(app) as daemon:
+            assert wait_for(lambda: app.store.stats()["classified"] == BEFORE_THE_DISK_FILLS)
+            small_disk.fill()
+            with (tmp_path / "posts.jsonl").open("a", encoding="utf-8") as replayed:  # arriving while it is full
+                replayed.writelines(json.dumps(post) + "\n" for post in posts[BEFORE_THE_DISK_FILLS:])
+            assert wait_for(lambda: "database or disk is full" in caplog.text)
+            assert f"cannot write to the database {database}" in caplog.text and "free some space" in caplog.text
+            time.sleep(1)  # a few more rounds of polling against the full disk
+            assert daemon.is_alive()
+            stored = {row[0] for row in app.store.db.execute("SELECT external_id FROM mentions")}
+            assert {f"p{number}" for number in range(BEFORE_THE_DISK_FILLS)} <= stored
+            assert int(app.store.cursor("replay")["offset"]) == offset_after(tmp_path / "posts.jsonl", len(stored))
+            with closing(sqlite3.connect(database)) as reader:
+                assert reader.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+            small_disk.free()
+            assert wait_for(lambda: app.store.stats()["alerts_sent"] == POSTS // 10 and
+                            app.store.stats()["classified"] == POSTS)
+        assert_everything_once(app, tmp_path / "alerts.jsonl")
