@@ -7,7 +7,12 @@ data whose share of complaints differs from a brand's mentions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import torch
+
+Params = TypeVar("Params")
 
 
 def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
@@ -57,3 +62,36 @@ def expected_calibration_error(confidence: torch.Tensor, correct: torch.Tensor, 
             gap = confidence[inside].mean() - correct[inside].float().mean()
             total += inside.float().mean() * gap.abs()
     return float(total)
+
+
+def top_label_ece(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """ECE of a multi-class prediction: the top probability against whether the top class is ``labels``."""
+    probs = logits.softmax(-1)
+    return expected_calibration_error(probs.max(-1).values, probs.argmax(-1) == labels)
+
+
+def binary_ece(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """ECE of ``sigmoid(logits)`` as the probability of the 0/1 ``labels``."""
+    return expected_calibration_error(torch.sigmoid(logits), labels)
+
+
+def cross_fitted_ece(
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    fit: Callable[[torch.Tensor, torch.Tensor], Params],
+    apply: Callable[[torch.Tensor, Params], torch.Tensor],
+    ece: Callable[[torch.Tensor, torch.Tensor], float],
+) -> float:
+    """ECE of calibration fitted on one half of the data and measured on the other, averaged both ways.
+
+    The halves are a seeded shuffle, so the figure is the same on every run. Example::
+
+        >>> cross_fitted_ece(logits, labels, fit_temperature, lambda lg, t: lg / t, top_label_ece)  # doctest: +SKIP
+    """
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
+    halves = (order[: len(order) // 2], order[len(order) // 2 :])
+    errors = []
+    for fit_idx, test_idx in (halves, halves[::-1]):
+        params = fit(logits[fit_idx], labels[fit_idx])
+        errors.append(ece(apply(logits[test_idx], params), labels[test_idx]))
+    return sum(errors) / 2

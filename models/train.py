@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,7 +24,13 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from models.calibration import expected_calibration_error, fit_platt, fit_temperature
+from models.calibration import (
+    binary_ece,
+    cross_fitted_ece,
+    fit_platt,
+    fit_temperature,
+    top_label_ece,
+)
 from models.data import Example, read_examples
 from models.evaluation import macro_f1
 from models.features import FeatureSpec, Featurizer, to_bag
@@ -248,9 +254,9 @@ def _calibrate(
         logits = _predict(net, dev[name].posts)[0][:, head]
         labels = dev[name].sentiment_label
         temperatures.append(fit_temperature(logits, labels))
-        report[f"ece_sentiment_{name}_before"] = _top_label_ece(logits, labels)
-        report[f"ece_sentiment_{name}_after"] = _cross_fit(
-            logits, labels, lambda lg, lb: fit_temperature(lg, lb), lambda lg, t: lg / t, _top_label_ece
+        report[f"ece_sentiment_{name}_before"] = top_label_ece(logits, labels)
+        report[f"ece_sentiment_{name}_after"] = cross_fitted_ece(
+            logits, labels, lambda lg, lb: fit_temperature(lg, lb), lambda lg, t: lg / t, top_label_ece
         )
     # Complaint: English from the complaints dev set, Spanish from airline_es (negative = complaint),
     # for every other language the network's own logits (which they use) on both together.
@@ -263,38 +269,12 @@ def _calibrate(
     platt = {}
     for lang, (logits, labels) in complaint_dev.items():
         platt[lang] = fit_platt(logits, labels)
-        report[f"ece_complaint_{lang}_before"] = _binary_ece(logits, labels)
-        report[f"ece_complaint_{lang}_after"] = _cross_fit(
-            logits, labels, fit_platt, lambda lg, ab: ab[0] * lg + ab[1], _binary_ece
+        report[f"ece_complaint_{lang}_before"] = binary_ece(logits, labels)
+        report[f"ece_complaint_{lang}_after"] = cross_fitted_ece(
+            logits, labels, fit_platt, lambda lg, ab: ab[0] * lg + ab[1], binary_ece
         )
     calibration = Calibration(sentiment_temperature=tuple(temperatures), complaint=platt)
     return calibration, report
-
-
-def _top_label_ece(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    probs = logits.softmax(-1)
-    return expected_calibration_error(probs.max(-1).values, probs.argmax(-1) == labels)
-
-
-def _binary_ece(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    return expected_calibration_error(torch.sigmoid(logits), labels)
-
-
-def _cross_fit(
-    logits: torch.Tensor,
-    labels: torch.Tensor,
-    fit: Callable[[torch.Tensor, torch.Tensor], object],
-    apply: Callable[[torch.Tensor, object], torch.Tensor],
-    ece: Callable[[torch.Tensor, torch.Tensor], float],
-) -> float:
-    """ECE of calibration fitted on one half of dev and measured on the other, averaged both ways."""
-    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
-    halves = (order[: len(order) // 2], order[len(order) // 2 :])
-    errors = []
-    for fit_idx, test_idx in (halves, halves[::-1]):
-        params = fit(logits[fit_idx], labels[fit_idx])
-        errors.append(ece(apply(logits[test_idx], params), labels[test_idx]))
-    return sum(errors) / 2
 
 
 def _choose_es_mix(
