@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, SecretStr, ValidationError, field_validator, model_validator
 
 CONFIG_ENV = "LISTENER_CONFIG"
 DEFAULT_CONFIG_NAME = "listener.toml"
@@ -137,6 +137,12 @@ class ClassifierConfig(Strict):
     max_length: int = Field(default=128, gt=0)
     threads: int | None = Field(default=None, gt=0)
     quantize: bool = False
+    sentiment_temperature: float = Field(
+        default=1.0, gt=0, allow_inf_nan=False, description="transformers: sentiment logits are divided by it"
+    )
+    complaint_platt: tuple[FiniteFloat, FiniteFloat] = Field(
+        default=(1.0, 0.0), description="transformers: [a, b], the complaint log-odds x become a * x + b"
+    )
 
 
 Severity = Literal["low", "normal", "high", "critical"]

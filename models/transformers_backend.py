@@ -8,6 +8,11 @@
   share of entailment that goes to the first one. Without a complaint model, the probability of
   the negative sentiment stands in for it.
 
+Calibration from the config (fitted by ``listener calibrate``): the sentiment logits are divided by
+``sentiment_temperature`` before the softmax, and the complaint log-odds ``x`` become ``a * x + b``
+with ``(a, b) = complaint_platt``. The log-odds are taken from the logits, never from a probability
+that may have rounded to 0 or 1.
+
 Cues come from the cue lexicons: the transformer itself says nothing about which words mattered.
 """
 
@@ -29,6 +34,9 @@ from models.text import normalize, tokenize
 
 if TYPE_CHECKING:
     from listener.config import ClassifierConfig
+
+# sigmoid is 0 or 1 in float32 long before this; a bound keeps a * x + b finite for any a.
+_MAX_LOG_ODDS = 1e4
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,12 @@ def sentiment_columns(model: PreTrainedModel) -> list[int | None]:
     return columns
 
 
+def _log_odds(logits: torch.Tensor, column: int) -> torch.Tensor:
+    """``log(p / (1 - p))`` of class ``column`` under ``softmax(logits)``, computed without ``p``."""
+    others = torch.cat([logits[:, :column], logits[:, column + 1 :]], dim=1)
+    return logits[:, column] - others.logsumexp(-1)
+
+
 class TransformersClassifier:
     """Classifies posts with Hugging Face models.
 
@@ -110,6 +124,8 @@ class TransformersClassifier:
         batch_size: int = 64,
         max_length: int = 128,
         detector: LanguageDetector | None = None,
+        sentiment_temperature: float = 1.0,
+        complaint_platt: tuple[float, float] = (1.0, 0.0),
     ) -> None:
         self._sentiment = sentiment
         self._sentiment_columns = sentiment_columns(sentiment.model)
@@ -119,6 +135,8 @@ class TransformersClassifier:
         self._max_length = max_length
         self._detector = detector or shared_detector()
         self._lexicon = CueLexicon()
+        self._temperature = sentiment_temperature
+        self._platt = complaint_platt
         if complaint is not None:
             self._complaint_column = _label_index(complaint.model, "complaint")
             self._entailment_column = _label_index(complaint.model, "entail")
@@ -148,6 +166,8 @@ class TransformersClassifier:
             complaint_labels=config.complaint_labels,
             batch_size=config.batch_size,
             max_length=config.max_length,
+            sentiment_temperature=config.sentiment_temperature,
+            complaint_platt=config.complaint_platt,
         )
 
     def _logits(self, loaded: LoadedModel, texts: Sequence[str], pairs: Sequence[str] | None = None) -> torch.Tensor:
@@ -162,44 +182,63 @@ class TransformersClassifier:
         with torch.inference_mode():
             return loaded.model(**inputs).logits.float()
 
-    def _sentiment_probs(self, texts: Sequence[str]) -> torch.Tensor:
-        probs = self._logits(self._sentiment, texts).softmax(-1)
-        return torch.stack(
-            [probs[:, c] if c is not None else torch.zeros(len(texts)) for c in self._sentiment_columns], dim=1
-        )
+    def _sentiment_logits(self, texts: Sequence[str]) -> torch.Tensor:
+        """Logits of negative, neutral, positive; ``-inf`` for a sentiment the model has no label for."""
+        logits = self._logits(self._sentiment, texts)
+        absent = torch.full((len(texts),), -torch.inf)
+        return torch.stack([logits[:, c] if c is not None else absent for c in self._sentiment_columns], dim=1)
 
-    def _complaint_probs(self, texts: Sequence[str], sentiment: torch.Tensor) -> torch.Tensor:
+    def _complaint_log_odds(self, texts: Sequence[str], sentiment_logits: torch.Tensor) -> torch.Tensor:
+        """Log-odds of a complaint before Platt scaling; ``sentiment_logits`` already divided by the temperature."""
         if self._complaint is None:
-            return sentiment[:, 0]
-        if self._complaint_column is not None:
-            return self._logits(self._complaint, texts).softmax(-1)[:, self._complaint_column]
-        hypotheses = self._complaint_labels
-        premises = [text for text in texts for _ in hypotheses]
-        logits = self._logits(self._complaint, premises, hypotheses * len(texts))
-        entailment = logits[:, self._entailment_column].view(len(texts), len(hypotheses))
-        return entailment.softmax(-1)[:, 0]
+            odds = _log_odds(sentiment_logits, 0)
+        elif self._complaint_column is not None:
+            odds = _log_odds(self._logits(self._complaint, texts), self._complaint_column)
+        else:
+            hypotheses = self._complaint_labels
+            premises = [text for text in texts for _ in hypotheses]
+            logits = self._logits(self._complaint, premises, hypotheses * len(texts))
+            odds = _log_odds(logits[:, self._entailment_column].view(len(texts), len(hypotheses)), 0)
+        # Infinite only when the model lacks a sentiment label; kept finite so that a * x + b is.
+        return odds.clamp(-_MAX_LOG_ODDS, _MAX_LOG_ODDS)
+
+    def scores(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Uncalibrated scores, what ``listener calibrate`` fits: sentiment logits (n × 3: negative,
+        neutral, positive) before the temperature, and complaint log-odds before Platt scaling (when
+        the negative probability stands in for the complaint one, after the configured temperature).
+        """
+        return self._scores([normalize(text) for text in texts])
+
+    def _scores(self, normalized: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        sentiment, complaint = [torch.empty(0, 3)], [torch.empty(0)]
+        for start in range(0, len(normalized), self._batch_size):
+            batch = normalized[start : start + self._batch_size]
+            logits = self._sentiment_logits(batch)
+            sentiment.append(logits)
+            complaint.append(self._complaint_log_odds(batch, logits / self._temperature))
+        return torch.cat(sentiment), torch.cat(complaint)
 
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None
     ) -> list[Classification]:
         """Return one classification per text, in order."""
         langs = self._detector.detect_many(texts, lang_hints)
+        normalized = [normalize(text) for text in texts]
+        sentiment_logits, complaint_log_odds = self._scores(normalized)
+        sentiment = (sentiment_logits / self._temperature).softmax(-1)
+        a, b = self._platt
+        complaint = torch.sigmoid(a * complaint_log_odds + b)
         results: list[Classification] = []
-        for start in range(0, len(texts), self._batch_size):
-            batch = [normalize(t) for t in texts[start : start + self._batch_size]]
-            sentiment = self._sentiment_probs(batch)
-            sentiment = sentiment / sentiment.sum(-1, keepdim=True)
-            complaint = self._complaint_probs(batch, sentiment)
-            for text, lang, probs, p in zip(batch, langs[start:], sentiment, complaint):
-                cues = tuple(dict.fromkeys(c.text for c in self._lexicon.find(tokenize(text)) if c.kind != "positive"))
-                results.append(
-                    Classification(
-                        lang=lang,
-                        sentiment=SENTIMENTS[int(probs.argmax())],
-                        sentiment_probs=(float(probs[0]), float(probs[1]), float(probs[2])),
-                        complaint_prob=float(p),
-                        cues=cues,
-                        model=self.name,
-                    )
+        for text, lang, probs, p in zip(normalized, langs, sentiment, complaint, strict=True):
+            cues = tuple(dict.fromkeys(c.text for c in self._lexicon.find(tokenize(text)) if c.kind != "positive"))
+            results.append(
+                Classification(
+                    lang=lang,
+                    sentiment=SENTIMENTS[int(probs.argmax())],
+                    sentiment_probs=(float(probs[0]), float(probs[1]), float(probs[2])),
+                    complaint_prob=float(p),
+                    cues=cues,
+                    model=self.name,
                 )
+            )
         return results

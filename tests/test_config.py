@@ -108,3 +108,19 @@ def test_digest_channel_must_name_a_slack_channel(write_config):
     result = run_check(write_config('\n[digest]\nchannel = "file"\n'))
     assert result.exit_code == 2
     assert "digest.channel must name a slack channel" in result.output
+
+
+def test_calibration_keys_out_of_range_exit_2_naming_each_key(write_config):
+    path = write_config(text="""
+        [[brands]]
+        name = "Lumora"
+
+        [classifier]
+        backend = "transformers"
+        sentiment_temperature = 0
+        complaint_platt = [1.5, nan]
+        """)
+    result = run_check(path)
+    assert result.exit_code == 2
+    assert "classifier.sentiment_temperature: Input should be greater than 0" in result.output
+    assert "classifier.complaint_platt.1: Input should be a finite number" in result.output

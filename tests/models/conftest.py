@@ -1,14 +1,52 @@
-"""Shared fixtures of the model tests: the data sets beside the repo and the shipped classifier."""
+"""Shared fixtures of the model tests: the data sets beside the repo, the shipped classifier and tiny
+transformers models built with random weights."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 # Read by huggingface_hub when it is first imported: no test may reach for the network.
 os.environ["HF_HUB_OFFLINE"] = "1"
+
+WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "flight", "was", "late", "great", "no", "vuelo", "@", "user"]
+
+
+def _save_tiny_model(directory: Path, id2label: dict[int, str]) -> Path:
+    """A two-layer BERT with 16-dim states and a word-level vocabulary, saved like a hub model."""
+    # Imported here: huggingface_hub must see HF_HUB_OFFLINE, set above, when it is first imported.
+    from transformers import (
+        BertConfig,
+        BertForSequenceClassification,
+        BertTokenizerFast,
+    )
+
+    directory.mkdir()
+    vocab = directory / "vocab.txt"
+    vocab.write_text("\n".join(WORDS) + "\n")
+    BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(directory)
+    config = BertConfig(
+        vocab_size=len(WORDS), hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32,
+        max_position_embeddings=64, id2label=id2label, label2id={v: k for k, v in id2label.items()},
+    )
+    BertForSequenceClassification(config).save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture
+def tiny_model(tmp_path: Path) -> Callable[[str, dict[int, str]], Path]:
+    """Saves a tiny random-weights model with the given labels in a folder of ``tmp_path``; returns the folder."""
+    return lambda name, id2label: _save_tiny_model(tmp_path / name, id2label)
+
+
+@pytest.fixture
+def sentiment_dir(tiny_model: Callable[[str, dict[int, str]], Path]) -> Path:
+    """A tiny random-weights sentiment model (negative, neutral, positive) saved in a local directory."""
+    return tiny_model("sentiment", {0: "Negative", 1: "Neutral", 2: "Positive"})
+
 
 DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 

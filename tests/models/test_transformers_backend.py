@@ -3,32 +3,11 @@
 from pathlib import Path
 
 import pytest
-from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+import torch
 
 from listener.config import ClassifierConfig
 from models.errors import ModelNotAvailable
 from models.factory import load_classifier
-
-WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "flight", "was", "late", "great", "no", "vuelo", "@", "user"]
-
-
-def _save_tiny_model(directory: Path, id2label: dict[int, str]) -> Path:
-    """A two-layer BERT with 16-dim states and a word-level vocabulary, saved like a hub model."""
-    directory.mkdir()
-    vocab = directory / "vocab.txt"
-    vocab.write_text("\n".join(WORDS) + "\n")
-    BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(directory)
-    config = BertConfig(
-        vocab_size=len(WORDS), hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32,
-        max_position_embeddings=64, id2label=id2label, label2id={v: k for k, v in id2label.items()},
-    )
-    BertForSequenceClassification(config).save_pretrained(directory)
-    return directory
-
-
-@pytest.fixture
-def sentiment_dir(tmp_path: Path) -> Path:
-    return _save_tiny_model(tmp_path / "sentiment", {0: "Negative", 1: "Neutral", 2: "Positive"})
 
 
 def test_sentiment_model_loads_from_a_local_directory(sentiment_dir: Path):
@@ -42,14 +21,14 @@ def test_sentiment_model_loads_from_a_local_directory(sentiment_dir: Path):
     assert str(sentiment_dir) in classifier.name
 
 
-def test_labels_are_read_from_the_model_config_in_any_order(tmp_path: Path):
-    shuffled = _save_tiny_model(tmp_path / "m", {0: "positive", 1: "negative", 2: "neutral"})
+def test_labels_are_read_from_the_model_config_in_any_order(tiny_model):
+    shuffled = tiny_model("m", {0: "positive", 1: "negative", 2: "neutral"})
     classifier = load_classifier(ClassifierConfig(backend="transformers", sentiment_model=str(shuffled)))
     assert classifier._sentiment_columns == [1, 2, 0]
 
 
-def test_zero_shot_nli_model_gives_complaint_probability(sentiment_dir: Path, tmp_path: Path):
-    nli = _save_tiny_model(tmp_path / "nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
+def test_zero_shot_nli_model_gives_complaint_probability(sentiment_dir: Path, tiny_model):
+    nli = tiny_model("nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
     config = ClassifierConfig(
         backend="transformers", sentiment_model=str(sentiment_dir), complaint_model=str(nli), quantize=True, threads=1
     )
@@ -67,3 +46,33 @@ def test_unavailable_model_names_itself_and_how_to_fetch_it():
 def test_transformers_backend_without_a_model_says_which_setting_to_fill():
     with pytest.raises(ModelNotAvailable, match="sentiment_model"):
         load_classifier(ClassifierConfig(backend="transformers"))
+
+
+def test_sentiment_temperature_divides_the_sentiment_logits(sentiment_dir: Path):
+    texts = ["the flight was late", "great", "no vuelo"]
+    plain = load_classifier(ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir)))
+    softened = load_classifier(
+        ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir), sentiment_temperature=2.0)
+    )
+    for before, after in zip(plain.classify(texts), softened.classify(texts), strict=True):
+        expected = (torch.tensor(before.sentiment_probs).log() / 2.0).softmax(-1)
+        assert after.sentiment_probs == pytest.approx(expected.tolist(), abs=1e-6)
+        assert max(after.sentiment_probs) < max(before.sentiment_probs)
+
+
+def test_complaint_platt_rescales_the_complaint_log_odds(sentiment_dir: Path):
+    texts = ["the flight was late", "great", "no vuelo"]
+    plain = load_classifier(ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir)))
+    scaled = load_classifier(
+        ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir), complaint_platt=[3.0, -1.0])
+    )
+    for before, after in zip(plain.classify(texts), scaled.classify(texts), strict=True):
+        expected = torch.sigmoid(3.0 * torch.logit(torch.tensor(before.complaint_prob, dtype=torch.float64)) - 1.0)
+        assert after.complaint_prob == pytest.approx(float(expected), abs=1e-6)
+        assert after.sentiment_probs == before.sentiment_probs
+
+
+def test_extreme_platt_scaling_gives_probabilities_of_zero_and_one_not_nan(sentiment_dir: Path):
+    config = ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir), complaint_platt=[1e30, 0.0])
+    probs = [r.complaint_prob for r in load_classifier(config).classify(["the flight was late", "great", "no"])]
+    assert set(probs) <= {0.0, 1.0}
