@@ -18,7 +18,8 @@ Params = TypeVar("Params")
 def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
     """Return the temperature that minimises the log-loss of ``softmax(logits / T)`` on ``labels``."""
     log_t = torch.zeros(1, requires_grad=True)
-    optimiser = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
+    # Without a line search the steps stop short of (or overshoot to nan) a temperature far from 1.
+    optimiser = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
         optimiser.zero_grad()
