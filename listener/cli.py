@@ -322,7 +322,7 @@ def digest(state: CliContext, day: datetime | None, brand: str | None, out: str 
 # Commands that live beside the part of the library they drive; each module keeps heavy imports
 # inside its commands, so `listener --help` stays fast.
 from listener.sources.commands import doctor, ingest  # noqa: E402  (the commands import this module)
-from models.commands import classify_command, eval_command, train_command  # noqa: E402
+from models.commands import calibrate_command, classify_command, eval_command, train_command  # noqa: E402
 
-for command in (ingest, doctor, classify_command, eval_command, train_command):
+for command in (ingest, doctor, classify_command, eval_command, calibrate_command, train_command):
     main.add_command(command)

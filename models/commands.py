@@ -1,4 +1,5 @@
-"""Command-line skins over the models library: ``listener eval``, ``listener classify``, ``listener train``.
+"""Command-line skins over the models library: ``listener eval``, ``listener calibrate``, ``listener classify``,
+``listener train``.
 
 Each command calls one library function. The classifier comes from the configuration the
 ``listener`` group loaded onto ``ctx.obj`` (its ``classifier`` attribute); run on their own, the
@@ -22,10 +23,14 @@ from models.evaluation import EvalReport, evaluate
 from models.factory import load_classifier
 
 
+def _config(ctx: click.Context) -> ClassifierConfig:
+    """The configured classifier settings (``ctx.obj.classifier``), or the default ones."""
+    return getattr(ctx.obj, "classifier", None) or ClassifierConfig()
+
+
 def _classifier(ctx: click.Context) -> Classifier:
-    """Build the configured classifier (``ctx.obj.classifier``), or the default one."""
-    config = getattr(ctx.obj, "classifier", None) or ClassifierConfig()
-    return load_classifier(config)
+    """Build the configured classifier, or the default one."""
+    return load_classifier(_config(ctx))
 
 
 def _print_report(report: EvalReport) -> None:
@@ -52,6 +57,46 @@ def eval_command(ctx: click.Context, task: str, data_path: Path, threshold: floa
     _print_report(report)
     if as_json:
         click.echo(json.dumps(report.summary(), ensure_ascii=False))
+
+
+@click.command("calibrate")
+@click.option("--task", type=click.Choice(["sentiment", "complaint"]), required=True)
+@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="Labelled JSONL file with text, label and lang, drawn from your own mentions.")
+@click.option("--json", "as_json", is_flag=True,
+              help="End with one JSON line: task, n, ece_uncalibrated, ece_calibrated_cross_fitted, settings.")
+@click.pass_context
+def calibrate_command(ctx: click.Context, task: str, data_path: Path, as_json: bool) -> None:
+    """Fit the transformers backend's calibration on a labelled file and print the [classifier] lines.
+
+    --task sentiment fits sentiment_temperature (labels 0/1/2); --task complaint fits complaint_platt
+    (labels 1/0; on a three-class sentiment file negative posts count as complaints). Calibrate
+    sentiment first when the negative probability stands in for the complaint one. The expected
+    calibration error is printed uncalibrated and cross-fitted (fitted on one half of the file,
+    measured on the other, both ways); the lines to paste are fitted on the whole file. The embedded
+    backend is calibrated when it is trained (listener train): for it this says so and fits nothing.
+    """
+    from models.calibrate import calibrate
+    from models.transformers_backend import TransformersClassifier
+
+    config = _config(ctx)
+    if config.backend == "embedded":
+        click.echo("the embedded backend is calibrated at training time (listener train); nothing to fit")
+        return
+    if config.backend != "transformers":
+        raise click.ClickException(f"the {config.backend} backend takes no calibration; "
+                                   'listener calibrate fits backend = "transformers"')
+    try:
+        fit = calibrate(TransformersClassifier.from_config(config), data_path, task)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"task={fit.task} n={fit.n} ece_uncalibrated={fit.ece_uncalibrated:.4f} "
+               f"ece_calibrated={fit.ece_calibrated:.4f} (cross-fitted on two halves)")
+    click.echo("paste into [classifier]:")
+    for line in fit.toml_lines():
+        click.echo(line)
+    if as_json:
+        click.echo(json.dumps(fit.summary(), ensure_ascii=False))
 
 
 @click.command("classify")

@@ -75,6 +75,17 @@ def complaint_gold(examples: Sequence[Example]) -> list[int]:
     return [e.label for e in examples]
 
 
+def read_labelled(path: Path | str, task: Task) -> tuple[list[Example], list[int]]:
+    """Read a JSONL data file and the gold label of ``task`` for each post (see :func:`complaint_gold`).
+
+    Raises ``ValueError`` when the file holds no examples.
+    """
+    examples = read_examples(path)
+    if not examples:
+        raise ValueError(f"{path} holds no examples")
+    return examples, [e.label for e in examples] if task == "sentiment" else complaint_gold(examples)
+
+
 def score(
     task: Task, gold: Sequence[int], predicted: Sequence[int], langs: Sequence[str]
 ) -> EvalReport:
@@ -117,18 +128,13 @@ def evaluate(
         >>> report = evaluate(load_classifier(ClassifierConfig()), "dev.jsonl", "complaint")  # doctest: +SKIP
         >>> report.macro_f1, report.per_lang["es"].macro_f1  # doctest: +SKIP
     """
-    examples = read_examples(path)
-    if not examples:
-        raise ValueError(f"{path} holds no examples")
+    examples, gold = read_labelled(path, task)
     results = []
     for start in range(0, len(examples), batch_size):
         batch = examples[start : start + batch_size]
         results.extend(classifier.classify([e.text for e in batch], [e.lang for e in batch]))
-    langs = [e.lang for e in examples]
     if task == "sentiment":
-        gold = [e.label for e in examples]
         predicted = [_SENTIMENT_IDS[r.sentiment] for r in results]
     else:
-        gold = complaint_gold(examples)
         predicted = [int(r.complaint_prob >= threshold) for r in results]
-    return score(task, gold, predicted, langs)
+    return score(task, gold, predicted, [e.lang for e in examples])

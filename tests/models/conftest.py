@@ -15,9 +15,13 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "flight", "was", "late", "great", "no", "vuelo", "@", "user"]
 
 
-def _save_tiny_model(directory: Path, id2label: dict[int, str]) -> Path:
-    """A two-layer BERT with 16-dim states and a word-level vocabulary, saved like a hub model."""
+def _save_tiny_model(directory: Path, id2label: dict[int, str], head_scale: float = 1.0) -> Path:
+    """A two-layer BERT with 16-dim states and a word-level vocabulary, saved like a hub model.
+
+    ``head_scale`` multiplies its output layer: random weights give nearly equal logits, too alike
+    for a calibration to change much; scaled, they spread as a trained model's do."""
     # Imported here: huggingface_hub must see HF_HUB_OFFLINE, set above, when it is first imported.
+    import torch
     from transformers import (
         BertConfig,
         BertForSequenceClassification,
@@ -32,18 +36,23 @@ def _save_tiny_model(directory: Path, id2label: dict[int, str]) -> Path:
         vocab_size=len(WORDS), hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32,
         max_position_embeddings=64, id2label=id2label, label2id={v: k for k, v in id2label.items()},
     )
-    BertForSequenceClassification(config).save_pretrained(directory)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)  # the same weights in every run, whatever ran before
+        model = BertForSequenceClassification(config)
+        model.classifier.weight.data *= head_scale
+    model.save_pretrained(directory)
     return directory
 
 
 @pytest.fixture
-def tiny_model(tmp_path: Path) -> Callable[[str, dict[int, str]], Path]:
-    """Saves a tiny random-weights model with the given labels in a folder of ``tmp_path``; returns the folder."""
-    return lambda name, id2label: _save_tiny_model(tmp_path / name, id2label)
+def tiny_model(tmp_path: Path) -> Callable[..., Path]:
+    """Saves a tiny random-weights model (name, id2label, head_scale=1.0) in a folder of ``tmp_path``;
+    returns the folder."""
+    return lambda name, id2label, head_scale=1.0: _save_tiny_model(tmp_path / name, id2label, head_scale)
 
 
 @pytest.fixture
-def sentiment_dir(tiny_model: Callable[[str, dict[int, str]], Path]) -> Path:
+def sentiment_dir(tiny_model: Callable[..., Path]) -> Path:
     """A tiny random-weights sentiment model (negative, neutral, positive) saved in a local directory."""
     return tiny_model("sentiment", {0: "Negative", 1: "Neutral", 2: "Positive"})
 
