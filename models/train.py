@@ -331,22 +331,18 @@ def train_linear(
     iterations: int,
     nb: bool = False,
     classes: int = 3,
-    sample_weight: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Multinomial logistic regression on sparse features by full-batch L-BFGS: ``(weight, bias)``,
     weight ``(features, classes)``; with ``nb`` the features are scaled by their NB log-count
-    ratios (folded into the returned weight); posts weigh ``sample_weight`` (default 1) in the
-    loss. Deterministic: no sampling, one thread."""
+    ratios (folded into the returned weight). Deterministic: no sampling, one thread."""
     scale = _nb_ratios(x, labels, classes) if nb else torch.ones(())
     weight = torch.zeros(x.shape[1], classes, requires_grad=True)
     bias = torch.zeros(classes, requires_grad=True)
-    post_weight = torch.ones(len(labels)) if sample_weight is None else sample_weight
     optimiser = torch.optim.LBFGS([weight, bias], lr=1, max_iter=iterations, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
         optimiser.zero_grad()
-        losses = nn.functional.cross_entropy(torch.sparse.mm(x, weight * scale) + bias, labels, reduction="none")
-        loss = (losses * post_weight).sum() / post_weight.sum() + l2 * (weight * weight).sum()
+        loss = nn.functional.cross_entropy(torch.sparse.mm(x, weight * scale) + bias, labels) + l2 * (weight * weight).sum()
         loss.backward()
         return loss
 
@@ -372,32 +368,31 @@ def _linear_complaint_logits(linear: tuple[torch.Tensor, torch.Tensor], dev: dic
     return {name: torch.sparse.mm(linear_features(data.posts, buckets), weight).squeeze(1) + bias for name, data in dev.items()}
 
 
-def _fit_linear_complaint(complaints: Encoded, config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
-    """Logistic regression on the English complaints (mixing in the Spanish airline proxies cost
-    English 0.01-0.04 dev F1, and the network already covers Spanish), as one weight column
-    ``(buckets, 1)`` and a bias ``(1,)``: logit = x · w + b."""
+def _train_binary(
+    posts: Sequence[tuple[list[int], list[int]]], labels: torch.Tensor, config: TrainConfig
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A two-class logistic regression as one weight column ``(buckets, 1)`` and a bias ``(1,)``:
+    logit = x · w + b."""
     weight, bias = train_linear(
-        linear_features(complaints.posts, config.buckets),
-        complaints.complaint_label.long(),
-        config.linear_l2,
-        config.linear_iterations,
-        config.linear_nb,
+        linear_features(posts, config.buckets), labels, config.linear_l2, config.linear_iterations, config.linear_nb,
         classes=2,
     )
     return (weight[:, 1] - weight[:, 0])[:, None], (bias[1] - bias[0]).reshape(1)
 
 
+def _fit_linear_complaint(complaints: Encoded, config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logistic regression on the English complaints (mixing in the Spanish airline proxies cost
+    English 0.01-0.04 dev F1, and the network already covers Spanish)."""
+    return _train_binary(complaints.posts, complaints.complaint_label.long(), config)
+
+
 def _fit_customer_gate(train_sets: dict[str, Encoded], config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
     """Logistic regression telling a Spanish customer message (``airline_es``) from a general
-    Spanish tweet (UMSAB's), as one weight column and a bias: which sentiment head to trust."""
+    Spanish tweet (UMSAB's): which sentiment head to trust."""
     umsab, airline = train_sets["umsab"], train_sets["airline_es"]
     general = [post for post, lang in zip(umsab.posts, umsab.langs, strict=True) if lang == "es"]
     labels = torch.cat([torch.zeros(len(general), dtype=torch.long), torch.ones(len(airline.posts), dtype=torch.long)])
-    weight, bias = train_linear(
-        linear_features(general + airline.posts, config.buckets), labels, config.linear_l2, config.linear_iterations,
-        config.linear_nb, classes=2,
-    )
-    return (weight[:, 1] - weight[:, 0])[:, None], (bias[1] - bias[0]).reshape(1)
+    return _train_binary(general + airline.posts, labels, config)
 
 
 def _customer_gate(linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], buckets: int) -> dict[str, torch.Tensor]:
