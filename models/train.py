@@ -200,7 +200,7 @@ def dev_scores(
     """Dev macro-F1 of each target: UMSAB (mean over languages), complaints, airline_es both ways.
 
     ``es_mix`` is the weight of the airline head in the sentiment of Spanish posts, one for all or,
-    per dev set, one per post (the customer gate's probability, see :func:`_customer_gate`); the complaint
+    per dev set, one per post (the customer gate's probability, see :func:`_fit_customer_gate`); the complaint
     threshold is 0.5 after ``calibration``. ``linear`` holds, per dev set, the linear model's
     calibrated probabilities ``(posts, heads, 3)``, weighted ``linear_mix`` per head.
     ``complaint_raw`` holds, per dev set, the complaint logits before calibration (default: the
@@ -362,9 +362,11 @@ def _linear_probs(
     return out
 
 
-def _linear_complaint_logits(linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], buckets: int) -> dict[str, torch.Tensor]:
-    """Per dev set, the linear complaint model's logits."""
-    weight, bias = linear[0][:, LINEAR_COMPLAINT_COLUMN : LINEAR_COMPLAINT_COLUMN + 1], linear[1][LINEAR_COMPLAINT_COLUMN]
+def _linear_column(
+    linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], column: int, buckets: int
+) -> dict[str, torch.Tensor]:
+    """Per dev set, the logits of one column of the linear model (complaint or customer gate)."""
+    weight, bias = linear[0][:, column : column + 1], linear[1][column]
     return {name: torch.sparse.mm(linear_features(data.posts, buckets), weight).squeeze(1) + bias for name, data in dev.items()}
 
 
@@ -393,15 +395,6 @@ def _fit_customer_gate(train_sets: dict[str, Encoded], config: TrainConfig) -> t
     general = [post for post, lang in zip(umsab.posts, umsab.langs, strict=True) if lang == "es"]
     labels = torch.cat([torch.zeros(len(general), dtype=torch.long), torch.ones(len(airline.posts), dtype=torch.long)])
     return _train_binary(general + airline.posts, labels, config)
-
-
-def _customer_gate(linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], buckets: int) -> dict[str, torch.Tensor]:
-    """Per dev set, the gate's probability that each post is a customer message."""
-    weight, bias = linear
-    return {
-        name: torch.sigmoid(torch.sparse.mm(linear_features(data.posts, buckets), weight[:, LINEAR_GATE_COLUMN : LINEAR_GATE_COLUMN + 1]).squeeze(1) + bias[LINEAR_GATE_COLUMN])
-        for name, data in dev.items()
-    }
 
 
 def _fit_linear(
@@ -546,7 +539,7 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     linear_model, linear_complaint, complaint_mix = None, None, {"*": 0.0}
     if config.linear_iterations > 0:
         linear_model, temperatures = _fit_linear(train_sets, dev, config)
-        linear_complaint = _linear_complaint_logits(linear_model, dev, config.buckets)
+        linear_complaint = _linear_column(linear_model, dev, LINEAR_COMPLAINT_COLUMN, config.buckets)
         complaint_mix = _choose_complaint_mix(net, dev, linear_complaint)
     complaint_raw = _complaint_raw(net, dev, linear_complaint, complaint_mix)
     calibration, ece = _calibrate(net, dev, complaint_raw)
@@ -561,7 +554,8 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     # Spanish posts: the customer gate picks the head when a linear model ships, else a fixed mix.
     es_mix: float | dict[str, torch.Tensor]
     if linear_model is not None:
-        es_mix, head_mix, gated = _customer_gate(linear_model, dev, config.buckets), {"*": (1.0, 0.0)}, ("es",)
+        customer = _linear_column(linear_model, dev, LINEAR_GATE_COLUMN, config.buckets)
+        es_mix, head_mix, gated = {name: logits.sigmoid() for name, logits in customer.items()}, {"*": (1.0, 0.0)}, ("es",)
     else:
         es_mix = _choose_es_mix(net, dev, calibration, **mixing)
         head_mix, gated = {"*": (1.0, 0.0), "es": (1.0 - es_mix, es_mix)}, ()
