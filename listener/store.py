@@ -104,15 +104,18 @@ class IncidentRecord:
     # What grouping matches on: term counts and the surface words of each term (None: saved before v5).
     terms: dict[str, int] | None = None
     surfaces: dict[str, dict[str, int]] | None = None
+    # The ids of the members it shows, the one its alerts point at first (None: saved before they were stored).
+    samples: list[int] | None = None
 
 
 @dataclass(frozen=True)
 class OpenIncident:
-    """An open incident as grouping needs it once its terms are stored: the record, its first member (what
-    its alerts point at) and its members posted since a moment (what a spike's window can hold), not all."""
+    """An open incident as grouping needs it once its terms are stored: the record, its samples ``(id, text)``
+    (those stored, or its first members) and its members posted since a moment (what a spike's window can
+    hold), not all."""
 
     record: IncidentRecord
-    lead_id: int
+    samples: list[tuple[int, str]]
     recent_ids: list[int]
 
 
@@ -856,9 +859,10 @@ class Store:
             row = self._conn.execute("SELECT MIN(created_at) FROM mentions WHERE brand = ?", (brand,)).fetchone()
         return _moment(row[0])
 
-    def open_incidents(self, since: datetime, members_since: datetime) -> list[OpenIncident]:
-        """Incidents last seen since ``since``, each with its first member and the ids of its members posted
-        since ``members_since``, oldest first: what a run needs, however large the incidents have grown."""
+    def open_incidents(self, since: datetime, members_since: datetime, samples: int) -> list[OpenIncident]:
+        """Incidents last seen since ``since``, each with its samples (its first ``samples`` members if none were
+        stored) and the ids of its members posted since ``members_since``, oldest first: what a run needs,
+        however large the incidents have grown."""
         with self._lock:
             rows = self._conn.execute(
                 """SELECT id, brand, title, first_seen, last_seen, size, sources, alerted_step, terms FROM incidents
@@ -868,15 +872,22 @@ class Store:
                 grouping = json.loads(row[8]) if row[8] else {}
                 record = IncidentRecord(row[0], row[1], row[2], datetime.fromisoformat(row[3]),
                                         datetime.fromisoformat(row[4]), row[5], json.loads(row[6]), row[7],
-                                        grouping.get("terms"), grouping.get("surfaces"))
-                lead = self._conn.execute(
-                    """SELECT m.id FROM incident_members i JOIN mentions m ON m.id = i.mention_id
-                       WHERE i.incident_id = ? ORDER BY m.created_at, m.id LIMIT 1""", (record.id,)).fetchone()
+                                        grouping.get("terms"), grouping.get("surfaces"), grouping.get("samples"))
+                if record.samples is None:
+                    shown = self._conn.execute(
+                        """SELECT m.id, m.text FROM incident_members i JOIN mentions m ON m.id = i.mention_id
+                           WHERE i.incident_id = ? ORDER BY m.created_at, m.id LIMIT ?""", (record.id, samples)).fetchall()
+                else:
+                    texts = dict(self._conn.execute(
+                        f"SELECT id, text FROM mentions WHERE id IN ({', '.join('?' for _ in record.samples)})",
+                        record.samples).fetchall())
+                    shown = [(member, texts[member]) for member in record.samples if member in texts]
                 recent = self._conn.execute(
                     """SELECT m.id FROM incident_members i JOIN mentions m ON m.id = i.mention_id
                        WHERE i.incident_id = ? AND m.created_at >= ? ORDER BY m.created_at, m.id""",
                     (record.id, _iso(members_since))).fetchall()
-                found.append(OpenIncident(record, lead[0], [member for (member,) in recent]))
+                found.append(OpenIncident(record, [(member, text) for member, text in shown],
+                                          [member for (member,) in recent]))
         return found
 
     def incident_posts(self, incident_ids: Iterable[int], post_keys: Iterable[tuple[str, str]]
@@ -899,14 +910,6 @@ class Store:
                     JOIN incident_members i ON i.mention_id = m.id WHERE (m.source, m.external_id) IN (VALUES {pairs})""",
                 [part for key in keys for part in key]).fetchall()
         return [(incident_id, source, external_id) for incident_id, source, external_id in rows if incident_id in wanted]
-
-    def incident_samples(self, incident_id: int, limit: int) -> list[str]:
-        """The texts of the first ``limit`` members of an incident, oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
-                """SELECT m.text FROM incident_members i JOIN mentions m ON m.id = i.mention_id
-                   WHERE i.incident_id = ? ORDER BY m.created_at, m.id LIMIT ?""", (incident_id, limit)).fetchall()
-        return [row[0] for row in rows]
 
     def incident_members(self, incident_id: int) -> list[StoredMention]:
         """An incident's members, oldest first, with only what grouping needs (see :meth:`_light_mentions`)."""
@@ -946,7 +949,8 @@ class Store:
     def _upsert_incident(conn: sqlite3.Connection, record: IncidentRecord, member_ids: Iterable[int]) -> int:
         """Insert (``record.id`` is ``None``) or update an incident and add members; returns its id."""
         grouping = None if record.terms is None else json.dumps(
-            {"terms": record.terms, "surfaces": record.surfaces or {}}, ensure_ascii=False)
+            {"terms": record.terms, "surfaces": record.surfaces or {}, "samples": record.samples or []},
+            ensure_ascii=False)
         values = (record.brand, record.title, _iso(record.first_seen), _iso(record.last_seen), record.size,
                   json.dumps(record.sources, ensure_ascii=False), record.alerted_step, grouping)
         if record.id is None:

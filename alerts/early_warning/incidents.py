@@ -5,6 +5,9 @@ incident whose terms (see :mod:`alerts.early_warning.terms`) are most like its o
 similarity against the incident's summed terms, when that similarity reaches the threshold; a reply
 joins the incident of the post it answers ("+1, same here" has no words of its own to match); else
 the complaint opens a new incident. An incident is open while its last complaint is within the window.
+
+An incident shows the members most like it as a whole (its samples, the first of which its alerts
+point at), not its first members: the first post of an outage may be a joke that shares one word.
 """
 
 from __future__ import annotations
@@ -21,6 +24,16 @@ from listener.domain import StoredMention
 CONCEPT_WEIGHT = 2.0  # a shared concept ("login") says more than a shared stem
 TITLE_TERMS = 3
 SAMPLES = 3
+NEAR_DUPLICATE = 0.9  # a sample this like one already shown says nothing new; the next one is shown instead
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A member an incident can show: its mention id, text and terms."""
+
+    id: int
+    text: str
+    terms: Counter[str]
 
 
 @dataclass
@@ -31,7 +44,8 @@ class Incident:
     alerted (0: never). A run holds only some of its members: ``known_ids`` are those it knows (posted
     within the look-back it was restored with, and those added), ``added_ids`` those it added (what is
     saved), ``post_keys`` the posts replies can join it by (the known members' and those that new
-    complaints reply to); ``lead_id`` is its first member, which its alerts point at.
+    complaints reply to); ``candidates`` the members it can show as :attr:`samples` (the samples it was
+    restored with, and those added).
     """
 
     brand: str
@@ -40,14 +54,13 @@ class Incident:
     id: int | None = None
     alerted_step: int = 0
     size: int = 0
-    lead_id: int | None = None
     known_ids: list[int] = field(default_factory=list)
     added_ids: list[int] = field(default_factory=list)
     post_keys: set[str] = field(default_factory=set)
     sources: Counter[str] = field(default_factory=Counter)
     terms: Counter[str] = field(default_factory=Counter)
     surfaces: dict[str, Counter[str]] = field(default_factory=dict)
-    samples: list[str] = field(default_factory=list)
+    candidates: list[Sample] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -55,26 +68,38 @@ class Incident:
         top = [term for term, _ in _weighted(self.terms).most_common(TITLE_TERMS)]
         return " / ".join(self.surfaces[term].most_common(1)[0][0] for term in top) or "(no words)"
 
-    def restore(self, size: int, lead_id: int, known_ids: Iterable[int], posts: Iterable[tuple[str, str]],
+    @property
+    def samples(self) -> list[Sample]:
+        """Up to :data:`SAMPLES` members that say what the incident says, most alike first (by
+        :func:`similarity` to its summed terms), skipping near-duplicates of one already chosen while
+        others are left."""
+        weighted = _weighted(self.terms)
+        ranked = sorted(self.candidates, key=lambda sample: (-_cosine(weighted, _weighted(sample.terms)), sample.id))
+        chosen: list[Sample] = []
+        for sample in ranked:
+            if len(chosen) < SAMPLES and all(similarity(sample.terms, shown.terms) < NEAR_DUPLICATE for shown in chosen):
+                chosen.append(sample)
+        return chosen + [sample for sample in ranked if sample not in chosen][:SAMPLES - len(chosen)]
+
+    def restore(self, size: int, known_ids: Iterable[int], posts: Iterable[tuple[str, str]],
                 sources: Mapping[str, int], terms: Mapping[str, int], surfaces: Mapping[str, Mapping[str, int]],
-                samples: Sequence[str]) -> None:
-        """Fill a stored incident in from what was saved: its size and first member, the ids of the members
-        a run needs and the posts ``(source, external id)`` it can be replied to by, and the counts
-        :meth:`add` summed, without reading the members' texts again."""
-        self.size, self.lead_id = size, lead_id
+                samples: Sequence[Sample]) -> None:
+        """Fill a stored incident in from what was saved: its size and samples, the ids of the members a run
+        needs and the posts ``(source, external id)`` it can be replied to by, and the counts :meth:`add`
+        summed, without reading every member's text again."""
+        self.size = size
         self.known_ids.extend(known_ids)
         self.post_keys.update(_post_key(source, external_id) for source, external_id in posts)
         self.sources.update(sources)
         self.terms.update(terms)
         for term, words in surfaces.items():
             self.surfaces.setdefault(term, Counter()).update(words)
-        self.samples.extend(samples[:SAMPLES])
+        self.candidates.extend(samples)
 
     def add(self, stored: StoredMention, terms: Terms) -> None:
         """Make ``stored`` a member."""
         mention = stored.mention
         self.size += 1
-        self.lead_id = stored.id if self.lead_id is None else self.lead_id
         self.known_ids.append(stored.id)
         self.added_ids.append(stored.id)
         self.post_keys.add(_post_key(mention.source, mention.external_id))
@@ -84,8 +109,7 @@ class Incident:
             self.surfaces.setdefault(term, Counter())[surface] += 1
         self.first_seen = min(self.first_seen, mention.created_at)
         self.last_seen = max(self.last_seen, mention.created_at)
-        if len(self.samples) < SAMPLES:
-            self.samples.append(mention.text)
+        self.candidates.append(Sample(stored.id, mention.text, terms.counts))
 
 
 class IncidentGrouper:
@@ -139,7 +163,10 @@ def replied_posts(stored: StoredMention) -> list[tuple[str, str]]:
 
 def similarity(left: Counter[str], right: Counter[str]) -> float:
     """Cosine similarity of two term counts, concepts weighted up; 0 when either is empty."""
-    a, b = _weighted(left), _weighted(right)
+    return _cosine(_weighted(left), _weighted(right))
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
     dot = sum(value * b[term] for term, value in a.items() if term in b)
     norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
     return dot / norm if norm else 0.0

@@ -31,6 +31,7 @@ from alerts.early_warning.incidents import (
     SAMPLES,
     Incident,
     IncidentGrouper,
+    Sample,
     replied_posts,
 )
 from alerts.early_warning.spike import (
@@ -160,7 +161,7 @@ class EarlyWarningJob:
         hold, and those the new ones reply to), or (saved before terms were stored) from their members'
         texts again."""
         first = new[0].mention.created_at
-        found = self._store.open_incidents(first - self._window, first - max(self._detector.settings.windows))
+        found = self._store.open_incidents(first - self._window, first - max(self._detector.settings.windows), SAMPLES)
         replied = self._store.incident_posts([open_one.record.id for open_one in found if open_one.record.id],
                                              [post for stored in new for post in replied_posts(stored)])
         incidents = []
@@ -172,10 +173,11 @@ class EarlyWarningJob:
                 for stored in self._store.incident_members(record.id):
                     incident.add(stored, self._grouper.terms(stored.mention.text))
             else:
-                incident.restore(record.size, open_one.lead_id, open_one.recent_ids,
+                incident.restore(record.size, open_one.recent_ids,
                                  [(source, post) for member_of, source, post in replied if member_of == record.id],
                                  record.sources, record.terms, record.surfaces or {},
-                                 self._store.incident_samples(record.id, SAMPLES))
+                                 [Sample(member, text, self._grouper.terms(text).counts)
+                                  for member, text in open_one.samples])
             incidents.append(incident)
         return incidents
 
@@ -249,18 +251,21 @@ class EarlyWarningJob:
     def _record(incident: Incident) -> IncidentRecord:
         return IncidentRecord(incident.id, incident.brand, incident.title, incident.first_seen, incident.last_seen,
                               incident.size, dict(incident.sources), incident.alerted_step, dict(incident.terms),
-                              {term: dict(surfaces) for term, surfaces in incident.surfaces.items()})
+                              {term: dict(surfaces) for term, surfaces in incident.surfaces.items()},
+                              [sample.id for sample in incident.samples])
 
     def _incident_facts(self, incident: Incident) -> tuple[str, ...]:
         sources = ", ".join(f"{source} {count}" for source, count in incident.sources.most_common())
         return (f"incident #{incident.id}: {incident.size} complaints, first {incident.first_seen:%Y-%m-%d %H:%M}, "
                 f"last {incident.last_seen:%H:%M} UTC; sources: {sources}",
-                *(f"sample: {text}" for text in incident.samples))
+                *(f"similar: {sample.text}" for sample in incident.samples[1:]))
 
     def _alerts(self, incident: Incident, step: int, title: str, reasons: tuple[str, ...]) -> list[Alert]:
+        """The incident's alerts, one per channel, each showing its first sample (the post most like it)."""
+        shown = incident.samples
         return [Alert(key=f"incident:{incident.id}:step:{step}:{channel}", channel=channel, brand=incident.brand,
                       rule=RULE_SPIKE, severity="high", title=title, reasons=reasons,
-                      mention_id=incident.lead_id, created_at=self._clock(),
+                      mention_id=shown[0].id if shown else None, created_at=self._clock(),
                       group=f"{incident.brand}:incident:{incident.id}")
                 for channel in self._config.channels]
 

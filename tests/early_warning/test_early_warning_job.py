@@ -102,6 +102,28 @@ def test_growth_after_restart_is_a_follow_up_not_a_repeat(open_store, clock, con
     assert all(":step:1:" in key for key in first_keys) and all(":step:3:" in alert.key for alert in new)
 
 
+def test_alerts_show_the_posts_most_like_the_incident_also_after_a_restart(open_store, clock, config) -> None:
+    """The incident's first post is a joke that shares a word with the outage: no alert shows it."""
+    store = open_store()
+    background(store)
+    joke = post(store, "joke", "jajaja la app de Lumora tiene un gato de mascota", BURST_AT - timedelta(minutes=1))
+    burst(store, 0, 8)
+    clock.now = BURST_AT + timedelta(minutes=8)
+    make_job(store, config, clock).run()
+    store.close()
+
+    store = open_store()  # restart: the samples are read back, not the first members
+    burst(store, 8, 12)
+    clock.now = BURST_AT + timedelta(minutes=20)
+    make_job(store, config, clock).run()
+    alerts = [stored.alert for stored in store.alerts()]
+    members = {mention for (mention,) in store.db.execute("SELECT mention_id FROM incident_members")}
+    assert len(alerts) == 4 and joke in members
+    assert all(alert.mention_id in members - {joke} for alert in alerts)
+    assert not any("gato" in reason for alert in alerts for reason in alert.reasons)
+    assert all(len([reason for reason in alert.reasons if reason.startswith("similar: ")]) == 2 for alert in alerts)
+
+
 def test_crash_while_queueing_the_alert_neither_loses_nor_repeats_it(open_store, clock, config) -> None:
     store = open_store()
     background(store)

@@ -84,3 +84,15 @@ def test_same_complaint_after_the_window_is_a_new_incident() -> None:
     got = group([stored(0, "No puedo iniciar sesión en la app de Lumora"),
                  stored(1, "No puedo iniciar sesión en la app de Lumora", minutes=180)])
     assert got[0] is not got[1]
+
+
+def test_an_incident_shows_the_posts_most_like_it_not_its_first() -> None:
+    """Its first post is a joke that shares one word; two others say the same thing in other places."""
+    got = group([stored(0, "Mi router tiene más luces que un árbol de navidad jajaja"),
+                 stored(1, "@lumora caída de fibra en Chamberí, router en rojo", minutes=1),
+                 stored(2, "@lumora caída de fibra en Arganzuela, router en rojo", minutes=2),
+                 stored(3, "Se ha ido internet en todo el edificio. ¿Caída de Lumora?", minutes=3),
+                 stored(4, "@lumora fibre down in Glasgow since this morning", minutes=4)])
+    incident = got[0]
+    assert all(got[index] is incident for index in range(5))
+    assert [sample.id for sample in incident.samples] == [1, 3, 4]  # not the joke, and 2 repeats 1
