@@ -4,6 +4,8 @@ Usage::
 
     python bench/early_warning.py                    # the embedded classifier
     python bench/early_warning.py --backend lexicon  # when the embedded model is not trained yet
+    python bench/early_warning.py --backend labels   # the human labels as complaints: a perfect classifier,
+                                                     # to tell the detectors' misses from the classifier's
 
 Every tweet of ``../shared/data/airline_us`` (train and dev) is classified with the project's
 classifier and replayed in timestamp order. Per airline, two detectors watch the stream of tweets the
@@ -85,17 +87,21 @@ class Burst:
 
 
 def load_tweets(backend: str, threshold: float) -> list[Tweet]:
-    """Every train and dev tweet, classified, oldest first."""
+    """Every train and dev tweet, classified (``backend="labels"``: its human label), oldest first."""
     rows = [json.loads(line) for name in ("train.jsonl", "dev.jsonl")
             for line in (DATA / name).read_text(encoding="utf-8").split("\n") if line]
-    classifier = load_classifier(ClassifierConfig(backend=backend))
-    results = []
-    for start in range(0, len(rows), 512):
-        results.extend(classifier.classify([row["text"] for row in rows[start:start + 512]]))
+    if backend == "labels":
+        complaints = [row["label"] == 0 for row in rows]
+    else:
+        classifier = load_classifier(ClassifierConfig(backend=backend))
+        complaints = []
+        for start in range(0, len(rows), 512):
+            complaints.extend(result.complaint_prob >= threshold
+                              for result in classifier.classify([row["text"] for row in rows[start:start + 512]]))
     tweets = [
         Tweet(datetime.strptime(row["created_at"], "%Y-%m-%d %H:%M:%S %z").astimezone(timezone.utc),
-              row["airline"], row["label"] == 0, result.complaint_prob >= threshold)
-        for row, result in zip(rows, results)
+              row["airline"], row["label"] == 0, complaint)
+        for row, complaint in zip(rows, complaints)
     ]
     return sorted(tweets, key=lambda tweet: tweet.at)
 
@@ -179,7 +185,7 @@ def _lead(detected: datetime | None, burst: Burst) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print both detectors' figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backend", default="embedded", choices=["embedded", "lexicon", "transformers"])
+    parser.add_argument("--backend", default="embedded", choices=["embedded", "lexicon", "transformers", "labels"])
     parser.add_argument("--threshold", type=float, default=0.5, help="complaint probability that counts")
     parser.add_argument("--sensitivity", default="normal", choices=["low", "normal", "high"])
     parser.add_argument("--min-count", type=int, default=5)
