@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import timedelta
 
@@ -122,6 +123,29 @@ def test_alerts_show_the_posts_most_like_the_incident_also_after_a_restart(open_
     assert all(alert.mention_id in members - {joke} for alert in alerts)
     assert not any("gato" in reason for alert in alerts for reason in alert.reasons)
     assert all(len([reason for reason in alert.reasons if reason.startswith("similar: ")]) == 2 for alert in alerts)
+
+
+def test_incident_saved_before_samples_were_stored_shows_its_first_members_until_it_grows(
+        open_store, clock, config) -> None:
+    store = open_store()
+    background(store)
+    burst(store, 0, 8)
+    clock.now = BURST_AT + timedelta(minutes=8)
+    make_job(store, config, clock).run()
+    store.db.execute("UPDATE incidents SET terms = json_remove(terms, '$.samples')")  # as saved before 792a5eb
+    store.close()
+
+    store = open_store()
+    assert store.db.execute("SELECT count(*) FROM incidents WHERE json_extract(terms, '$.samples') IS NOT NULL"
+                            ).fetchone() == (0,)
+    burst(store, 8, 12)
+    clock.now = BURST_AT + timedelta(minutes=20)
+    make_job(store, config, clock).run()
+    grown = [stored.alert for stored in store.alerts() if "grows to 20" in stored.alert.title]
+    samples = store.db.execute("SELECT json_extract(terms, '$.samples') FROM incidents WHERE size = 20").fetchone()
+    members = {mention for (mention,) in store.db.execute("SELECT mention_id FROM incident_members")}
+    assert len(grown) == 2 and all(alert.mention_id in members for alert in grown)
+    assert len(json.loads(samples[0])) == 3
 
 
 def test_crash_while_queueing_the_alert_neither_loses_nor_repeats_it(open_store, clock, config) -> None:
