@@ -242,7 +242,7 @@ class EarlyWarningJob:
             built: list[Alert] = []
             for step, version, title, lead in messages:
                 version.id = incident_id
-                built += self._alerts(version, step, title, (*lead, *self._incident_facts(version)))
+                built += self._alerts(version, step, title, lead)
             return built
 
         return IncidentChange(self._record(incident), incident.added_ids, alerts)
@@ -254,15 +254,14 @@ class EarlyWarningJob:
                               {term: dict(surfaces) for term, surfaces in incident.surfaces.items()},
                               [sample.id for sample in incident.samples])
 
-    def _incident_facts(self, incident: Incident) -> tuple[str, ...]:
-        sources = ", ".join(f"{source} {count}" for source, count in incident.sources.most_common())
-        return (f"incident #{incident.id}: {incident.size} complaints, first {incident.first_seen:%Y-%m-%d %H:%M}, "
-                f"last {incident.last_seen:%H:%M} UTC; sources: {sources}",
-                *(f"similar: {sample.text}" for sample in incident.samples[1:]))
-
-    def _alerts(self, incident: Incident, step: int, title: str, reasons: tuple[str, ...]) -> list[Alert]:
-        """The incident's alerts, one per channel, each showing its first sample (the post most like it)."""
+    def _alerts(self, incident: Incident, step: int, title: str, lead: tuple[str, ...]) -> list[Alert]:
+        """The incident's alerts, one per channel: ``lead`` and the incident's facts as reasons, showing its
+        first sample (the post most like it) and listing the others as similar."""
         shown = incident.samples
+        sources = ", ".join(f"{source} {count}" for source, count in incident.sources.most_common())
+        reasons = (*lead, f"incident #{incident.id}: {incident.size} complaints, first "
+                          f"{incident.first_seen:%Y-%m-%d %H:%M}, last {incident.last_seen:%H:%M} UTC; sources: {sources}",
+                   *(f"similar: {sample.text}" for sample in shown[1:]))
         return [Alert(key=f"incident:{incident.id}:step:{step}:{channel}", channel=channel, brand=incident.brand,
                       rule=RULE_SPIKE, severity="high", title=title, reasons=reasons,
                       mention_id=shown[0].id if shown else None, created_at=self._clock(),
