@@ -230,7 +230,8 @@ class EarlyWarningJob:
             minutes = int(spike.window.total_seconds() // 60)
             incident.alerted_step = growth_step(seen.size, self._config.min_count)
             messages.append((incident.alerted_step, seen,
-                             f"{incident.brand}: {spike.observed} complaints in {minutes} min: {seen.title}",
+                             f"{incident.brand}: {spike.observed} {_complaints_of(spiked.series)} in {minutes} min: "
+                             f"{seen.title}",
                              (f"spike on {spiked.series}: {spike.describe()}",)))
         step = growth_step(incident.size, self._config.min_count)
         if incident.alerted_step and step > incident.alerted_step:
@@ -287,6 +288,15 @@ class EarlyWarningJob:
                 report.escalated += 1
                 log.info("complaint spreading", extra={"mention": observation.stored.id, "reasons": reasons})
             self._store.watch_spread(observation, escalated=bool(reasons))
+
+
+def _complaints_of(series: str) -> str:
+    """What a spike's count counts, from its series' name: ``'complaints'`` for the brand's whole volume,
+    ``'complaints on reddit'`` for a source's, ``'complaints about app'`` for a topic's (so that a topic's
+    count is not read as the incident's size when the incident holds only some of them)."""
+    _, _, part = series.rpartition("/")
+    kind, _, value = part.partition(":")
+    return {"source": f"complaints on {value}", "topic": f"complaints about {value}"}.get(kind, "complaints")
 
 
 def _main_incident(times: list[datetime], ids: list[int], spike: Spike, incident_of: dict[int, Incident]) -> Incident:

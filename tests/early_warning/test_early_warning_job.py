@@ -230,3 +230,19 @@ def test_database_grouped_before_series_were_stored_still_alerts_on_a_burst(open
     assert store.db.execute("SELECT COUNT(*) FROM complaint_series_pending").fetchone()[0] == 0
     assert sorted(stored.alert.key.split(":step:")[1] for stored in store.alerts()) == [
         "1:console", "1:file", "2:console", "2:file"]
+
+
+def test_a_topics_spike_says_its_count_is_the_topics(open_store, clock, config) -> None:
+    """On a busy brand a handful of app complaints spikes the app topic, not the brand: the title says whose
+    count it gives, so it is not read as the brand's volume (nor as the incident's size)."""
+    store = open_store()
+    billing = ["la factura de Lumora viene mal otra vez", "Lumora me cobró dos veces este mes",
+               "Lumora charged me twice this month", "a fatura da Lumora veio errada de novo"]
+    for index in range(2 * 24 * 12):  # a billing complaint every five minutes for two days
+        post(store, f"bill{index}", billing[index % len(billing)], START + timedelta(minutes=5 * index))
+    burst(store, 0, 6)
+    clock.now = BURST_AT + timedelta(minutes=6)
+    make_job(store, config, clock).run()
+    alerts = [stored.alert for stored in store.alerts()]
+    assert alerts and {alert.reasons[0].split(":")[0] for alert in alerts} == {"spike on Lumora/topic"}
+    assert all(alert.title.startswith("Lumora: 5 complaints about login in 15 min: ") for alert in alerts)
