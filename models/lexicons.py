@@ -23,45 +23,53 @@ _COMPLAINT: dict[str, str] = {
         rip off|ripoff|worst|terrible|horrible|awful|unacceptable|ridiculous|disgust*|disappoint*|
         fix|fix this|complain*|customer service|on hold|hold for|stuck|stranded|outage|down again|
         no one|nobody|why is|why does|why can't|how long|what's going on|still no|ever again|
-        fail*|useless|poor service|bad service|rude|late|hours|wrong|error|issue|problem*|help""",
+        fail*|useless|poor service|bad service|rude|late|hours|wrong|error|issue|problem*|help|
+        no signal|no internet|no service|no connection|no wifi|cut off|anybody there|anyone there|
+        unhappy|dissatisfied|not happy|fed up""",
     "es": """reembols*|devol*|devuelv*|cancel*|retras*|esperando|sin respuesta|nadie responde|
         nadie contesta|no contestan|no responden|no funciona|no va|sin servicio|sin internet|sin luz|
         roto|rota|averiad*|perdid*|perdieron|extravi*|maleta|equipaje|cobr*|estafa*|fraude|robo|
         ladrones|peor|pésim*|pesim*|horrible|terrible|vergüenza|verguenza|vergonzoso|inaceptable|
         indignant*|lamentable|asco|queja*|reclamaci*|reclamo|reclamar|denuncia*|atención al cliente|
         servicio al cliente|nunca más|nunca mas|tirados|tirado|colgad*|horas|overbooking|huelga|
-        caos|desastre|fatal|mal servicio|problema*|incidencia|error|solución|solucion|ayuda""",
+        caos|desastre|fatal|mal servicio|problema*|incidencia|error|solución|solucion|ayuda|
+        alguien ahí|alguien ahi|sin señal|sin senal|sin cobertura|sin conexión|sin conexion""",
     "pt": """reembols*|estorn*|devolu*|devolv*|cancel*|atras*|esperando|sem resposta|ninguém responde|
         ninguem responde|não funciona|nao funciona|sem serviço|sem servico|sem internet|sem luz|
         quebrad*|estragad*|defeito|perdid*|extravi*|mala|bagagem|cobr*|golpe|fraude|roubo|
         ladrões|ladroes|pior|péssim*|pessim*|horrível|horrivel|terrível|terrivel|vergonha|
         inaceitável|inaceitavel|absurdo|lamentável|lamentavel|nojo|reclama*|queixa*|procon|
-        atendimento|sac|nunca mais|horas|descaso|desrespeito|problema*|erro|solução|solucao|ajuda""",
+        atendimento|sac|nunca mais|horas|descaso|desrespeito|problema*|erro|solução|solucao|ajuda|
+        alguém aí|alguem ai|sem sinal|sem conexão|sem conexao""",
     "fr": """rembours*|annul*|retard*|toujours pas|attends|attente|sans réponse|aucune réponse|
         personne ne répond|ne fonctionne pas|ne marche pas|marche pas|en panne|panne|cassé*|
         perdu*|bagage*|valise|facturé*|prélev*|arnaque|escroc*|vol|pire|nul|nulle|horrible|
         honte|inadmissible|inacceptable|scandal*|lamentable|déçu*|plainte*|réclamation*|
-        service client|plus jamais|heures|bloqué*|problème*|erreur|solution|aide""",
+        service client|plus jamais|heures|bloqué*|problème*|erreur|solution|aide|sans internet|sans réseau|
+        pas de réseau""",
     "de": """erstatt*|rückerstatt*|storn*|verspät*|warte*|keine antwort|niemand antwortet|
         funktioniert nicht|geht nicht|kaputt|defekt|ausfall|störung|verloren|koffer|gepäck|
         abgebucht|abzocke|betrug|betrüger|schlimm*|schlechteste*|schrecklich|furchtbar|
         unverschämt*|frechheit|skandal*|inakzeptabel|enttäusch*|beschwerde*|reklamation*|
-        kundenservice|kundendienst|nie wieder|stunden|problem*|fehler|lösung|hilfe""",
+        kundenservice|kundendienst|nie wieder|stunden|problem*|fehler|lösung|hilfe|kein internet|kein netz|
+        kein empfang""",
     "it": """rimbors*|cancell*|annull*|ritard*|aspetto|attesa|nessuna risposta|nessuno risponde|
         non funziona|guasto|rott*|pers*|bagagli*|valigia|addebit*|truffa*|ladri|peggior*|
         pessim*|orribile|terribile|vergogna|inaccettabile|scandal*|delus*|reclam*|lamentel*|
-        servizio clienti|assistenza|mai più|mai piu|ore|disservizio|problem*|errore|soluzione|aiuto""",
+        servizio clienti|assistenza|mai più|mai piu|ore|disservizio|problem*|errore|soluzione|aiuto|
+        senza internet|senza linea|senza rete""",
 }
 
 _NEGATIVE: dict[str, str] = {
     "en": """bad|hate|sucks|suck|angry|mad|annoyed|annoying|frustrat*|upset|sad|worse|worst|
-        terrible|horrible|awful|disgust*|disappoint*|pathetic|ugh|wtf|shame|fail*|useless|
+        terrible|horrible|awful|disgust*|disappoint*|pathetic|ugh|wtf|shame|fail*|useless|unhappy|
+        dissatisfied|not happy|fed up|
         emo_sad|emo_annoyed|😡|😠|🤬|😤|😒|😞|😢|😭|👎|💩|🙄""",
     "es": """mal|malo|mala|odio|fatal|enfadad*|cabread*|harto|harta|triste|peor|pésim*|horrible|
-        terrible|asco|vergüenza|lamentable|decepci*|indignad*|desastre|basura|mierda|
+        terrible|asco|vergüenza|lamentable|decepci*|indignad*|desastre|basura|mierda|insatisfech*|descontent*|
         emo_sad|emo_annoyed|😡|😠|🤬|😤|😒|😞|😢|😭|👎|💩|🙄""",
     "pt": """mal|ruim|odeio|odio|raiva|irritad*|triste|pior|péssim*|horrível|terrível|nojo|
-        vergonha|lamentável|decepç*|decepcion*|indignad*|desastre|lixo|merda|porcaria|
+        vergonha|lamentável|decepç*|decepcion*|indignad*|desastre|lixo|merda|porcaria|insatisfeit*|
         emo_sad|emo_annoyed|😡|😠|🤬|😤|😒|😞|😢|😭|👎|💩|🙄""",
     "fr": """mal|mauvais*|déteste|nul|nulle|énervé*|triste|pire|horrible|honte|lamentable|
         déçu*|décevant*|catastroph*|merde|naze|dégoût*|

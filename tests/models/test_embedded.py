@@ -31,6 +31,21 @@ def test_portuguese_and_english_complaints_are_flagged(embedded):
     assert all(r.complaint_prob > 0.5 for r in results)
 
 
+def test_anybody_there_with_no_service_is_a_complaint_in_english_and_spanish(embedded):
+    """The product's own question, "is anybody there?", with a lost service: flagged, with those words as cues."""
+    results = embedded.classify(["@lumora is anybody there? no signal since yesterday",
+                                 "@Lumora_Ayuda ¿Hay alguien ahí? sin internet desde ayer"])
+    assert [r.complaint_prob > 0.5 for r in results] == [True, True]
+    assert [r.sentiment for r in results] == ["negative"] * 2
+    assert {"anybody there", "no signal"} <= set(results[0].cues)
+    assert {"alguien ahí", "sin internet"} <= set(results[1].cues)
+
+
+def test_unhappy_is_negative_not_positive(embedded):
+    [result] = embedded.classify(["Very unhappy with you right now @lumora"])
+    assert result.sentiment == "negative" and result.complaint_prob > 0.5
+
+
 def test_probabilities_are_calibrated_values_in_unit_interval(embedded):
     results = embedded.classify([SPANISH_COMPLAINT, PRAISE, "", "ok", "🙂"])
     for result in results:
