@@ -72,8 +72,12 @@ class TrainConfig:
     hidden: int = 128
     # Weight of airline_es tweets as complaint examples: their labels are a proxy, not annotations.
     airline_es_complaint_weight: float = 1.0
-    # Neutral/positive UMSAB tweets as non-complaints in every language (negatives are ambiguous).
+    # UMSAB tweets as weak complaint examples in every language: neutral/positive ones as non-complaints,
+    # negative ones as complaints (general tweets, so a proxy). Both sides, with equal weight: with the
+    # non-complaints alone, the only complaint examples were English and Spanish, so the head learnt
+    # "Arabic, German, French, Italian or Portuguese" as "not a complaint" and flagged 0-2 % of them.
     umsab_non_complaint_weight: float = 0.3
+    umsab_negative_complaint_weight: float = 0.3
     # The linear sentiment model: L2 penalty (sum of squared weights) and L-BFGS iterations;
     # 0 iterations ships the network alone.
     linear_l2: float = 3e-5
@@ -112,8 +116,8 @@ def _encode(name: str, examples: Sequence[Example], featurizer: Featurizer, conf
             complaint = (labels == 0).float()
             weight[:] = config.airline_es_complaint_weight
         else:
-            complaint = torch.where(labels == 0, float(_NO_LABEL), 0.0)
-            weight = torch.where(labels == 0, 0.0, config.umsab_non_complaint_weight)
+            complaint = (labels == 0).float()
+            weight = torch.where(labels == 0, config.umsab_negative_complaint_weight, config.umsab_non_complaint_weight)
     return Encoded(
         posts=[(f.words.ids, featurizer.char_bag(f)) for f in map(featurizer.features, (e.text for e in examples))],
         sentiment_head=head,

@@ -41,6 +41,19 @@ def test_anybody_there_with_no_service_is_a_complaint_in_english_and_spanish(emb
     assert {"alguien ahí", "sin internet"} <= set(results[1].cues)
 
 
+def test_complaints_in_languages_without_complaint_labels_are_flagged_and_praise_is_not(embedded):
+    """French, Italian and German have sentiment data but no complaint labels: their text alone must not
+    read as "no complaint" (the head once flagged 0-2 % of such tweets)."""
+    complaints = embedded.classify(["@lumora la fibre est en panne depuis hier, personne ne répond",
+                                    "@lumora senza internet da ieri e nessuno risponde, vergogna",
+                                    "@lumora seit gestern kein Internet, niemand antwortet"])
+    praise = embedded.classify(["@lumora merci, tout est réglé, super service !",
+                                "@lumora grazie mille, tutto risolto in un attimo"])
+    assert [r.lang for r in complaints] == ["fr", "it", "de"]
+    assert all(r.complaint_prob > 0.5 for r in complaints)
+    assert all(r.complaint_prob < 0.5 for r in praise)
+
+
 def test_unhappy_is_negative_not_positive(embedded):
     [result] = embedded.classify(["Very unhappy with you right now @lumora"])
     assert result.sentiment == "negative" and result.complaint_prob > 0.5
