@@ -89,7 +89,8 @@ class TrainConfig:
 
 @dataclass
 class Encoded:
-    """A data split as tensors: features and, per post, its labels for each head (-1: none)."""
+    """A data split as tensors: features and, per post, its sentiment head and label (-1: none) and its
+    complaint label with the weight it has in the loss."""
 
     posts: list[tuple[list[int], list[int]]]
     sentiment_head: torch.Tensor
@@ -104,19 +105,17 @@ def _encode(name: str, examples: Sequence[Example], featurizer: Featurizer, conf
     n = len(examples)
     head = torch.full((n,), _NO_LABEL)
     sentiment = torch.full((n,), _NO_LABEL)
-    complaint = torch.full((n,), _NO_LABEL, dtype=torch.float)
-    weight = torch.zeros(n)
     labels = torch.tensor([e.label for e in examples])
     if name == "complaints":
         complaint, weight = labels.float(), torch.ones(n)
     else:
+        # A sentiment set: its negative posts stand in for complaints (a proxy), weighted per set.
         head[:] = SENTIMENT_HEADS.index(name)
         sentiment = labels
+        complaint = (labels == 0).float()
         if name == "airline_es":
-            complaint = (labels == 0).float()
-            weight[:] = config.airline_es_complaint_weight
+            weight = torch.full((n,), config.airline_es_complaint_weight)
         else:
-            complaint = (labels == 0).float()
             weight = torch.where(labels == 0, config.umsab_negative_complaint_weight, config.umsab_non_complaint_weight)
     return Encoded(
         posts=[(f.words.ids, featurizer.char_bag(f)) for f in map(featurizer.features, (e.text for e in examples))],
@@ -172,8 +171,7 @@ def _loss(
         rows = sentiment_logits[has_sentiment, head[has_sentiment]]
         loss = loss + nn.functional.cross_entropy(rows, label[has_sentiment], reduction="sum")
     weight = data.complaint_weight[index]
-    target = data.complaint_label[index].clamp(min=0)
-    bce = nn.functional.binary_cross_entropy_with_logits(complaint_logit, target, reduction="none")
+    bce = nn.functional.binary_cross_entropy_with_logits(complaint_logit, data.complaint_label[index], reduction="none")
     return (loss + (bce * weight).sum()) / len(index)
 
 
