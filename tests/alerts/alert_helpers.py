@@ -97,6 +97,9 @@ def slack_server():
             parsed = urllib.parse.urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if len(body) < length:  # the client was killed mid-request: no message reaches Slack
+                self.close_connection = True
+                return
             headers = {key.lower(): value for key, value in self.headers.items()}
             query = {k: v[0] for k, v in urllib.parse.parse_qs(parsed.query).items()}
             status, extra, answer = fake.handle(parsed.path, headers, body, query)
