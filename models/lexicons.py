@@ -25,7 +25,10 @@ _COMPLAINT: dict[str, str] = {
         no one|nobody|why is|why does|why can't|how long|what's going on|still no|ever again|
         fail*|useless|poor service|bad service|rude|late|hours|wrong|error|issue|problem*|help|
         no signal|no internet|no service|no connection|no wifi|cut off|anybody there|anyone there|
-        unhappy|dissatisfied|not happy|fed up""",
+        unhappy|dissatisfied|not happy|fed up|can't log in|cant log in|cannot log in|can't login|
+        cant login|can't sign in|can't access|cannot access|can't connect|cant connect|unable to|
+        won't load|wont load|not loading|won't connect|keeps crashing|keeps freezing|crashing|crashed|
+        logged out|locked out|is down|went down|keeps dropping""",
     "es": """reembols*|devol*|devuelv*|cancel*|retras*|esperando|sin respuesta|nadie responde|
         nadie contesta|no contestan|no responden|no funciona|no va|sin servicio|sin internet|sin luz|
         roto|rota|averiad*|perdid*|perdieron|extravi*|maleta|equipaje|cobr*|estafa*|fraude|robo|
@@ -33,31 +36,34 @@ _COMPLAINT: dict[str, str] = {
         indignant*|lamentable|asco|queja*|reclamaci*|reclamo|reclamar|denuncia*|atención al cliente|
         servicio al cliente|nunca más|nunca mas|tirados|tirado|colgad*|horas|overbooking|huelga|
         caos|desastre|fatal|mal servicio|problema*|incidencia|error|solución|solucion|ayuda|
-        alguien ahí|alguien ahi|sin señal|sin senal|sin cobertura|sin conexión|sin conexion""",
+        alguien ahí|alguien ahi|sin señal|sin senal|sin cobertura|sin conexión|sin conexion|
+        no puedo entrar|no me deja|no puedo acceder|no carga|no conecta|se cae|se cayó|se cayo|
+        se ha caído|se ha caido|caída|caida|caído|caido|bloquead*""",
     "pt": """reembols*|estorn*|devolu*|devolv*|cancel*|atras*|esperando|sem resposta|ninguém responde|
         ninguem responde|não funciona|nao funciona|sem serviço|sem servico|sem internet|sem luz|
         quebrad*|estragad*|defeito|perdid*|extravi*|mala|bagagem|cobr*|golpe|fraude|roubo|
         ladrões|ladroes|pior|péssim*|pessim*|horrível|horrivel|terrível|terrivel|vergonha|
         inaceitável|inaceitavel|absurdo|lamentável|lamentavel|nojo|reclama*|queixa*|procon|
         atendimento|sac|nunca mais|horas|descaso|desrespeito|problema*|erro|solução|solucao|ajuda|
-        alguém aí|alguem ai|sem sinal|sem conexão|sem conexao""",
+        alguém aí|alguem ai|sem sinal|sem conexão|sem conexao|não consigo|nao consigo|não carrega|
+        nao carrega|não conecta|nao conecta|não me deixa|nao me deixa|fora do ar|caiu|travad*|travou""",
     "fr": """rembours*|annul*|retard*|toujours pas|attends|attente|sans réponse|aucune réponse|
         personne ne répond|ne fonctionne pas|ne marche pas|marche pas|en panne|panne|cassé*|
         perdu*|bagage*|valise|facturé*|prélev*|arnaque|escroc*|vol|pire|nul|nulle|horrible|
         honte|inadmissible|inacceptable|scandal*|lamentable|déçu*|plainte*|réclamation*|
         service client|plus jamais|heures|bloqué*|problème*|erreur|solution|aide|sans internet|sans réseau|
-        pas de réseau""",
+        pas de réseau|impossible de|n'arrive pas|ne charge pas|ne se connecte pas|planté""",
     "de": """erstatt*|rückerstatt*|storn*|verspät*|warte*|keine antwort|niemand antwortet|
         funktioniert nicht|geht nicht|kaputt|defekt|ausfall|störung|verloren|koffer|gepäck|
         abgebucht|abzocke|betrug|betrüger|schlimm*|schlechteste*|schrecklich|furchtbar|
         unverschämt*|frechheit|skandal*|inakzeptabel|enttäusch*|beschwerde*|reklamation*|
         kundenservice|kundendienst|nie wieder|stunden|problem*|fehler|lösung|hilfe|kein internet|kein netz|
-        kein empfang""",
+        kein empfang|kann mich nicht|komme nicht rein|lädt nicht|stürzt ab|abgestürzt|gesperrt""",
     "it": """rimbors*|cancell*|annull*|ritard*|aspetto|attesa|nessuna risposta|nessuno risponde|
         non funziona|guasto|rott*|pers*|bagagli*|valigia|addebit*|truffa*|ladri|peggior*|
         pessim*|orribile|terribile|vergogna|inaccettabile|scandal*|delus*|reclam*|lamentel*|
         servizio clienti|assistenza|mai più|mai piu|ore|disservizio|problem*|errore|soluzione|aiuto|
-        senza internet|senza linea|senza rete""",
+        senza internet|senza linea|senza rete|non riesco|non carica|non si connette|bloccat*""",
 }
 
 _NEGATIVE: dict[str, str] = {

@@ -41,6 +41,25 @@ def test_anybody_there_with_no_service_is_a_complaint_in_english_and_spanish(emb
     assert {"alguien ahí", "sin internet"} <= set(results[1].cues)
 
 
+def test_a_service_the_customer_cannot_get_into_is_a_complaint_and_getting_back_in_is_not(embedded):
+    """App and access failures ("keeps crashing", "se cayó", "não consigo", "kann mich nicht") are
+    flagged with those words as cues, and so is the Portuguese "is anybody there?" (0.23 before
+    these cues); "I can get in again, thanks" is not."""
+    complaints = embedded.classify(["@lumora the app keeps crashing since the update",
+                                    "@lumora se cayó la fibra otra vez",
+                                    "@lumora não consigo entrar no app",
+                                    "@lumora tem alguém aí? sem sinal desde ontem",
+                                    "@lumora ich kann mich nicht einloggen",
+                                    "@lumora non riesco ad accedere all'app"])
+    fixed = embedded.classify(["@lumora gracias, ya puedo entrar, todo resuelto",
+                               "@lumora thanks, I can log in again, all sorted"])
+    assert [r.lang for r in complaints] == ["en", "es", "pt", "pt", "de", "it"]
+    assert all(r.complaint_prob > 0.5 for r in complaints)
+    cues = ["keeps crashing", "se cayó", "não consigo", "alguém aí", "kann mich nicht", "non riesco"]
+    assert all(cue in result.cues for cue, result in zip(cues, complaints, strict=True))
+    assert all(r.complaint_prob < 0.5 for r in fixed)
+
+
 def test_complaints_in_languages_without_complaint_labels_are_flagged_and_praise_is_not(embedded):
     """French, Italian and German have sentiment data but no complaint labels: their text alone must not
     read as "no complaint" (the head once flagged 0-2 % of such tweets)."""
