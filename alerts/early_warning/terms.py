@@ -1,10 +1,12 @@
 """What a complaint says, as language-neutral terms: the features incidents are grouped by.
 
 Texts are folded (lower case, no accents), links, user names and the brand's own names are dropped,
-and each word becomes a term: a *concept* when the small synonym map below knows it in Spanish,
-English or Portuguese ("iniciar sesión", "log in" and "fazer login" are all ``login``), otherwise its
-first five letters (so "carga", "cargando" and "cargar" meet). Concepts also name the topics the
-spike detector watches per brand.
+and each word (a run of letters and marks in any script, so "خدمة", "связь" and "खराब" are words too)
+becomes a term: a *concept* when the small synonym map below knows it in English, Spanish,
+Portuguese, French, German or Italian (the languages of the classifier's cue lexicons: "iniciar
+sesión", "log in", "fazer login" and "anmelden" are all ``login``), otherwise its first five letters
+(so "carga", "cargando" and "cargar" meet). Concepts also name the topics the spike detector watches
+per brand. Words of other languages group by their stems alone, without a stopword list.
 """
 
 from __future__ import annotations
@@ -14,30 +16,45 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import regex
+
 from alerts.digest.topics import fold
 
-# concept -> words and phrases (folded) in es, en and pt. Phrases are matched before single words.
+# concept -> words and phrases (folded) in en, es, pt, fr, de and it. Phrases are matched before single words.
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "login": ("login", "log in", "logs me", "log me", "logged out", "sign in", "iniciar sesion", "sesion",
-              "fazer login", "logar", "entrar", "acceder", "acessar", "access", "contrasena", "password", "senha"),
-    "app": ("app", "apps", "aplicacion", "aplicativo", "application"),
+              "fazer login", "logar", "entrar", "acceder", "acessar", "access", "contrasena", "password", "senha",
+              "me connecter", "se connecter", "identifiant", "mot de passe", "anmelden", "anmeldung", "einloggen",
+              "passwort", "kennwort", "accedere", "accesso", "credenziali"),
+    "app": ("app", "apps", "aplicacion", "aplicativo", "application", "appli", "applicazione"),
     "loading": ("carga", "cargar", "cargando", "carrega", "carregar", "load", "loading", "loads", "abre", "abrir",
-                "open", "opens", "travado", "stuck", "pantalla", "screen"),
+                "open", "opens", "travado", "stuck", "pantalla", "screen", "chargement", "ecran", "laden", "ladt",
+                "bildschirm", "caricamento", "schermo"),
     "down": ("caido", "caida", "cadia", "cayo", "caiu", "down", "fora", "outage", "averia", "apagon",
-             "no funciona", "not working", "nao funciona", "queda"),
+             "no funciona", "not working", "nao funciona", "queda", "panne", "hors service", "ne marche pas",
+             "ne fonctionne pas", "ausfall", "storung", "geht nicht", "funktioniert nicht", "guasto",
+             "disservizio", "non funziona"),
     "connection": ("internet", "fibra", "fibre", "fiber", "wifi", "conexion", "conexao", "connection", "router",
-                   "senal", "sinal", "signal", "rede", "broadband"),
-    "error": ("error", "erro", "went wrong", "falla", "fallo", "falha"),
+                   "senal", "sinal", "signal", "rede", "broadband", "connexion", "reseau", "verbindung", "netz",
+                   "empfang", "wlan", "glasfaser", "connessione", "rete", "segnale"),
+    "error": ("error", "erro", "went wrong", "falla", "fallo", "falha", "erreur", "fehler", "errore"),
     "billing": ("factura", "fatura", "bill", "billing", "billed", "cobro", "cobrado", "cobran", "charge",
-                "charged", "cargo", "refund", "reembolso", "estorno", "precio", "preco", "price", "pagar", "pay"),
-    "speed": ("lento", "lenta", "slow", "velocidad", "velocidade", "speed", "megas", "mbps"),
+                "charged", "cargo", "refund", "reembolso", "estorno", "precio", "preco", "price", "pagar", "pay",
+                "facture", "facturation", "prelevement", "remboursement", "prix", "rechnung", "abbuchung",
+                "abgebucht", "erstattung", "preis", "fattura", "bolletta", "addebito", "rimborso", "prezzo"),
+    "speed": ("lento", "lenta", "slow", "velocidad", "velocidade", "speed", "megas", "mbps", "lent", "lente",
+              "vitesse", "langsam", "geschwindigkeit", "velocita"),
     "support": ("soporte", "suporte", "support", "atencion", "atendimento", "agente", "agent", "chat",
-                "nadie responde", "nobody answers", "ninguem responde", "customer service"),
-    "cancel": ("cancelar", "cancel", "baja", "cancelamento", "portabilidad", "portabilidade", "switching"),
-    "delivery": ("entrega", "envio", "pedido", "paquete", "delivery", "parcel", "encomenda", "courier"),
-    "roaming": ("roaming", "itinerancia", "extranjero", "abroad"),
+                "nadie responde", "nobody answers", "ninguem responde", "customer service", "service client",
+                "personne ne repond", "conseiller", "kundenservice", "kundendienst", "hotline", "assistenza",
+                "servizio clienti", "nessuno risponde", "operatore"),
+    "cancel": ("cancelar", "cancel", "baja", "cancelamento", "portabilidad", "portabilidade", "switching",
+               "resilier", "resiliation", "kundigen", "kundigung", "disdetta", "disdire"),
+    "delivery": ("entrega", "envio", "pedido", "paquete", "delivery", "parcel", "encomenda", "courier",
+                 "livraison", "colis", "lieferung", "consegna", "pacco", "spedizione"),
+    "roaming": ("roaming", "itinerancia", "extranjero", "abroad", "etranger", "ausland", "estero"),
 }
-# Words that carry no topic in any of the three languages (folded).
+# Words that carry no topic in the six languages (folded).
 STOPWORDS = frozenset("""
 a al algo alguem alguien ante aqui asi aun ay cada com como con contigo da das de del desde do dos e el ela
 ele ella em en entre era es esa ese eso esta este esto estoy eu foi ha hay hace isso ja la las le les lo los
@@ -46,10 +63,16 @@ sin sobre su sus tan te tem ter todo toda todos tu um uma un una uno y ya yo
 about after again all am an and any anyone are as at be been but by can cant do does dont else for from get
 got had has have how i im in is it its just me my no not now of on or our out so still that the their them
 then there this to too up us was we what when why will with you your
+aux avec ce ces cette dans depuis des elle encore est et ete ils je les leur mais mes moi mon ne nous pas
+plus pour qui rien sont sur toujours tous tout une vous
+auch auf aus bei bin das dem den der des die ein eine einem einen einer habe hat ich im immer ist kann kein
+keine mein meine mich mir mit nicht noch nur schon seit sie sind und von war was wieder wir zum zur
+ancora che del dei della delle gli il mio mia nel nella non per piu questa questo sempre sono sul sulla
 """.split())
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HANDLE = re.compile(r"@\w+")
-_WORD = re.compile(r"[a-z]+")
+# A word: letters and the marks that belong to them (Devanagari vowel signs, Thai tone marks), in any script.
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
 _PHRASES = sorted(((phrase, concept) for concept, words in CONCEPTS.items() for phrase in words if " " in phrase),
                   key=lambda pair: -len(pair[0]))
 _WORDS = {word: concept for concept, words in CONCEPTS.items() for word in words if " " not in word}

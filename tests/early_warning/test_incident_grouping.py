@@ -68,6 +68,32 @@ def test_paraphrases_in_three_languages_are_one_incident(texts: list[str]) -> No
     assert len({id(incident) for incident in got.values()}) == 1
 
 
+@pytest.mark.parametrize("texts", [
+    ["Can't log in to the Lumora app since this morning", "No puedo iniciar sesión en la app de Lumora",
+     "Não consigo fazer login no aplicativo da Lumora", "Impossible de me connecter à l'appli Lumora depuis ce matin",
+     "Ich kann mich seit heute früh nicht in der Lumora App anmelden",
+     "Non riesco ad accedere all'app di Lumora da stamattina"],
+    ["Lumora charged me twice on this month's bill", "Lumora me ha cobrado dos veces la factura",
+     "A Lumora cobrou a fatura duas vezes", "Lumora m'a prélevé deux fois la facture",
+     "Lumora hat die Rechnung doppelt abgebucht", "Lumora mi ha addebitato due volte la bolletta"],
+])
+def test_one_complaint_in_the_six_lexicon_languages_is_one_incident(texts: list[str]) -> None:
+    got = group([stored(index, text, minutes=index) for index, text in enumerate(texts)])
+    assert len({id(incident) for incident in got.values()}) == 1
+
+
+def test_complaints_in_other_scripts_group_by_their_own_words() -> None:
+    """Arabic and Russian words are words: the same complaint twice is one incident, titled in its script."""
+    got = group([stored(0, "لا أستطيع تسجيل الدخول إلى تطبيق Lumora"),
+                 stored(1, "Не могу войти в приложение Lumora", minutes=1),
+                 stored(2, "فاتورة Lumora مكررة هذا الشهر", minutes=2),
+                 stored(3, "تطبيق Lumora لا يسمح بتسجيل الدخول", minutes=3),
+                 stored(4, "Приложение Lumora не пускает, не могу войти", minutes=4)])
+    assert got[0] is got[3] and got[1] is got[4]
+    assert len({id(got[index]) for index in (0, 1, 2)}) == 3
+    assert "الدخول" in got[0].title and "могу" in got[1].title
+
+
 def test_different_complaints_are_different_incidents() -> None:
     got = group([stored(0, "No puedo iniciar sesión en la app de Lumora"),
                  stored(1, "Lumora me ha cobrado dos veces la factura", minutes=1)])
