@@ -109,11 +109,13 @@ class TermExtractor:
         folded = " " + _HANDLE.sub(" ", _URL.sub(" ", fold(text))) + " "
         counts: Counter[str] = Counter()
         surfaces: dict[str, str] = {}
+        words = f" {' '.join(_WORD.findall(folded))} "
         for phrase, concept in _PHRASES:
-            if f" {phrase} " in f" {' '.join(_WORD.findall(folded))} ":
+            if f" {phrase} " in words:
                 counts[concept] += 1
                 surfaces.setdefault(concept, phrase)
                 folded = folded.replace(phrase, " ")
+                words = f" {' '.join(_WORD.findall(folded))} "
         for word in _WORD.findall(folded):
             word = self._without_brand(word)
             if len(word) < 3 or word in STOPWORDS:
