@@ -11,7 +11,12 @@ Every tweet of ``../shared/data/airline_us`` (train and dev) is classified with 
 classifier and replayed in timestamp order. Per airline, two detectors watch the stream of tweets the
 classifier calls complaints:
 
-* early warning (``alerts.early_warning.spike``), checked as each complaint arrives, as the job does;
+* early warning's spike detector (``alerts.early_warning.spike``) on the airline's complaints, checked as
+  each complaint arrives, as the job does;
+* the early-warning job itself (``alerts.early_warning.job``), as the daemon runs it: every tweet saved in a
+  real SQLite store with its classification, the job run every ``interval_seconds`` of replay time, its
+  series (the brand's complaints, per source and per topic) and incidents; an alarm is the first alert
+  about an incident (the follow-ups as it grows are not counted);
 * the classic 3-sigma peak detector, as Huginn's PeakDetectorAgent does it: it receives the hourly
   complaint count when each hour ends, keeps two weeks of them, and once it has more than four it
   reports the previous hour as a peak when that hour exceeded mean + 3·stddev of the older hours and
@@ -27,22 +32,25 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alerts.early_warning.spike import (  # noqa: E402
+from alerts.early_warning.job import RULE_SPIKE, EarlyWarningJob, spike_settings
+from alerts.early_warning.spike import (
     LEVEL_HOURS,
     SeriesCounts,
     SpikeDetector,
-    SpikeSettings,
 )
-from listener.config import ClassifierConfig  # noqa: E402
-from models.factory import load_classifier  # noqa: E402
+from listener.config import BrandConfig, ClassifierConfig, EarlyWarningConfig
+from listener.domain import Classification, Mention
+from listener.store import Store
+from models.factory import load_classifier
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "airline_us"
 HOUR = timedelta(hours=1)
@@ -64,11 +72,14 @@ HUGINN_PEAK_SPACING = timedelta(days=2)
 
 @dataclass(frozen=True)
 class Tweet:
-    """One replayed tweet: when, which airline, the human label and the classifier's verdict."""
+    """One replayed tweet: its id and text, when, which airline, the human label and the classifier's verdict."""
 
+    id: str
+    text: str
     at: datetime
     airline: str
     negative: bool
+    classification: Classification
     complaint: bool
 
 
@@ -86,22 +97,28 @@ class Burst:
         return self.start - CREDIT_BEFORE <= alert <= self.end + CREDIT_AFTER
 
 
+def _label_as_classification(label: int) -> Classification:
+    """The human sentiment label as a perfect classifier would give it: negative is a complaint."""
+    probs = tuple(float(label == index) for index in range(3))
+    return Classification("en", ("negative", "neutral", "positive")[label], probs, probs[0], model="labels")
+
+
 def load_tweets(backend: str, threshold: float) -> list[Tweet]:
     """Every train and dev tweet, classified (``backend="labels"``: its human label), oldest first."""
     rows = [json.loads(line) for name in ("train.jsonl", "dev.jsonl")
             for line in (DATA / name).read_text(encoding="utf-8").split("\n") if line]
     if backend == "labels":
-        complaints = [row["label"] == 0 for row in rows]
+        results = [_label_as_classification(row["label"]) for row in rows]
     else:
         classifier = load_classifier(ClassifierConfig(backend=backend))
-        complaints = []
+        results = []
         for start in range(0, len(rows), 512):
-            complaints.extend(result.complaint_prob >= threshold
-                              for result in classifier.classify([row["text"] for row in rows[start:start + 512]]))
+            results.extend(classifier.classify([row["text"] for row in rows[start:start + 512]]))
     tweets = [
-        Tweet(datetime.strptime(row["created_at"], "%Y-%m-%d %H:%M:%S %z").astimezone(timezone.utc),
-              row["airline"], row["label"] == 0, complaint)
-        for row, complaint in zip(rows, complaints)
+        Tweet(row["id"], row["text"],
+              datetime.strptime(row["created_at"], "%Y-%m-%d %H:%M:%S %z").astimezone(timezone.utc),
+              row["airline"], row["label"] == 0, result, result.complaint_prob >= threshold)
+        for row, result in zip(rows, results)
     ]
     return sorted(tweets, key=lambda tweet: tweet.at)
 
@@ -138,6 +155,49 @@ def early_warning_alerts(times: Sequence[datetime], start: datetime, detector: S
         if detector.check(series, now, watched_since=start, last_alert=alerts[-1] if alerts else None):
             alerts.append(now)
     return alerts
+
+
+class _ReplayClock:
+    """The replay's clock: the job, the store and its alerts read the time from it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def job_alarms(tweets: Sequence[Tweet], config: EarlyWarningConfig) -> Mapping[str, list[datetime]]:
+    """Per airline, when the early-warning job first alerts about each incident, run as the daemon runs it.
+
+    Each tick of ``config.interval_seconds`` saves the tweets posted in it (with their classifications)
+    to a real store, then runs the job when any of them is a complaint (a run without a new complaint
+    checks nothing). Alerts are read back from the store's outbox.
+    """
+    interval = timedelta(seconds=config.interval_seconds)
+    ticks: dict[datetime, list[Tweet]] = {}
+    for tweet in tweets:
+        ticks.setdefault(tweet.at - (tweet.at - tweets[0].at) % interval + interval, []).append(tweet)
+    clock = _ReplayClock(tweets[0].at)
+    alarms: dict[str, list[datetime]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(Path(folder) / "replay.db", clock)
+        job = EarlyWarningJob(store, config, [BrandConfig(name=name) for name in sorted({t.airline for t in tweets})],
+                              clock=clock)
+        for tick, due in ticks.items():
+            clock.now = tick
+            store.save_batch("x", [Mention("x", tweet.id, tweet.text, tweet.at, tweet.airline) for tweet in due])
+            store.save_classifications((store.mention_by_key("x", tweet.id).id, tweet.classification)  # type: ignore[union-attr]
+                                       for tweet in due)
+            if any(tweet.complaint for tweet in due):
+                job.run()
+        alerted: set[str | None] = set()
+        for stored in sorted(store.alerts(), key=lambda stored: stored.id):
+            if stored.alert.rule == RULE_SPIKE and stored.alert.group not in alerted:
+                alerted.add(stored.alert.group)
+                alarms.setdefault(stored.alert.brand, []).append(stored.alert.created_at)  # type: ignore[arg-type]
+        store.close()
+    return alarms
 
 
 def huginn_alerts(counts: Sequence[int], origin: datetime) -> list[datetime]:
@@ -183,7 +243,7 @@ def _lead(detected: datetime | None, burst: Burst) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark and print both detectors' figures."""
+    """Run the benchmark and print the detectors' figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", default="embedded", choices=["embedded", "lexicon", "transformers", "labels"])
     parser.add_argument("--threshold", type=float, default=0.5, help="complaint probability that counts")
@@ -204,19 +264,31 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{ROBUST_SIGMAS:g}·1.4826·MAD) of the airline's hourly counts; adjacent burst hours are one burst; the "
           f"{LARGEST} largest by complaints above the median are scored. An alert from an hour before a burst to an "
           f"hour after it detects it; any alert outside every burst is a false alarm. 'seen': the classifier's "
-          f"complaints in the burst's hours / its labelled-negative tweets (what both detectors get to see).")
-    settings = SpikeSettings(sensitivity=args.sensitivity, min_count=args.min_count)
+          f"complaints in the burst's hours / its labelled-negative tweets (what the detectors get to see).")
+    config = EarlyWarningConfig(enabled=True, channels=["bench"], complaint_threshold=args.threshold,
+                                sensitivity=args.sensitivity, min_count=args.min_count)
+    settings = spike_settings(config)
     detector = SpikeDetector(settings)
     windows = "/".join(f"{window / timedelta(minutes=1):g}" for window in settings.windows)
-    print(f"Early warning: windows {windows} min, rhythm scaled by the last {LEVEL_HOURS} h's level, sensitivity "
-          f"{settings.sensitivity}, min count {settings.min_count}, cooldown {settings.cooldown / timedelta(minutes=1):g} "
-          f"min, warm-up {settings.warmup / HOUR:g} h, checked as each complaint arrives.")
+    print(f"Spike detector: the airline's complaints, windows {windows} min, rhythm scaled by the last {LEVEL_HOURS} "
+          f"h's level, sensitivity {settings.sensitivity}, min count {settings.min_count}, cooldown "
+          f"{settings.cooldown / timedelta(minutes=1):g} min, warm-up {settings.warmup / HOUR:g} h, checked as each "
+          f"complaint arrives.")
+    print(f"Job: the same detector on the airline's complaints, per source and per topic, with incidents, run every "
+          f"{config.interval_seconds:g} s of replay time on a SQLite store; an alarm is its first alert about an "
+          f"incident.")
     print(f"3-sigma (Huginn PeakDetectorAgent): hourly counts, window {HUGINN_WINDOW.days} days, "
           f"{HUGINN_STD_MULTIPLE:g}·stddev, peak spacing {HUGINN_PEAK_SPACING.days} days, reported when the next "
           f"hour is lower.\n")
-    totals = {"early": [0, 0, 0], "3sigma": [0, 0, 0]}  # earlier-or-only, detected, false alarms
-    scored = no_more_alarms = 0
-    header = f"{'airline':15} {'burst (UTC)':22} {'peak':>4} {'seen':>9}  {'early warning':24} {'3-sigma':24}"
+    job = job_alarms(tweets, config)
+    names = ("spike detector", "job", "3-sigma")
+    detected = dict.fromkeys(names, 0)
+    before_3sigma = dict.fromkeys(names[:2], 0)
+    false_alarms = dict.fromkeys(names, 0)
+    no_more_alarms = dict.fromkeys(names[:2], 0)
+    scored = 0
+    header = (f"{'airline':15} {'burst (UTC)':22} {'peak':>4} {'seen':>9}  "
+              + " ".join(f"{name:24}" for name in names))
     print(header)
     print("-" * len(header))
     airlines = sorted({tweet.airline for tweet in tweets})
@@ -227,28 +299,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         largest = sorted(bursts, key=lambda burst: burst.excess, reverse=True)[:LARGEST]
         complaints = [tweet.at for tweet in mine if tweet.complaint]
         seen = hourly(complaints, origin, hours)
-        early = score(early_warning_alerts(complaints, origin, detector), bursts, largest)
-        classic = score(huginn_alerts(seen, origin), bursts, largest)
+        scores = dict(zip(names, (score(early_warning_alerts(complaints, origin, detector), bursts, largest),
+                                  score(job.get(airline, []), bursts, largest),
+                                  score(huginn_alerts(seen, origin), bursts, largest))))
         scored += len(largest)
-        for burst, ours, theirs in zip(largest, early.detections, classic.detections):
+        for index, burst in enumerate(largest):
             hours_of = slice(int((burst.start - origin) // HOUR), int((burst.end - origin) // HOUR))
+            found = {name: scores[name].detections[index] for name in names}
             print(f"{airline:15} {burst.start:%m-%d %H:%M}–{burst.end:%H:%M}{'':6} {burst.peak:4} "
                   f"{sum(seen[hours_of]):>4}/{sum(negatives[hours_of]):<4}  "
-                  f"{_lead(ours, burst):24} {_lead(theirs, burst):24}")
-            for name, found, other in (("early", ours, theirs), ("3sigma", theirs, ours)):
-                totals[name][1] += found is not None
-                totals[name][0] += found is not None and (other is None or found < other)
+                  + " ".join(f"{_lead(found[name], burst):24}" for name in names))
+            classic = found["3-sigma"]
+            for name in names:
+                detected[name] += found[name] is not None
+            for name in before_3sigma:
+                before_3sigma[name] += found[name] is not None and (classic is None or found[name] < classic)
         print(f"{airline:15} {len(bursts)} bursts (burst hour > {threshold:.0f}); false alarms/day: "
-              f"early warning {early.false_alarms / days:.2f}, 3-sigma {classic.false_alarms / days:.2f}")
-        totals["early"][2] += early.false_alarms
-        totals["3sigma"][2] += classic.false_alarms
-        no_more_alarms += early.false_alarms <= classic.false_alarms
+              + ", ".join(f"{name} {scores[name].false_alarms / days:.2f}" for name in names))
+        for name in names:
+            false_alarms[name] += scores[name].false_alarms
+        for name in no_more_alarms:
+            no_more_alarms[name] += scores[name].false_alarms <= scores["3-sigma"].false_alarms
     print()
-    for name, label in (("early", "early warning"), ("3sigma", "3-sigma")):
-        first, found, alarms = totals[name]
-        print(f"{label:14} detected {found} of the {scored} largest bursts, before the other detector on {first}; "
-              f"false alarms {alarms} ({alarms / days / len(airlines):.2f} per airline-day)")
-    print(f"early warning has no more false alarms per day than 3-sigma on {no_more_alarms} of {len(airlines)} airlines")
+    for name in names:
+        earlier = f", before 3-sigma on {before_3sigma[name]}" if name in before_3sigma else ""
+        print(f"{name:14} detected {detected[name]} of the {scored} largest bursts{earlier}; "
+              f"false alarms {false_alarms[name]} ({false_alarms[name] / days / len(airlines):.2f} per airline-day)")
+    for name, count in no_more_alarms.items():
+        print(f"{name} has no more false alarms per day than 3-sigma on {count} of {len(airlines)} airlines")
     print(f"\nruntime {time.monotonic() - began:.0f} s")
     return 0
 

@@ -74,6 +74,13 @@ class _SpikeSeen:
     incident: Incident
 
 
+def spike_settings(config: EarlyWarningConfig) -> SpikeSettings:
+    """The spike detector's settings from the ``[early_warning]`` config."""
+    return SpikeSettings(sensitivity=config.sensitivity, min_count=config.min_count,
+                         cooldown=timedelta(minutes=config.cooldown_minutes), history=timedelta(days=config.history_days),
+                         warmup=timedelta(hours=config.warmup_hours))
+
+
 def growth_step(size: int, min_count: int) -> int:
     """The growth step of an incident of ``size``: 1 up to twice ``min_count``, then one more per doubling."""
     return 1 + max(int(math.log2(max(size, 1) / min_count)), 0)
@@ -100,10 +107,7 @@ class EarlyWarningJob:
                                                         *(t for terms in brand.terms.values() for t in terms)]]
         self._window = timedelta(minutes=config.incident_window_minutes)
         self._grouper = IncidentGrouper(names, window=self._window, threshold=config.similarity_threshold)
-        self._detector = SpikeDetector(SpikeSettings(
-            sensitivity=config.sensitivity, min_count=config.min_count,
-            cooldown=timedelta(minutes=config.cooldown_minutes), history=timedelta(days=config.history_days),
-            warmup=timedelta(hours=config.warmup_hours)))
+        self._detector = SpikeDetector(spike_settings(config))
         self._spread = SpreadThresholds(config.spread_likes_per_hour, config.spread_reposts_per_hour,
                                         config.spread_replies_per_hour, config.spread_reach)
 
