@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
+
+import regex
 
 from alerts.keywords import URGENT_CATEGORIES, default_keywords
 from listener.config import SEVERITIES, BrandConfig, RuleConfig
@@ -18,16 +19,20 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _keyword_pattern(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(_fold(word))}(?!\w)")
+# Keywords match whole words: ``regex``'s \w, unlike ``re``'s, counts combining marks as part of a word, so
+# Hindi "बंद" does not match inside "बंदा" (its vowel sign is a mark, not a letter).
 
 
-def _any_keyword_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+def _keyword_pattern(word: str) -> regex.Pattern[str]:
+    return regex.compile(rf"(?<!\w){regex.escape(_fold(word))}(?!\w)")
+
+
+def _any_keyword_pattern(words: Sequence[str]) -> regex.Pattern[str] | None:
     """One pattern that matches where any of ``words`` would (the boundaries factored out: 20× faster)."""
     if not words:
         return None
     folded = sorted({_fold(word) for word in words}, key=len, reverse=True)
-    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(word) for word in folded)})(?!\w)")
+    return regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(word) for word in folded)})(?!\w)")
 
 
 class RuleEngine:

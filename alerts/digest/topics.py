@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+
+import regex
 
 
 def fold(text: str) -> str:
@@ -13,15 +14,16 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _pattern(keywords: Sequence[str]) -> re.Pattern[str]:
+def _pattern(keywords: Sequence[str]) -> regex.Pattern[str]:
+    """Whole words or phrases: ``regex``'s \\w counts combining marks (Indic vowel signs) as part of a word."""
     parts = []
     for keyword in keywords:
         word = fold(keyword.strip())
         if word.endswith("*"):
-            parts.append(re.escape(word[:-1]) + r"\w*")
+            parts.append(regex.escape(word[:-1]) + r"\w*")
         elif word:
-            parts.append(re.escape(word))
-    return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)") if parts else re.compile(r"(?!)")
+            parts.append(regex.escape(word))
+    return regex.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)") if parts else regex.compile(r"(?!)")
 
 
 class TopicTaxonomy:

@@ -38,3 +38,9 @@ def test_default_taxonomy_finds_the_topic_of_most_demo_complaints():
             found += topic in taxonomy.topics_of(record["text"])
     assert total >= 50
     assert found / total >= 0.75
+
+
+def test_a_topic_keyword_in_an_indic_script_is_a_whole_word():
+    taxonomy = TopicTaxonomy({"outage": ["बंद"]})
+    assert taxonomy.topics_of("नेटवर्क बंद है") == ["outage"]
+    assert taxonomy.topics_of("वह बंदा आया") == []  # "बंदा" (guy): its vowel sign is part of the word
