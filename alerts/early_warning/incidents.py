@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from alerts.digest.topics import fold
 from alerts.early_warning.terms import CONCEPTS, TermExtractor, Terms
 from listener.domain import StoredMention
 
@@ -66,7 +67,7 @@ class Incident:
     def title(self) -> str:
         """Its top terms as people wrote them, e.g. ``'app / no puedo / login'``."""
         top = [term for term, _ in _weighted(self.terms).most_common(TITLE_TERMS)]
-        return " / ".join(self.surfaces[term].most_common(1)[0][0] for term in top) or "(no words)"
+        return " / ".join(_as_most_written(self.surfaces[term]) for term in top) or "(no words)"
 
     @property
     def samples(self) -> list[Sample]:
@@ -170,6 +171,16 @@ def _cosine(a: Counter[str], b: Counter[str]) -> float:
     dot = sum(value * b[term] for term, value in a.items() if term in b)
     norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
     return dot / norm if norm else 0.0
+
+
+def _as_most_written(surfaces: Counter[str]) -> str:
+    """The commonest form of a term, counting forms that differ only by accents together ('sesión' and
+    'sesion'), shown as it is most often written."""
+    totals: Counter[str] = Counter()
+    for surface, count in surfaces.items():
+        totals[fold(surface)] += count
+    commonest = totals.most_common(1)[0][0]
+    return max((surface for surface in surfaces if fold(surface) == commonest), key=surfaces.__getitem__)
 
 
 def _weighted(counts: Counter[str]) -> Counter[str]:

@@ -1,20 +1,24 @@
 """What a complaint says, as language-neutral terms: the features incidents are grouped by.
 
-Texts are folded (lower case, no accents), links, user names and the brand's own names are dropped,
-and each word (a run of letters and marks in any script, so "خدمة", "связь" and "खराब" are words too)
-becomes a term: a *concept* when the small synonym map below knows it in English, Spanish,
+Links, user names and the brand's own names are dropped, and each word (a run of letters and marks in
+any script, so "خدمة", "связь" and "खराब" are words too) is folded (lower case, no accents) and becomes
+a term: a *concept* when the small synonym map below knows it in English, Spanish,
 Portuguese, French, German or Italian (the languages of the classifier's cue lexicons: "iniciar
 sesión", "log in", "fazer login" and "anmelden" are all ``login``), otherwise its first five letters
 (so "carga", "cargando" and "cargar" meet). Concepts also name the topics the spike detector watches
-per brand. Words of other languages group by their stems alone, without a stopword list.
+per brand. Words of other languages group by their stems alone, without a stopword list. Incident
+titles show each term as it was written (in lower case, with its accents and marks: "caída", "войти",
+"नेटवर्क"), not folded.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -106,23 +110,32 @@ class TermExtractor:
 
     def terms(self, text: str) -> Terms:
         """The terms of ``text``."""
-        folded = " " + _HANDLE.sub(" ", _URL.sub(" ", fold(text))) + " "
+        written = _WORD.findall(unicodedata.normalize("NFC", _HANDLE.sub(" ", _URL.sub(" ", text.casefold()))))
+        words = [_fold_word(word) for word in written]
         counts: Counter[str] = Counter()
         surfaces: dict[str, str] = {}
-        words = f" {' '.join(_WORD.findall(folded))} "
+        taken = [False] * len(words)
+        joined = f" {' '.join(words)} "
         for phrase, concept in _PHRASES:
-            if f" {phrase} " in words:
-                counts[concept] += 1
-                surfaces.setdefault(concept, phrase)
-                folded = folded.replace(phrase, " ")
-                words = f" {' '.join(_WORD.findall(folded))} "
-        for word in _WORD.findall(folded):
-            word = self._without_brand(word)
-            if len(word) < 3 or word in STOPWORDS:
+            if f" {phrase} " not in joined:
                 continue
-            term = _WORDS.get(word) or word[:STEM_LENGTH]
+            parts = phrase.split()
+            found = [start for start in range(len(words) - len(parts) + 1)
+                     if words[start:start + len(parts)] == parts and not any(taken[start:start + len(parts)])]
+            for start in found:
+                taken[start:start + len(parts)] = [True] * len(parts)
+            if found:
+                counts[concept] += 1
+                surfaces.setdefault(concept, " ".join(written[found[0]:found[0] + len(parts)]))
+        for index, word in enumerate(words):
+            if taken[index]:
+                continue
+            kept = self._without_brand(word)
+            if len(kept) < 3 or kept in STOPWORDS:
+                continue
+            term = _WORDS.get(kept) or kept[:STEM_LENGTH]
             counts[term] += 1
-            surfaces.setdefault(term, word)
+            surfaces.setdefault(term, written[index] if kept == word else kept)
         return Terms(counts, surfaces)
 
     def _without_brand(self, word: str) -> str:
@@ -131,3 +144,9 @@ class TermExtractor:
             if brand and brand in word:
                 return word.replace(brand, "")
         return word
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    """``word`` folded as terms compare words (words repeat: cached)."""
+    return fold(word)

@@ -94,6 +94,26 @@ def test_complaints_in_other_scripts_group_by_their_own_words() -> None:
     assert "الدخول" in got[0].title and "могу" in got[1].title
 
 
+@pytest.mark.parametrize("text, shown", [
+    ("@lumora caída de fibra, no puedo iniciar sesión", ["caída", "iniciar sesión"]),
+    ("Не могу войти в приложение Lumora", ["войти", "приложение"]),  # not "воити": й keeps its breve
+    ("Lumora नेटवर्क बंद है, क्या हुआ?", ["नेटवर्क", "क्या"]),  # the virama stays
+])
+def test_an_incident_title_shows_words_as_written(text: str, shown: list[str]) -> None:
+    title = group([stored(0, text)])[0].title
+    assert all(word in title.split(" / ") for word in shown), title
+
+
+def test_a_title_counts_a_words_spellings_together_and_shows_the_commonest() -> None:
+    """'sesión' and 'sesion' are one way of saying login (3 posts), 'entrar' another (2 posts, written first)."""
+    texts = ["No puedo entrar en la app de Lumora", "Lumora: no puedo entrar en la app",
+             "No puedo iniciar sesión en la app de Lumora", "Lumora, no puedo iniciar sesion en la app",
+             "Lumora no me deja iniciar sesión en la app"]
+    got = group([stored(index, text, minutes=index) for index, text in enumerate(texts)])
+    assert len({id(incident) for incident in got.values()}) == 1
+    assert "iniciar sesión" in got[0].title.split(" / "), got[0].title
+
+
 def test_different_complaints_are_different_incidents() -> None:
     got = group([stored(0, "No puedo iniciar sesión en la app de Lumora"),
                  stored(1, "Lumora me ha cobrado dos veces la factura", minutes=1)])
