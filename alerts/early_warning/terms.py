@@ -1,18 +1,19 @@
 """What a complaint says, as language-neutral terms: the features incidents are grouped by.
 
-Links, user names and the brand's own names are dropped, and each word (a run of letters and marks in
-any script, so "خدمة", "связь" and "खराब" are words too) is folded (lower case, no accents) and becomes
-a term: a *concept* when the small synonym map below knows it in English, Spanish,
-Portuguese, French, German or Italian (the languages of the classifier's cue lexicons: "iniciar
-sesión", "log in", "fazer login" and "anmelden" are all ``login``), otherwise its first five letters
-(so "carga", "cargando" and "cargar" meet). Concepts also name the topics the spike detector watches
-per brand. Words of other languages group by their stems alone, without a stopword list. Incident
-titles show each term as it was written (in lower case, with its accents and marks: "caída", "войти",
-"नेटवर्क"), not folded.
+HTML entities are decoded ("&amp;" is "&"), links, user names and the brand's own names are dropped,
+and each word (a run of letters and marks in any script, so "خدمة", "связь" and "खराब" are words too)
+is folded (lower case, no accents) and becomes a term: a *concept* when the small synonym map below
+knows it in English, Spanish, Portuguese, French, German or Italian (the languages of the classifier's
+cue lexicons: "iniciar sesión", "log in", "fazer login" and "anmelden" are all ``login``), otherwise
+its first five letters (so "carga", "cargando" and "cargar" meet). Concepts also name the topics the
+spike detector watches per brand. Words of other languages group by their stems alone, without a
+stopword list. Incident titles show each term as it was written (in lower case, with its accents and
+marks: "caída", "войти", "नेटवर्क"), not folded.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections import Counter
@@ -58,15 +59,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                  "livraison", "colis", "lieferung", "consegna", "pacco", "spedizione"),
     "roaming": ("roaming", "itinerancia", "extranjero", "abroad", "etranger", "ausland", "estero"),
 }
-# Words that carry no topic in the six languages (folded).
+# Words that carry no topic in the six languages (folded; English contractions lose their "t": "don", "didn").
 STOPWORDS = frozenset("""
 a al algo alguem alguien ante aqui asi aun ay cada com como con contigo da das de del desde do dos e el ela
 ele ella em en entre era es esa ese eso esta este esto estoy eu foi ha hay hace isso ja la las le les lo los
 mais mas me mesmo meu mi mis muy na nada nao nem ni no nos o os para pero por porque pra que se ser seu si
 sin sobre su sus tan te tem ter todo toda todos tu um uma un una uno y ya yo
-about after again all am an and any anyone are as at be been but by can cant do does dont else for from get
-got had has have how i im in is it its just me my no not now of on or our out so still that the their them
-then there this to too up us was we what when why will with you your
+about after again all also already am an and any anyone are as at be because been before being but by can
+cant could did do does dont else even every for from get got had has have he her here him his how i im in
+into is it its just me more much my never no not nothing now of off on only or other our out over really
+said she should since so some still than that the their them then there these they this those through to
+too until up us very was we were what when where which while who why will with would yet you your
+aren couldn didn doesn don hasn haven isn shouldn wasn weren won wouldn
 aux avec ce ces cette dans depuis des elle encore est et ete ils je les leur mais mes moi mon ne nous pas
 plus pour qui rien sont sur toujours tous tout une vous
 auch auf aus bei bin das dem den der des die ein eine einem einen einer habe hat ich im immer ist kann kein
@@ -110,7 +114,8 @@ class TermExtractor:
 
     def terms(self, text: str) -> Terms:
         """The terms of ``text``."""
-        written = _WORD.findall(unicodedata.normalize("NFC", _HANDLE.sub(" ", _URL.sub(" ", text.casefold()))))
+        cleaned = _HANDLE.sub(" ", _URL.sub(" ", html.unescape(text).casefold()))
+        written = _WORD.findall(unicodedata.normalize("NFC", cleaned))
         words = [_fold_word(word) for word in written]
         counts: Counter[str] = Counter()
         surfaces: dict[str, str] = {}

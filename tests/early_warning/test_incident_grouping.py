@@ -114,6 +114,12 @@ def test_a_title_counts_a_words_spellings_together_and_shows_the_commonest() -> 
     assert "iniciar sesión" in got[0].title.split(" / "), got[0].title
 
 
+def test_entities_and_english_function_words_are_not_terms() -> None:
+    """Real tweets arrive with "&amp;" and say "they", "would", "don't": none of it says what went wrong."""
+    terms = grouper().terms("@lumora they would never refund me &amp; I don't know why, it's been 3 weeks &gt;:(")
+    assert set(terms.counts) == {"billing", "know", "weeks"}
+
+
 def test_different_complaints_are_different_incidents() -> None:
     got = group([stored(0, "No puedo iniciar sesión en la app de Lumora"),
                  stored(1, "Lumora me ha cobrado dos veces la factura", minutes=1)])
