@@ -19,11 +19,9 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-# Keywords match whole words: ``regex``'s \w, unlike ``re``'s, counts combining marks as part of a word, so
-# Hindi "बंद" does not match inside "बंदा" (its vowel sign is a mark, not a letter).
-
-
 def _keyword_pattern(word: str) -> regex.Pattern[str]:
+    """``word`` as a whole word: ``regex``'s \\w, unlike ``re``'s, counts combining marks as part of a word, so
+    Hindi "बंद" does not match inside "बंदा" (its vowel sign is a mark, not a letter)."""
     return regex.compile(rf"(?<!\w){regex.escape(_fold(word))}(?!\w)")
 
 
