@@ -2,13 +2,14 @@
 
 HTML entities are decoded ("&amp;" is "&"), links, user names and the brand's own names are dropped,
 and each word (a run of letters and marks in any script, so "خدمة", "связь" and "खराब" are words too)
-is folded (lower case, no accents) and becomes a term: a *concept* when the small synonym map below
-knows it in English, Spanish, Portuguese, French, German or Italian (the languages of the classifier's
-cue lexicons: "iniciar sesión", "log in", "fazer login" and "anmelden" are all ``login``), otherwise
-its first five letters (so "carga", "cargando" and "cargar" meet). Concepts also name the topics the
-spike detector watches per brand. Words of other languages group by their stems alone, without a
-stopword list. Incident titles show each term as it was written (in lower case, with its accents and
-marks: "caída", "войти", "नेटवर्क"), not folded.
+is folded (lower case, no accents; Arabic words also lose their article, conjunction and one suffix,
+so "الفاتورة" and "فاتورة" meet) and becomes a term: a *concept* when the small synonym map below
+knows it in English, Spanish, Portuguese, French, German, Italian, Arabic, Russian or Hindi
+("iniciar sesión", "log in", "anmelden", "تسجيل الدخول", "войти" and "लॉगिन" are all ``login``),
+otherwise its first five letters (so "carga", "cargando" and "cargar" meet). Concepts also name the
+topics the spike detector watches per brand. Words of other languages group by their stems alone,
+without a stopword list. Incident titles show each term as it was written (in lower case, with its
+accents and marks: "caída", "войти", "नेटवर्क"), not folded.
 """
 
 from __future__ import annotations
@@ -25,39 +26,65 @@ import regex
 
 from alerts.digest.topics import fold
 
-# concept -> words and phrases (folded) in en, es, pt, fr, de and it. Phrases are matched before single words.
+# concept -> words and phrases in en, es, pt, fr, de and it, then ar, ru and hi, written as people write
+# them and folded (and Arabic light-stemmed) when the module loads. Phrases are matched before single
+# words; a word ending in "*" stands for every word that starts with it (Russian endings: "интернет*").
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "login": ("login", "log in", "logs me", "log me", "logged out", "sign in", "iniciar sesion", "sesion",
               "fazer login", "logar", "entrar", "acceder", "acessar", "access", "contrasena", "password", "senha",
               "me connecter", "se connecter", "identifiant", "mot de passe", "anmelden", "anmeldung", "einloggen",
-              "passwort", "kennwort", "accedere", "accesso", "credenziali"),
-    "app": ("app", "apps", "aplicacion", "aplicativo", "application", "appli", "applicazione"),
+              "passwort", "kennwort", "accedere", "accesso", "credenziali",
+              "تسجيل الدخول", "الدخول", "ادخل", "كلمة المرور", "كلمة السر", "باسورد",
+              "войти", "вход*", "зайти", "захож*", "логин*", "парол*", "авториз*",
+              "लॉगिन", "लॉग इन", "लॉगइन", "पासवर्ड", "साइन इन"),
+    "app": ("app", "apps", "aplicacion", "aplicativo", "application", "appli", "applicazione",
+            "تطبيق", "ابليكيشن", "приложени*", "ऐप", "एप", "ऐप्प", "एप्लिकेशन"),
     "loading": ("carga", "cargar", "cargando", "carrega", "carregar", "load", "loading", "loads", "abre", "abrir",
                 "open", "opens", "travado", "stuck", "pantalla", "screen", "chargement", "ecran", "laden", "ladt",
-                "bildschirm", "caricamento", "schermo"),
+                "bildschirm", "caricamento", "schermo",
+                "يفتح", "تحميل", "شاشة", "يعلق", "загруж*", "грузит*", "открыва*", "открыть", "экран*", "завис*",
+                "खुल*", "लोड", "स्क्रीन", "अटक*"),
     "down": ("caido", "caida", "cadia", "cayo", "caiu", "down", "fora", "outage", "averia", "apagon",
              "no funciona", "not working", "nao funciona", "queda", "panne", "hors service", "ne marche pas",
              "ne fonctionne pas", "ausfall", "storung", "geht nicht", "funktioniert nicht", "guasto",
-             "disservizio", "non funziona"),
+             "disservizio", "non funziona",
+             "عطل", "معطل", "متوقف", "واقف", "انقطاع", "مقطوع", "لا يعمل", "ما يشتغل", "مايشتغل",
+             "не работает", "упал*", "лежит", "сбой*", "авари*", "отключ*",
+             "बंद", "ठप", "डाउन", "आउटेज", "काम नहीं कर", "नहीं चल"),
     "connection": ("internet", "fibra", "fibre", "fiber", "wifi", "conexion", "conexao", "connection", "router",
                    "senal", "sinal", "signal", "rede", "broadband", "connexion", "reseau", "verbindung", "netz",
-                   "empfang", "wlan", "glasfaser", "connessione", "rete", "segnale"),
-    "error": ("error", "erro", "went wrong", "falla", "fallo", "falha", "erreur", "fehler", "errore"),
+                   "empfang", "wlan", "glasfaser", "connessione", "rete", "segnale",
+                   "انترنت", "نت", "شبكة", "اتصال", "واي فاي", "وايفاي", "فايبر", "راوتر", "تغطية", "ارسال",
+                   "интернет*", "связ*", "сеть", "сети", "вайфай", "роутер*", "оптоволок*", "сигнал*", "покрыт*",
+                   "इंटरनेट", "नेट", "नेटवर्क", "वाईफाई", "वाई फाई", "सिग्नल", "राउटर", "फाइबर", "कनेक्शन"),
+    "error": ("error", "erro", "went wrong", "falla", "fallo", "falha", "erreur", "fehler", "errore",
+              "خطأ", "خطا", "ошибк*", "एरर", "त्रुटि"),
     "billing": ("factura", "fatura", "bill", "billing", "billed", "cobro", "cobrado", "cobran", "charge",
                 "charged", "cargo", "refund", "reembolso", "estorno", "precio", "preco", "price", "pagar", "pay",
                 "facture", "facturation", "prelevement", "remboursement", "prix", "rechnung", "abbuchung",
-                "abgebucht", "erstattung", "preis", "fattura", "bolletta", "addebito", "rimborso", "prezzo"),
+                "abgebucht", "erstattung", "preis", "fattura", "bolletta", "addebito", "rimborso", "prezzo",
+                "فاتورة", "فواتير", "خصم", "مبلغ", "فلوس", "استرداد", "رصيد", "سعر", "اسعار", "دفع",
+                "счет*", "списа*", "деньг*", "оплат*", "возврат*", "тариф*", "платеж*", "квитанц*",
+                "बिल", "पैसे", "पैसा", "रिफंड", "चार्ज", "भुगतान", "कटौती", "रिचार्ज"),
     "speed": ("lento", "lenta", "slow", "velocidad", "velocidade", "speed", "megas", "mbps", "lent", "lente",
-              "vitesse", "langsam", "geschwindigkeit", "velocita"),
+              "vitesse", "langsam", "geschwindigkeit", "velocita",
+              "بطيء", "بطئ", "بطء", "سرعة", "ميجا", "ميغا", "медленн*", "скорост*", "тормоз*", "мбит*",
+              "धीमा", "धीमी", "स्पीड", "स्लो"),
     "support": ("soporte", "suporte", "support", "atencion", "atendimento", "agente", "agent", "chat",
                 "nadie responde", "nobody answers", "ninguem responde", "customer service", "service client",
                 "personne ne repond", "conseiller", "kundenservice", "kundendienst", "hotline", "assistenza",
-                "servizio clienti", "nessuno risponde", "operatore"),
+                "servizio clienti", "nessuno risponde", "operatore",
+                "خدمة العملاء", "الدعم", "محد يرد", "ما حد يرد", "لا احد يرد", "موظف", "كول سنتر",
+                "поддержк*", "техподдержк*", "оператор*", "никто не отвечает", "горячая линия", "чат*",
+                "कस्टमर केयर", "कस्टमर सर्विस", "कोई जवाब", "सपोर्ट", "हेल्पलाइन", "एजेंट"),
     "cancel": ("cancelar", "cancel", "baja", "cancelamento", "portabilidad", "portabilidade", "switching",
-               "resilier", "resiliation", "kundigen", "kundigung", "disdetta", "disdire"),
+               "resilier", "resiliation", "kundigen", "kundigung", "disdetta", "disdire",
+               "الغاء", "الغي", "расторг*", "отказаться", "कैंसिल", "रद्द", "पोर्ट"),
     "delivery": ("entrega", "envio", "pedido", "paquete", "delivery", "parcel", "encomenda", "courier",
-                 "livraison", "colis", "lieferung", "consegna", "pacco", "spedizione"),
-    "roaming": ("roaming", "itinerancia", "extranjero", "abroad", "etranger", "ausland", "estero"),
+                 "livraison", "colis", "lieferung", "consegna", "pacco", "spedizione",
+                 "توصيل", "شحنة", "доставк*", "посылк*", "डिलीवरी"),
+    "roaming": ("roaming", "itinerancia", "extranjero", "abroad", "etranger", "ausland", "estero",
+                "تجوال", "رومينغ", "роуминг*", "रोमिंग"),
 }
 # Words that carry no topic in the six languages (folded; English contractions lose their "t": "don", "didn").
 STOPWORDS = frozenset("""
@@ -77,14 +104,68 @@ auch auf aus bei bin das dem den der des die ein eine einem einen einer habe hat
 keine mein meine mich mir mit nicht noch nur schon seit sie sind und von war was wieder wir zum zur
 ancora che del dei della delle gli il mio mia nel nella non per piu questa questo sempre sono sul sulla
 """.split())
+# The same for Arabic, Russian and Hindi, as written (normalised like the concepts when the module loads).
+_WRITTEN_STOPWORDS = """
+من في على الى إلى عن منذ هذا هذه ذلك التي الذي كل لا لم لن ما مع عند او أو ثم قد كان يا والله بس شي انا أنا
+احنا نحن هو هي انت أنت ليش ليه ايش شو مش مو كيف حتى بعد قبل عندي عندنا اليوم أستطيع استطيع اقدر أقدر
+что это уже опять снова меня мне нас нам вас вам нет как так для все всё его она они был была было были или
+когда где почему только даже ещё еще вообще мой моя мои моё мою наш наша очень просто сегодня могу может можно
+है हैं नहीं मेरा मेरी मेरे मुझे हमें हमारा का की के को से में पर और भी यह ये वह वो हो रहा रही रहे गया गई गए
+था थी थे कर करो कोई कुछ क्या क्यों अभी तक बार आप हम सब बहुत एक ही तो
+"""
+
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HANDLE = re.compile(r"@\w+")
 # A word: letters and the marks that belong to them (Devanagari vowel signs, Thai tone marks), in any script.
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
-_PHRASES = sorted(((phrase, concept) for concept, words in CONCEPTS.items() for phrase in words if " " in phrase),
-                  key=lambda pair: -len(pair[0]))
-_WORDS = {word: concept for concept, words in CONCEPTS.items() for word in words if " " not in word}
+# Arabic light stemming (Larkey, Ballesteros & Connell 2002, "light10"): "الفاتورة" and "فاتورة" meet.
+_ARABIC_LETTER = regex.compile(r"\p{Arabic}")
+_ARABIC_ARTICLES = ("وال", "بال", "كال", "فال", "لل", "ال")
+_ARABIC_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")  # light10's, with final ة read as ه
 STEM_LENGTH = 5
+
+
+def _light_stem_arabic(word: str) -> str:
+    """An Arabic word without its conjunction "و", its article and one suffix, when at least two
+    letters (three after "و") are left; "ى" is read as "ي" and "ة" as "ه"."""
+    word = word.replace("ى", "ي").replace("ة", "ه")
+    if word.startswith("و") and len(word) >= 4:
+        word = word[1:]
+    for article in _ARABIC_ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 2:
+            word = word[len(article):]
+            break
+    for suffix in _ARABIC_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            word = word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    """``word`` as terms compare words: folded, and light-stemmed when Arabic (words repeat: cached)."""
+    folded = fold(word)
+    return _light_stem_arabic(folded) if _ARABIC_LETTER.search(folded) else folded
+
+
+def _normalised(written: str) -> str:
+    """A concept word, phrase or stopword as written, in the form the text's words are compared in."""
+    return " ".join(_fold_word(word) for word in written.split())
+
+
+_PHRASES = sorted(((_normalised(phrase), concept) for concept, words in CONCEPTS.items() for phrase in words
+                   if " " in phrase), key=lambda pair: -len(pair[0]))
+_WORDS = {_normalised(word): concept for concept, words in CONCEPTS.items() for word in words
+          if " " not in word and not word.endswith("*")}
+_PREFIXES = sorted(((_normalised(word[:-1]), concept) for concept, words in CONCEPTS.items() for word in words
+                    if word.endswith("*")), key=lambda pair: -len(pair[0]))
+STOPWORDS = STOPWORDS | {_normalised(word) for word in _WRITTEN_STOPWORDS.split()}
+
+
+@lru_cache(maxsize=65536)
+def _concept_of(word: str) -> str | None:
+    """The concept a compared word names, if any: a listed word, or the longest listed prefix."""
+    return _WORDS.get(word) or next((concept for prefix, concept in _PREFIXES if word.startswith(prefix)), None)
 
 
 @dataclass(frozen=True)
@@ -106,7 +187,7 @@ class TermExtractor:
     Example::
 
         >>> TermExtractor(["Lumora"]).terms("No puedo iniciar sesión en la app de @lumora").counts
-        Counter({'login': 1, 'app': 1, 'puedo': 1})
+        Counter({'login': 1, 'puedo': 1, 'app': 1})
     """
 
     def __init__(self, brand_names: Iterable[str]) -> None:
@@ -136,9 +217,10 @@ class TermExtractor:
             if taken[index]:
                 continue
             kept = self._without_brand(word)
-            if len(kept) < 3 or kept in STOPWORDS:
+            concept = _concept_of(kept)
+            if concept is None and (len(kept) < 3 or kept in STOPWORDS):
                 continue
-            term = _WORDS.get(kept) or kept[:STEM_LENGTH]
+            term = concept or kept[:STEM_LENGTH]
             counts[term] += 1
             surfaces.setdefault(term, written[index] if kept == word else kept)
         return Terms(counts, surfaces)
@@ -150,8 +232,3 @@ class TermExtractor:
                 return word.replace(brand, "")
         return word
 
-
-@lru_cache(maxsize=65536)
-def _fold_word(word: str) -> str:
-    """``word`` folded as terms compare words (words repeat: cached)."""
-    return fold(word)
