@@ -13,7 +13,7 @@ from alerts.notifiers.webhook import WebhookNotifier
 from alerts.outbox import ChannelPolicy
 from alerts.quiet_hours import QuietHours
 from alerts.redact import Redactor
-from listener.config import ChannelConfig
+from listener.config import ChannelConfig, secret_values
 
 
 class ChannelUnavailable(Exception):
@@ -95,11 +95,4 @@ def build_policies(channels: Sequence[ChannelConfig]) -> dict[str, ChannelPolicy
 
 def secrets_redactor(channels: Sequence[ChannelConfig]) -> Redactor:
     """A :class:`Redactor` for every secret in the channels' config (URLs and tokens included)."""
-    values = []
-    for channel in channels:
-        for secret in (channel.webhook_url, channel.bot_token, channel.secret, channel.smtp_password):
-            if secret is not None:
-                values.append(secret.get_secret_value())
-        if channel.url:  # a generic webhook's URL may carry a token
-            values.append(channel.url)
-    return Redactor(values)
+    return Redactor(secret_values(channels))

@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from tqdm import tqdm
 
+from alerts.redact import Redactor
 from listener import logs
-from listener.config import ClassifierConfig, ConfigError, Settings, find_config, load_settings, masked_dump
+from listener.config import (
+    ClassifierConfig, ConfigError, Settings, find_config, load_settings, masked_dump, secret_values,
+)
 from listener.instance import AlreadyRunning
 
 if TYPE_CHECKING:
@@ -63,7 +66,13 @@ class CliContext:
             except ConfigError as error:
                 click.echo(f"config error: {error}", err=True)
                 sys.exit(CONFIG_ERROR_EXIT)
+            logs.redact_with(self.redactor)
         return self._settings
+
+    @property
+    def redactor(self) -> Redactor:
+        """Replaces every secret of the settings in a text (log lines, error messages)."""
+        return Redactor(secret_values(self.settings))
 
     @property
     def classifier(self) -> ClassifierConfig:
@@ -99,6 +108,17 @@ def open_listener(state: CliContext, **kwargs: Any):
     try:
         return Listener(state.settings, **kwargs)
     except (ChannelUnavailable, StoreError) as error:
+        click.echo(f"config error: {error}", err=True)
+        sys.exit(CONFIG_ERROR_EXIT)
+
+
+def open_store(state: CliContext):
+    """The command's :class:`~listener.store.Store`; a database that can't be opened is a config error."""
+    from listener.store import Store, StoreError
+
+    try:
+        return Store.open(state.settings.storage.path)
+    except StoreError as error:
         click.echo(f"config error: {error}", err=True)
         sys.exit(CONFIG_ERROR_EXIT)
 
@@ -222,9 +242,7 @@ def _print_cycle(report: CycleReport) -> None:
 @click.pass_obj
 def stats(state: CliContext, as_json: bool) -> None:
     """Counts of mentions, classifications, complaints and alerts."""
-    from listener.store import Store
-
-    store = Store.open(state.settings.storage.path)
+    store = open_store(state)
     figures = store.stats()
     store.close()
     if as_json:
@@ -242,9 +260,7 @@ def stats(state: CliContext, as_json: bool) -> None:
 @click.pass_obj
 def list_alerts(state: CliContext, pending: bool, since: datetime | None, as_json: bool) -> None:
     """List alerts in the outbox, newest first."""
-    from listener.store import Store
-
-    store = Store.open(state.settings.storage.path)
+    store = open_store(state)
     rows = store.alerts(pending_only=pending, since=since.replace(tzinfo=timezone.utc) if since else None)
     store.close()
     for row in rows:
@@ -269,9 +285,7 @@ def list_alerts(state: CliContext, pending: bool, since: datetime | None, as_jso
 @click.pass_obj
 def ack(state: CliContext, alert_id: int, by: str | None) -> None:
     """Acknowledge an alert: someone is on it."""
-    from listener.store import Store
-
-    store = Store.open(state.settings.storage.path)
+    store = open_store(state)
     try:
         row = store.acknowledge(alert_id, by)
     except KeyError as error:
@@ -293,10 +307,8 @@ def digest(state: CliContext, day: datetime | None, brand: str | None, out: str 
     """The daily digest for PR staff: saved as a page, emailed, or printed as text."""
     from alerts.digest import build_digest, busiest_day, default_brand
     from alerts.digest.deliver import DigestDeliveryError, send_digest
-    from listener.store import Store
-
     settings = state.settings
-    store = Store.open(settings.storage.path)
+    store = open_store(state)
     try:
         chosen = day.date() if day else None
         if chosen is None and state.demo:
@@ -313,7 +325,7 @@ def digest(state: CliContext, day: datetime | None, brand: str | None, out: str 
         try:
             report = send_digest(rendered, settings)
         except DigestDeliveryError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(state.redactor(str(error))) from None
         click.echo(f"sent to {', '.join(report.recipients)}" + (" and Slack" if report.slack else ""), err=True)
     if not out and not send:
         click.echo(rendered.text)

@@ -490,7 +490,7 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         if name in environ:
-            return environ[name]
+            return environ[name].strip()  # an env file's CRLF would otherwise end up in a token
         if not enabled:
             return ""
         raise ConfigError(
@@ -499,6 +499,11 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
         )
 
     return ENV_REFERENCE.sub(substitute, value)
+
+
+# Keys whose value is never echoed in an error message (a secret written as a literal of the wrong type).
+_SECRET_KEYS = frozenset({"bearer_token", "client_id", "client_secret", "webhook_url", "bot_token", "secret",
+                          "smtp_password", "url"})
 
 
 def _describe_validation_error(path: Path, error: ValidationError) -> str:
@@ -511,7 +516,8 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
             what = "required key is missing"
         else:
             given = problem.get("input")
-            shown = "" if isinstance(given, (dict, list)) or given is None else f" (got {given!r})"
+            hidden = isinstance(given, (dict, list)) or given is None or str(problem["loc"][-1]) in _SECRET_KEYS
+            shown = "" if hidden else f" (got {given!r})"
             what = f"{problem['msg']}{shown}"
         lines.append(f"  {key}: {what}")
     return "\n".join(lines)
@@ -528,6 +534,32 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     return settings
 
 
+MASK = "**********"
+
+
+def secret_values(*models: Any) -> list[str]:
+    """Every secret in ``models`` (settings or any part of them): the ``SecretStr`` values, and
+    generic webhook URLs, which may carry a token."""
+    found: list[str] = []
+    for model in models:
+        if isinstance(model, SecretStr):
+            found.append(model.get_secret_value())
+        elif isinstance(model, ChannelConfig) and model.url:
+            found.append(model.url)
+        if isinstance(model, BaseModel):
+            found += secret_values(*(getattr(model, name) for name in type(model).model_fields))
+        elif isinstance(model, (list, tuple)):
+            found += secret_values(*model)
+        elif isinstance(model, dict):
+            found += secret_values(*model.values())
+    return found
+
+
 def masked_dump(settings: Settings) -> dict[str, Any]:
-    """The effective settings as plain data, with every secret replaced by ``'**********'``."""
-    return settings.model_dump(mode="json", exclude_none=True)
+    """The effective settings as plain data, with every secret (and a generic webhook's URL)
+    replaced by ``'**********'``."""
+    dumped = settings.model_dump(mode="json", exclude_none=True)
+    for channel in dumped["alerts"]["channels"]:
+        if "url" in channel:
+            channel["url"] = MASK
+    return dumped

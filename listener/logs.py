@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 _RESERVED = set(vars(logging.makeLogRecord({})))
 
 
 class KeyValueFormatter(logging.Formatter):
-    """Formats a record as ``ts=… level=… logger=… event=… key=value …``."""
+    """Formats a record as ``ts=… level=… logger=… event=… key=value …``, passed through ``redact``
+    (see :func:`redact_with`) so that no secret reaches the log, whoever logged it."""
+
+    redact: Callable[[str], str] = staticmethod(lambda line: line)
 
     def format(self, record: logging.LogRecord) -> str:
         fields: dict[str, Any] = {
@@ -23,7 +27,7 @@ class KeyValueFormatter(logging.Formatter):
         line = " ".join(f"{key}={_quote(value)}" for key, value in fields.items())
         if record.exc_info:
             line += " error=" + _quote(f"{record.exc_info[0].__name__}: {record.exc_info[1]}")
-        return line
+        return self.redact(line)
 
 
 def _quote(value: Any) -> str:
@@ -42,3 +46,10 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("apscheduler", "urllib3", "prawcore", "tweepy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def redact_with(redact: Callable[[str], str]) -> None:
+    """Pass every log line through ``redact`` from now on (the config's secrets, once it is loaded)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, KeyValueFormatter):
+            handler.formatter.redact = redact

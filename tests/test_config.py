@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,38 @@ def test_config_check_masks_secrets(write_config):
     assert "canary-AAAA-1234" not in result.output
     printed = json.loads(result.stdout)
     assert printed["sources"]["x"]["bearer_token"] == "**********"
+
+
+def test_config_check_masks_a_generic_webhooks_url(write_config):
+    """A generic webhook's URL may carry its token in the query string."""
+    path = write_config('\n[[alerts.channels]]\nname = "hook"\ntype = "webhook"\n'
+                        'url = "https://hooks.example.com/in?token=canary-BBBB-5678"\nsecret = "canary-CCCC-9012"\n')
+    result = run_check(path)
+    assert result.exit_code == 0, result.output
+    assert "canary" not in result.output
+
+
+def test_an_environment_value_loses_the_line_ending_of_a_crlf_env_file(write_config):
+    path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_TOKEN}"\n')
+    settings = load_settings(path, environ={"LISTENER_TEST_TOKEN": "canary-AAAA-1234\r\n"})
+    assert settings.sources.x.bearer_token.get_secret_value() == "canary-AAAA-1234"
+
+
+def test_a_secret_of_the_wrong_type_is_not_echoed(write_config):
+    result = run_check(write_config('\n[sources.x]\nenabled = true\nbearer_token = 80412345\n'))
+    assert result.exit_code == 2
+    assert "sources.x.bearer_token" in result.output and "80412345" not in result.output
+
+
+def test_log_lines_never_show_a_configured_secret(write_config):
+    """Whoever logs it (a library quoting a request, a job's error), a secret of the config is redacted."""
+    path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_TOKEN}"\n')
+    result = CliRunner().invoke(main, ["stats", "--config", str(path)], env={"LISTENER_TEST_TOKEN": "canary-AAAA-1234"})
+    assert result.exit_code == 0, result.output
+    [handler] = logging.getLogger().handlers  # the command's log handler, as the daemon's would be
+    record = logging.makeLogRecord({"name": "tweepy.client", "levelname": "WARNING",
+                                    "msg": "GET /2/tweets Authorization: Bearer canary-AAAA-1234"})
+    assert handler.format(record).endswith('event="GET /2/tweets Authorization: Bearer [redacted]"')
 
 
 def test_rule_naming_an_undefined_channel_is_rejected(write_config):
@@ -124,3 +157,12 @@ def test_calibration_keys_out_of_range_exit_2_naming_each_key(write_config):
     assert result.exit_code == 2
     assert "classifier.sentiment_temperature: Input should be greater than 0" in result.output
     assert "classifier.complaint_platt.1: Input should be a finite number" in result.output
+
+
+@pytest.mark.parametrize("command", [["stats"], ["alerts"], ["ack", "1"], ["digest"]])
+def test_a_database_that_cannot_be_opened_exits_2_for_every_command(write_config, tmp_path, command):
+    path = write_config()
+    path.write_text(path.read_text().replace('path = "listener.db"', f'path = "{tmp_path}"'))  # a folder
+    result = CliRunner().invoke(main, [*command, "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "config error: cannot open the database" in result.output

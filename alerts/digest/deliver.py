@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from alerts.channels import email_notifier
 from alerts.digest.render import RenderedDigest
 from alerts.notifiers import DeliveryError
+from alerts.notifiers.slack import web_client, webhook_client
 from alerts.notifiers.slack_format import escape
 from listener.config import ChannelConfig, Settings
 
@@ -101,19 +100,20 @@ def post_slack_summary(digest: RenderedDigest, settings: Settings) -> None:
     what = f"Slack channel {channel.name!r}"
     try:
         if channel.bot_token is not None and channel.channel:
-            client = WebClient(token=channel.bot_token.get_secret_value(),
-                               base_url=channel.base_url or "https://slack.com/api/", timeout=int(channel.timeout_seconds))
+            client = web_client(channel.bot_token.get_secret_value(), channel.base_url, channel.timeout_seconds)
             client.files_upload_v2(channel=channel.channel, content=digest.html, title=digest.subject,
                                    filename=f"digest-{digest.brand}-{digest.day.isoformat()}.html".replace(" ", "_"),
                                    initial_comment=text)
             return
         assert channel.webhook_url is not None  # checked by the config
-        response = WebhookClient(channel.webhook_url.get_secret_value(), timeout=int(channel.timeout_seconds)).send(text=text)
+        response = webhook_client(channel.webhook_url.get_secret_value(), channel.timeout_seconds).send(text=text)
     except SlackApiError as error:
         raise DigestDeliveryError(f"{what} refused the summary ({error.response.get('error')}); "
                                   "check the bot token, its files:write scope and the channel") from None
     except OSError as error:
         raise DigestDeliveryError(f"{what} could not be reached: {error}") from None
+    except ValueError:  # urllib's "unknown url type" quotes the URL, which holds the webhook's secret
+        raise DigestDeliveryError(f"{what}: its webhook_url or base_url is not an http(s) URL") from None
     if response.status_code != 200:
         raise DigestDeliveryError(f"{what}: the webhook answered HTTP {response.status_code}; check webhook_url")
 

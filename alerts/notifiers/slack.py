@@ -31,6 +31,17 @@ _SDK_LOG.setLevel(logging.CRITICAL)
 _SDK_LOG.propagate = False
 
 
+def webhook_client(webhook_url: str, timeout: float) -> WebhookClient:
+    """A webhook client that neither logs (its lines quote the URL) nor retries on its own."""
+    return WebhookClient(webhook_url, timeout=int(timeout), logger=_SDK_LOG, retry_handlers=[])
+
+
+def web_client(token: str, base_url: str | None, timeout: float) -> WebClient:
+    """A Web API client that neither logs nor retries on its own."""
+    return WebClient(token=token, base_url=base_url or "https://slack.com/api/", timeout=int(timeout),
+                     logger=_SDK_LOG, retry_handlers=[])
+
+
 def _network_error(what: str, error: Exception) -> DeliveryError:
     return error_for_exception(what, error) or DeliveryError(f"{what} failed ({type(error).__name__})")
 
@@ -43,7 +54,7 @@ class SlackWebhookNotifier:
 
     def __init__(self, name: str, webhook_url: str, *, timeout: float = 10) -> None:
         self.name = name
-        self._client = WebhookClient(webhook_url, timeout=int(timeout), logger=_SDK_LOG, retry_handlers=[])
+        self._client = webhook_client(webhook_url, timeout)
 
     def send(self, message: AlertMessage) -> str | None:
         """Post ``message``; returns ``None`` (a webhook gives no reference back)."""
@@ -73,8 +84,7 @@ class SlackBotNotifier:
         self.name = name
         self.channel = channel
         self.ack_reaction = ack_reaction
-        self._client = WebClient(token=token, base_url=base_url or "https://slack.com/api/", timeout=int(timeout),
-                                 logger=_SDK_LOG, retry_handlers=[])
+        self._client = web_client(token, base_url, timeout)
 
     def send(self, message: AlertMessage) -> str | None:
         """Post ``message`` (in its thread, if it follows one up); returns ``"<channel>:<ts>"``."""

@@ -58,8 +58,8 @@ def doctor(state: CliContext) -> None:
     if not checks:
         click.echo("no source with credentials is configured (sources.x, sources.reddit)")
         return
-    width = max(len(check.source) for check in checks)
+    width, redact = max(len(check.source) for check in checks), state.redactor
     for check in checks:
-        click.echo(f"{check.source:<{width}}  {'OK' if check.ok else 'FAILED':<6}  {check.detail}")
+        click.echo(f"{check.source:<{width}}  {'OK' if check.ok else 'FAILED':<6}  {redact(check.detail)}")
     if not all(check.ok for check in checks):
         sys.exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import json
+import logging
 import socket
 import threading
 from email import policy
@@ -176,3 +177,18 @@ def test_a_slack_bot_uploads_the_page_with_the_summary(tmp_path, store, filler, 
     completion = calls["/api/files.completeUploadExternal"].decode()
     assert "C0123" in completion and "F123" in completion
     assert "initial_comment=Lumora+digest" in completion  # the summary, form-encoded, as the upload's comment
+
+
+@pytest.mark.parametrize("webhook", ["http://127.0.0.1:{port}/services/T0/B0/SECRET-HOOK-1",
+                                     "hooks.slack.com/services/T0/B0/SECRET-HOOK-1"])  # no scheme: urllib quotes it
+def test_a_failing_slack_webhook_never_shows_its_url(tmp_path, store, clock, smtp_server, caplog, webhook):
+    """The webhook URL is the secret: neither the error nor any log line (slack_sdk's own included) quotes it."""
+    caplog.set_level(logging.DEBUG)
+    settings = mail_settings(tmp_path, smtp_server[1])
+    settings.alerts.channels.append(settings.alerts.channels[0].model_validate(
+        {"name": "team", "type": "slack", "webhook_url": webhook.format(port=free_port())}))
+    settings.digest.channel = "team"
+    with pytest.raises(DigestDeliveryError, match="Slack channel 'team'") as raised:
+        send_digest(build_digest(store, settings, day=DAY, clock=clock), settings)
+    assert "SECRET" not in str(raised.value)
+    assert caplog.records and not [record for record in caplog.records if "SECRET" in record.getMessage()]
