@@ -12,9 +12,12 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, FiniteFloat, SecretStr, ValidationError, field_validator,
+    model_validator,
+)
 
 CONFIG_ENV = "LISTENER_CONFIG"
 DEFAULT_CONFIG_NAME = "listener.toml"
@@ -31,11 +34,21 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+def _not_blank(word: str) -> str:
+    if not word.strip().rstrip("*").strip():
+        raise ValueError("an empty word (or a bare '*') would match every post; remove it")
+    return word
+
+
+# A search term, keyword or topic word: matching on it must mean something.
+Word = Annotated[str, AfterValidator(_not_blank)]
+
+
 class BrandConfig(Strict):
     """A brand to listen for, or a competitor to compare with (``competitor = true``)."""
 
     name: str = Field(min_length=1)
-    terms: dict[str, list[str]] = Field(
+    terms: dict[str, list[Word]] = Field(
         default_factory=dict,
         description="search terms per source name, e.g. {x = [...], reddit = [...]}; '*' applies to all",
     )
@@ -234,7 +247,7 @@ class RuleConfig(Strict):
     brands: list[str] = Field(default_factory=lambda: ["*"], description="brand names, '*' for all own brands")
     complaint_threshold: float | None = Field(default=0.6, ge=0, le=1)
     negative_threshold: float | None = Field(default=None, ge=0, le=1)
-    keywords: list[str] = Field(default_factory=list, description="always alert when one appears (any case)")
+    keywords: list[Word] = Field(default_factory=list, description="always alert when one appears (any case)")
     default_keywords: bool = Field(default=True, description="also the built-in legal/safety/churn words")
     reach_thresholds: list[int] = Field(
         default_factory=lambda: [10_000, 100_000], description="each one the author's reach meets raises severity"
@@ -332,11 +345,11 @@ class DigestConfig(Strict):
         default=None, description="the email alert channel whose SMTP server sends it; default: the first one"
     )
     top_n: int = Field(default=10, ge=1, le=100, description="rows in each top list (complaints, held alerts)")
-    topics: dict[str, list[str]] = Field(
+    topics: dict[str, list[Word]] = Field(
         default_factory=lambda: {topic: list(words) for topic, words in DEFAULT_DIGEST_TOPICS.items()},
         description="complaint topic -> keywords in any language ('word*' matches words starting with it)",
     )
-    brand_topics: dict[str, dict[str, list[str]]] = Field(
+    brand_topics: dict[str, dict[str, list[Word]]] = Field(
         default_factory=dict, description="a brand's own taxonomy, replacing 'topics' for that brand"
     )
 

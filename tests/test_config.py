@@ -166,3 +166,13 @@ def test_a_database_that_cannot_be_opened_exits_2_for_every_command(write_config
     result = CliRunner().invoke(main, [*command, "--config", str(path)])
     assert result.exit_code == 2, result.output
     assert "config error: cannot open the database" in result.output
+
+
+@pytest.mark.parametrize("extra, key", [
+    ('\n[[alerts.rules]]\nname = "all"\nkeywords = [""]\nchannels = ["file"]\n', "alerts.rules.1.keywords.0"),
+    ('\n[digest.topics]\nbilling = ["factura*", "*"]\n', "digest.topics.billing.1"),
+])
+def test_a_blank_word_that_would_match_every_post_exits_2(write_config, extra, key):
+    result = run_check(write_config(extra))
+    assert result.exit_code == 2, result.output
+    assert key in result.output and "would match every post" in result.output
