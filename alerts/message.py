@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from alerts.notifiers import AlertMessage
+from listener.config import SEVERITIES
 
 
 @dataclass(frozen=True)
@@ -68,5 +70,7 @@ def _headline(message: AlertMessage) -> str:
     if message.thread is not None:
         return f"Follow-up: {count} more like this" if count > 1 else f"Follow-up: {message.alert.title}"
     if message.more:
-        return f"{count} alerts batched (channel rate limit reached)"
+        severities = Counter(alert.alert.severity for alert in (message, *message.more))
+        counted = ", ".join(f"{severities[level]} {level}" for level in reversed(SEVERITIES) if severities[level])
+        return f"{count} alerts batched (channel rate limit reached): {counted}"
     return message.alert.title

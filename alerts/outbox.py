@@ -24,6 +24,7 @@ from alerts.notifiers import AlertMessage, DeliveryError, DeliveryLookup, Notifi
 from alerts.quiet_hours import QuietHours
 from alerts.redact import Redactor
 from listener.clock import Clock, system_clock
+from listener.config import SEVERITIES
 from listener.store import Delivery, StoredAlert, Store
 
 log = logging.getLogger(__name__)
@@ -210,8 +211,11 @@ class Outbox:
         if budget <= 0:
             log.info("channel rate limit reached", extra={"channel": channel, "waiting": len(due)})
             return []
-        kept, over = plans[: budget - 1], plans[budget - 1:]
-        batched = [stored for plan in over for stored in plan.alerts]
+        # The most severe go on their own; the rest are batched, most severe first (the batch's lead).
+        by_urgency = sorted(plans, key=lambda plan: (-max(_urgency(stored) for stored in plan.alerts), plan.alerts[0].id))
+        kept = sorted(by_urgency[: budget - 1], key=lambda plan: plan.alerts[0].id)
+        batched = sorted((stored for plan in by_urgency[budget - 1:] for stored in plan.alerts),
+                         key=lambda stored: (-_urgency(stored), stored.id))
         log.info("alerts batched by rate limit", extra={"channel": channel, "alerts": _ids(batched)})
         return [*kept, _Plan(batched, f"batch:{channel}:{batched[0].id}:{len(batched)}")]
 
@@ -318,6 +322,10 @@ class Outbox:
     def _problem(self, kind: str, subject: str, message: str) -> None:
         if self._report_problem is not None:
             self._report_problem(kind, subject, message)
+
+
+def _urgency(stored: StoredAlert) -> int:
+    return SEVERITIES.index(stored.alert.severity)
 
 
 def _ids(alerts: Sequence[StoredAlert]) -> list[int]:

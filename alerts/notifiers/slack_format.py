@@ -82,7 +82,7 @@ def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, An
         _section(f"*Why flagged:* {fit('; '.join(summary.reasons), SECTION_LIMIT - 20)}"),
     ]
     if summary.more:
-        lines = [f"• {fit(other.author, 100)}: {fit(other.text, 200)}" for other in summary.more[:MORE_SHOWN]]
+        lines = [f"• {_item(other, batch=summary.thread is None)}" for other in summary.more[:MORE_SHOWN]]
         if len(summary.more) > MORE_SHOWN:
             lines.append(f"… and {len(summary.more) - MORE_SHOWN} more (see `listener alerts`)")
         result.append(_section(fit_lines(f"*+{len(summary.more)} more:*", lines)))
@@ -90,6 +90,12 @@ def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, An
     result.append({"type": "context", "elements": [
         _mrkdwn(f"{hint}`listener ack {summary.alert_id}` · alert #{summary.alert_id}")]})
     return result
+
+
+def _item(other: AlertSummary, batch: bool) -> str:
+    """One more alert a message carries: in a batch its severity and title too (they differ)."""
+    what = f"*{other.severity}* {fit(other.title, 150)} (#{other.alert_id}) · " if batch else ""
+    return f"{what}{fit(other.author, 100)}: {fit(other.text, 200)}"
 
 
 def fit_lines(title: str, lines: list[str]) -> str:

@@ -121,6 +121,25 @@ def test_quiet_hours_hold_alerts_for_the_digest_but_not_critical_ones(tmp_path, 
     assert [a.alert.severity for a in store.alerts(status="held")] == ["high"]
 
 
+def test_over_the_rate_limit_the_most_severe_go_alone_and_lead_the_batch(tmp_path, slack_server):
+    """A critical alert among routine ones is neither batched behind them nor hidden in the batch's list."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    for n, severity in enumerate(["normal", "normal", "high", "normal", "critical", "critical", "low"], start=1):
+        queue(store, add_mention(store, external_id=str(n)), "slack", severity=severity)
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock,
+                    policies={"slack": ChannelPolicy(rate_limit_per_minute=3)})
+    assert outbox.deliver_due().sent == 7
+    single_1, single_2, batch = (post.data["blocks"] for post in slack_server.posts("/api/chat.postMessage"))
+    assert [blocks[0]["text"]["text"] for blocks in (single_1, single_2)] == [
+        ":red_circle: *complaint 5*", ":red_circle: *complaint 6*"]
+    assert batch[0]["text"]["text"] == (":large_orange_circle: *5 alerts batched (channel rate limit reached): "
+                                        "1 high, 3 normal, 1 low*")
+    listed = next(block["text"]["text"] for block in batch if block.get("text", {}).get("text", "").startswith("*+4 more:*"))
+    assert [line.split(" (#")[0] for line in listed.splitlines() if line.startswith("• ")] == [
+        "• *normal* complaint 1", "• *normal* complaint 2", "• *normal* complaint 4", "• *low* complaint 7"]
+
+
 def test_alerts_about_one_thing_become_one_follow_up_in_the_first_messages_thread(tmp_path, slack_server):
     clock = FakeClock()
     store = Store.open(tmp_path / "l.db", clock)
@@ -151,7 +170,7 @@ def test_over_the_rate_limit_the_rest_is_batched_into_one_message(tmp_path, slac
     assert outbox.deliver_due().sent == 7
     posts = slack_server.posts("/api/chat.postMessage")
     assert len(posts) == 3
-    assert posts[2].data["blocks"][0]["text"]["text"].endswith("*5 alerts batched (channel rate limit reached)*")
+    assert posts[2].data["blocks"][0]["text"]["text"].endswith("*5 alerts batched (channel rate limit reached): 5 high*")
     queue(store, add_mention(store, external_id="8"), "slack")
     assert outbox.deliver_due().sent == 0  # the minute is used up
     clock.advance(seconds=61)
