@@ -110,6 +110,15 @@ class StoredMention:
     classification: Classification | None = None
 
 
+def incident_group(brand: str, incident_id: int | None) -> str:
+    """The ``group`` of an incident's alerts. They show one of its posts (their ``mention_id``) but are
+    about the incident: they are acknowledged together, not with that post's own alerts."""
+    return f"{brand}{INCIDENT_GROUP_MARK}{incident_id}"
+
+
+INCIDENT_GROUP_MARK = ":incident:"
+
+
 @dataclass(frozen=True)
 class Alert:
     """One notification for one channel, written to the outbox before it is delivered.

@@ -21,7 +21,7 @@ import sqlite_utils
 
 from listener.clock import Clock, system_clock
 from listener.domain import (
-    Alert, Classification, Engagement, Mention, StoredMention, utc, without_lone_surrogates,
+    INCIDENT_GROUP_MARK, Alert, Classification, Engagement, Mention, StoredMention, utc, without_lone_surrogates,
 )
 
 
@@ -715,19 +715,28 @@ class Store:
                 for r in rows]
 
     def acknowledge(self, alert_id: int, by: str | None = None) -> StoredAlert:
-        """Mark the alert acknowledged, with the same mention's alerts on other channels and its follow-ups.
+        """Mark the alert acknowledged, with what the person who acknowledges it has seen or is on:
+        its follow-ups, the other alerts its message carried (a batch), and the same post's alerts (on
+        other channels, by other rules) or, for an incident's alert, the incident's other alerts.
 
         The first acknowledgement counts; the time from delivery (or creation) to it is stored.
         """
         now = self._clock()
         with self._transaction() as conn:
-            row = conn.execute("SELECT mention_id FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+            row = conn.execute("SELECT mention_id, delivery_id, group_key FROM alerts WHERE id = ?",
+                               (alert_id,)).fetchone()
             if row is None:
                 raise KeyError(f"no alert with id {alert_id}; list them with 'listener alerts'")
+            mention_id, delivery_id, group = row
+            incident = group if group is not None and INCIDENT_GROUP_MARK in group else None
             related = conn.execute(
                 """SELECT id, COALESCE(sent_at, created_at) FROM alerts
-                   WHERE id = ? OR lead_id = ? OR (mention_id IS NOT NULL AND mention_id = ?)""",
-                (alert_id, alert_id, row[0]),
+                   WHERE id = :id OR lead_id = :id OR (:delivery IS NOT NULL AND delivery_id = :delivery)
+                      OR (:incident IS NOT NULL AND group_key = :incident)
+                      OR (:incident IS NULL AND :mention IS NOT NULL AND mention_id = :mention
+                          AND (group_key IS NULL OR instr(group_key, :mark) = 0))""",
+                {"id": alert_id, "delivery": delivery_id, "incident": incident, "mention": mention_id,
+                 "mark": INCIDENT_GROUP_MARK},
             ).fetchall()
             conn.executemany(
                 """INSERT OR IGNORE INTO acknowledgements (alert_id, acknowledged_by, acknowledged_at, seconds_to_ack)

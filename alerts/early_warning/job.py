@@ -44,7 +44,7 @@ from alerts.early_warning.spike import (
 from alerts.early_warning.spread import SpreadThresholds, spread_reasons
 from listener.clock import Clock, system_clock
 from listener.config import BrandConfig, EarlyWarningConfig
-from listener.domain import Alert, StoredMention
+from listener.domain import Alert, StoredMention, incident_group
 from listener.store import IncidentChange, IncidentRecord, Store
 
 log = logging.getLogger(__name__)
@@ -270,7 +270,7 @@ class EarlyWarningJob:
         return [Alert(key=f"incident:{incident.id}:step:{step}:{channel}", channel=channel, brand=incident.brand,
                       rule=RULE_SPIKE, severity="high", title=title, reasons=reasons,
                       mention_id=shown[0].id if shown else None, created_at=self._clock(),
-                      group=f"{incident.brand}:incident:{incident.id}")
+                      group=incident_group(incident.brand, incident.id))
                 for channel in self._config.channels]
 
     # -- spread -----------------------------------------------------------------------------------

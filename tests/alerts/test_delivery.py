@@ -15,7 +15,7 @@ from alerts.outbox import ChannelPolicy, GroupingPolicy, Outbox, RetryPolicy
 from alerts.quiet_hours import QuietHours
 from alerts.redact import Redactor
 from listener.config import QuietHoursConfig
-from listener.domain import Alert
+from listener.domain import Alert, incident_group
 from listener.store import Store
 from alert_helpers import FakeClock, add_mention, free_port
 
@@ -175,3 +175,33 @@ def test_over_the_rate_limit_the_rest_is_batched_into_one_message(tmp_path, slac
     assert outbox.deliver_due().sent == 0  # the minute is used up
     clock.advance(seconds=61)
     assert outbox.deliver_due().sent == 1
+
+
+def test_acknowledging_a_batch_acknowledges_every_alert_it_carried(tmp_path, slack_server):
+    """As a reaction on the batch's message does: the person saw the whole message."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    for n in range(1, 6):
+        queue(store, add_mention(store, external_id=str(n)), "slack")
+    Outbox(store, {"slack": bot(slack_server)}, clock=clock,
+           policies={"slack": ChannelPolicy(rate_limit_per_minute=2)}).deliver_due()
+    batch = store.delivery_alerts(store.alerts()[0].delivery_id)
+    assert len(batch) == 4
+    store.acknowledge(batch[0].id, "ana")
+    assert [stored.acknowledged_by for stored in store.alerts()] == ["ana"] * 4 + [None]
+
+
+def test_an_incidents_alert_and_the_alert_of_the_post_it_shows_are_acknowledged_apart(tmp_path):
+    """The incident's alert shows one of its posts; acknowledging that post is not being on the incident."""
+    store = Store.open(tmp_path / "l.db", FakeClock())
+    mention_id = add_mention(store)
+    queue(store, mention_id, "slack")
+    store.enqueue_alerts([], [Alert(key=f"incident:7:step:1:{channel}", channel=channel, brand="Lumora",
+                                    rule="early-warning", severity="high", title="12 complaints in 15 min",
+                                    reasons=(), mention_id=mention_id, group=incident_group("Lumora", 7))
+                              for channel in ("slack", "mail")])
+    post, *incident = sorted(store.alerts(), key=lambda stored: stored.id)
+    store.acknowledge(post.id, "ana")
+    assert [store.alert(stored.id).acknowledged_by for stored in incident] == [None, None]
+    store.acknowledge(incident[0].id, "luis")
+    assert [store.alert(stored.id).acknowledged_by for stored in (post, *incident)] == ["ana", "luis", "luis"]
