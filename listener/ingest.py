@@ -17,7 +17,7 @@ from listener.brands import BrandMatcher
 from listener.config import Settings
 from listener.sources import BrandOf, SourceBatch
 from listener.sources.reddit_mapping import parse_reddit_listing
-from listener.sources.replay import RecordError, mention_from_record
+from listener.sources.replay import RecordError, check_record, mention_from_record
 from listener.sources.x_mapping import parse_x_response
 
 Format = Literal["x-v2", "reddit", "jsonl"]
@@ -100,8 +100,7 @@ class SavedResponses:
                 continue
             try:
                 record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise RecordError("expected a JSON object")
+                check_record(record)
                 brand = record.get("brand") or self._brand_of(str(record.get("text", "")), record.get("author_handle"))
                 if brand is None:
                     skipped += 1

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from listener.brands import BrandMatcher
 from listener.config import load_settings
 from listener.sources.replay import ReplaySource
+from listener.store import Store
 from replay_records import post, write_posts
 
 
@@ -47,6 +52,46 @@ def test_bad_lines_are_reported_with_file_and_line_and_the_rest_still_read(write
     assert batch.errors[0].startswith(f"{path}:2: not valid JSON")
     assert batch.errors[1] == f"{path}:3: field 'created_at' is not an ISO 8601 time: 'yesterday'"
     assert "'likes' must be a non-negative integer" in batch.errors[2]
+
+
+BAD_FIELDS = [{"brand": ["Lumora"]}, {"author_handle": 12345}, {"lang": {"code": "es"}}, {"url": ["http://x"]},
+              {"author_name": ["Ana"]}, {"likes": 10**30}, {"author_reach": 10**20}, {"id": {"n": 1}}]
+
+
+def test_a_field_of_the_wrong_type_or_size_skips_its_line_and_the_others_are_stored(write_config, tmp_path):
+    """Such a line used to fail the whole batch in the database, every poll: nothing after it was stored."""
+    records = [post("0", "Lumora ok")]
+    for n, fields in enumerate(BAD_FIELDS, start=1):
+        records += [post(f"bad{n}", "Lumora sin internet", **fields), post(str(n), "Lumora sigue sin internet")]
+    path = write_posts(tmp_path / "posts.jsonl", records)
+    [batch] = list(source(write_config, path).fetch({}))
+    assert [m.external_id for m in batch.mentions] == [str(n) for n in range(len(BAD_FIELDS) + 1)]
+    assert [error.split(": ", 1)[0] for error in batch.errors] == [f"{path}:{2 * n}" for n in range(1, len(BAD_FIELDS) + 1)]
+    assert "field 'brand' must be a string, got list" in batch.errors[0]
+    store = Store.open(tmp_path / "l.db")
+    assert store.save_batch("replay", batch.mentions).new == len(BAD_FIELDS) + 1
+
+
+@pytest.mark.parametrize("speed", [0, 60])
+def test_a_line_still_being_written_is_read_once_it_is_complete(write_config, tmp_path, speed):
+    path = write_posts(tmp_path / "posts.jsonl", [post("1", "Lumora uno")])
+    whole = json.dumps(post("2", "Lumora dos, sin internet"))
+    with path.open("a") as handle:
+        handle.write(whole[:30])
+    replay = source(write_config, path, speed=speed)
+    [batch] = list(replay.fetch({}))
+    assert ([m.external_id for m in batch.mentions], batch.errors) == (["1"], [])
+    with path.open("a") as handle:
+        handle.write(whole[30:] + "\n")
+    [batch] = list(replay.fetch(batch.cursor))
+    assert ([m.external_id for m in batch.mentions], batch.errors, batch.cursor["line"]) == (["2"], [], "2")
+
+
+def test_a_last_line_without_its_newline_is_read(write_config, tmp_path):
+    path = tmp_path / "posts.jsonl"
+    path.write_text(json.dumps(post("1", "Lumora uno")), encoding="utf-8")
+    [batch] = list(source(write_config, path).fetch({}))
+    assert [m.external_id for m in batch.mentions] == ["1"]
 
 
 def test_paced_replay_hands_on_only_the_posts_whose_time_has_come(write_config, tmp_path):

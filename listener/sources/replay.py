@@ -39,15 +39,32 @@ class RecordError(ValueError):
     """A replay record that cannot become a mention; the message says which field is wrong."""
 
 
-def mention_from_record(record: Mapping[str, Any], brand: str) -> Mention:
-    """Build a :class:`Mention` from one replay record (see :data:`RECORD_FIELDS`)."""
+# SQLite stores integers of at most 8 bytes.
+MAX_COUNT = 2**63 - 1
+_TEXT_FIELDS = ("text", "source", "brand", "url", "author_handle", "author_name", "lang")
+_ID_FIELDS = ("id", "conversation_id", "parent_id")
+
+
+def check_record(record: Any) -> None:
+    """Raise :class:`RecordError` naming the first field of ``record`` whose type or size can't be
+    stored, before anything (brand matching, the database) trips over it."""
     if not isinstance(record, Mapping):
         raise RecordError("expected a JSON object")
     for key in ("id", "text", "created_at"):
         if record.get(key) in (None, ""):
             raise RecordError(f"missing required field {key!r}")
-    if not isinstance(record["text"], str):
-        raise RecordError("field 'text' must be a string")
+    for key in _TEXT_FIELDS:
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise RecordError(f"field {key!r} must be a string, got {type(record[key]).__name__}")
+    for key in _ID_FIELDS:
+        value = record.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+            raise RecordError(f"field {key!r} must be a string or an integer, got {type(value).__name__}")
+
+
+def mention_from_record(record: Mapping[str, Any], brand: str) -> Mention:
+    """Build a :class:`Mention` from one replay record (see :data:`RECORD_FIELDS`)."""
+    check_record(record)
     try:
         created_at = datetime.fromisoformat(str(record["created_at"]).replace("Z", "+00:00"))
     except ValueError:
@@ -55,8 +72,8 @@ def mention_from_record(record: Mapping[str, Any], brand: str) -> Mention:
 
     def count(key: str) -> int:
         value = record.get(key) or 0
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise RecordError(f"field {key!r} must be a non-negative integer, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+            raise RecordError(f"field {key!r} must be a non-negative integer (at most {MAX_COUNT}), got {value!r}")
         return value
 
     reach = record.get("author_reach")
@@ -80,6 +97,15 @@ def mention_from_record(record: Mapping[str, Any], brand: str) -> Mention:
 
 def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _is_json(line: bytes) -> bool:
+    """Whether a last line without its newline is whole (a file's end) rather than still being written."""
+    try:
+        json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return True
 
 
 @dataclass
@@ -140,8 +166,9 @@ class ReplaySource:
                 line = handle.readline()
                 if not line:
                     break
-                if not line.endswith(b"\n") and self._speed:
-                    break  # a line still being written: read it once it is complete
+                if not line.endswith(b"\n") and (self._speed or not _is_json(line)):
+                    handle.seek(start)  # a line still being written: read it once it is complete
+                    break
                 record = self._parse(line, line_number + 1, errors)
                 if record is not None and not self._due(record):
                     handle.seek(start)
@@ -169,8 +196,10 @@ class ReplaySource:
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             errors.append(f"{self.path}:{number}: not valid JSON ({error})")
             return None
-        if not isinstance(record, dict):
-            errors.append(f"{self.path}:{number}: expected a JSON object, got {type(record).__name__}")
+        try:
+            check_record(record)
+        except RecordError as error:
+            errors.append(f"{self.path}:{number}: {error}")
             return None
         return record
 

@@ -153,6 +153,22 @@ def test_replay_jsonl_goes_through_the_replay_mapping(app, tmp_path):
     assert app.store.mention_by_key("replay", "r1").mention.brand == "KFC"
 
 
+def test_a_field_of_the_wrong_type_skips_its_line_and_the_import_goes_on(app, tmp_path):
+    """Such a line used to stop the whole import with a traceback, the files after it unread."""
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("\n".join(json.dumps({"id": f"a{n}", "text": "my KFC order never came", "created_at": "2026-11-19T10:00:00Z",
+                                           **fields}) for n, fields in enumerate([{}, {"author_handle": 12345},
+                                                                                 {"brand": ["KFC"]}, {"likes": 10**30}, {}])) + "\n",
+                     encoding="utf-8")
+    second.write_text(json.dumps({"id": "b1", "text": "KFC cold fries again", "created_at": "2026-11-19T10:05:00Z"}) + "\n",
+                      encoding="utf-8")
+
+    summary = ingest_files(app, [first, second], "jsonl")
+
+    assert summary.counts() == {"read": 6, "new": 3, "duplicates": 0, "errors": 3}
+    assert [app.store.mention_by_key("replay", key) is not None for key in ("a0", "a4", "b1")] == [True] * 3
+
+
 def test_recording_wrappers_are_unwrapped():
     cassette = json.loads(fixture_path(REDDIT_RECORDINGS[0]).read_text(encoding="utf-8"))
     bodies = unwrap_recording(cassette)
