@@ -425,6 +425,7 @@ class Store:
         now = _iso(self._clock())
         new = updated = 0
         with self._transaction() as conn:
+            next_id = _id_after_deleted_mentions(conn)
             for mention in mentions:
                 row = conn.execute(
                     "SELECT id FROM mentions WHERE source = ? AND external_id = ?",
@@ -432,12 +433,12 @@ class Store:
                 ).fetchone()
                 if row is None:
                     conn.execute(
-                        """INSERT INTO mentions (source, external_id, brand, text, created_at, url,
+                        """INSERT INTO mentions (id, source, external_id, brand, text, created_at, url,
                                author_handle, author_name, author_reach, lang, likes, reposts, replies,
                                quotes, conversation_id, parent_id, raw, first_seen_at, updated_at)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                         (
-                            mention.source, mention.external_id, mention.brand, mention.text,
+                            next_id, mention.source, mention.external_id, mention.brand, mention.text,
                             _iso(mention.created_at), mention.url, mention.author_handle, mention.author_name,
                             mention.author_reach, mention.lang, mention.engagement.likes,
                             mention.engagement.reposts, mention.engagement.replies, mention.engagement.quotes,
@@ -446,6 +447,7 @@ class Store:
                             now, now,
                         ),
                     )
+                    next_id = None  # the next ones follow it
                     new += 1
                 else:
                     conn.execute(
@@ -1020,7 +1022,16 @@ class Store:
         """Delete mentions created more than ``days`` ago (with their classifications); returns how many."""
         cutoff = _iso(self._clock() - timedelta(days=days))
         with self._transaction() as conn:
-            return conn.execute("DELETE FROM mentions WHERE created_at < ?", (cutoff,)).rowcount
+            top = conn.execute("SELECT MAX(id) FROM mentions").fetchone()[0]
+            deleted = conn.execute("DELETE FROM mentions WHERE created_at < ?", (cutoff,)).rowcount
+            if deleted and top is not None:
+                conn.execute(
+                    """INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)
+                       ON CONFLICT (source, key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value),
+                       updated_at = excluded.updated_at""",
+                    (*_LAST_MENTION_ID, top, _iso(self._clock())),
+                )
+            return deleted
 
     def stats(self) -> dict[str, int]:
         """Counts for ``listener stats``: mentions, classified, complaints, alerts sent and pending."""
@@ -1036,6 +1047,23 @@ class Store:
         }
         with self._lock:
             return {name: self._conn.execute(sql).fetchone()[0] for name, sql in queries.items()}
+
+
+# The highest mention id retention has deleted, kept where the store keeps its own values.
+_LAST_MENTION_ID = ("_store", "last_deleted_mention_id")
+
+
+def _id_after_deleted_mentions(conn: sqlite3.Connection) -> int | None:
+    """The id the next new mention must take, or ``None`` for SQLite's own (the highest id + 1).
+
+    When retention deleted the newest mentions, SQLite would give their ids out again, and a new
+    complaint would meet the alert keys of the deleted one ("mention:34:slack") and go unalerted.
+    """
+    row = conn.execute("SELECT value FROM cursors WHERE source = ? AND key = ?", _LAST_MENTION_ID).fetchone()
+    if row is None:
+        return None
+    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions").fetchone()[0]
+    return int(row[0]) + 1 if top < int(row[0]) else None
 
 
 def _stored_mention(row: dict[str, Any]) -> StoredMention:

@@ -68,3 +68,18 @@ def test_retention_deletes_only_old_mentions(tmp_path):
     store.save_batch("x", [mention("old"), fresh])
     assert store.delete_older_than(days=30) == 1
     assert store.mention_by_key("x", "new") is not None
+
+
+def test_a_new_mention_never_takes_the_id_of_one_retention_deleted(tmp_path):
+    """Ids name alerts ("mention:3:slack"): a backfill of old posts deleted by retention must not hand its
+    ids to new complaints, whose alerts would then be taken for already sent."""
+    now = datetime(2027, 6, 1, tzinfo=timezone.utc)
+    store = Store.open(tmp_path / "l.db", clock=lambda: now)
+    fresh = Mention(source="x", external_id="new", text="Lumora", created_at=now, brand="Lumora")
+    store.save_batch("x", [fresh, mention("old1"), mention("old2")])  # ids 1, 2, 3; the backfill is newest
+    assert store.delete_older_than(days=30) == 2
+    store.close()
+    store = Store.open(tmp_path / "l.db", clock=lambda: now)
+    store.save_batch("x", [Mention(source="x", external_id=f"later{n}", text="Lumora", created_at=now, brand="Lumora")
+                           for n in range(2)])
+    assert [store.mention_by_key("x", f"later{n}").id for n in range(2)] == [4, 5]
