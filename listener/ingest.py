@@ -101,7 +101,7 @@ class SavedResponses:
             try:
                 record = json.loads(line)
                 check_record(record)
-                brand = record.get("brand") or self._brand_of(str(record.get("text", "")), record.get("author_handle"))
+                brand = self._brand_of(record["text"], record.get("author_handle"), record.get("brand"))
                 if brand is None:
                     skipped += 1
                     continue
@@ -146,14 +146,15 @@ def _json_or_none(text: str) -> Any:
 
 
 def brand_assigner(settings: Settings, format: Format, brand: str | None = None) -> BrandOf:
-    """How posts get their brand: ``brand`` for all (its own accounts excepted), else by the brands' terms."""
+    """How posts get their brand: ``brand`` for all, else the brand a record names when the config has
+    it, else by the brands' terms; never for a post by the brand's own account."""
     matcher = BrandMatcher(settings.brands, _MATCHER_SOURCE[format])
     if brand is not None and settings.brand(brand) is None:
         known = ", ".join(configured.name for configured in settings.brands)
         raise IngestError(f"unknown brand {brand!r}; the config has: {known}")
 
-    def brand_of(text: str, handle: str | None) -> str | None:
-        found = brand if brand is not None else matcher.brand_of(text)
+    def brand_of(text: str, handle: str | None, named: str | None = None) -> str | None:
+        found = brand or (named if named in matcher.names else matcher.brand_of(text))
         return None if found is None or matcher.is_own_account(found, handle) else found
 
     return brand_of

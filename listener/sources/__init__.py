@@ -6,14 +6,17 @@ the cursor that covers that batch; the pipeline commits both in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from listener.domain import Mention
 
-BrandOf = Callable[[str, "str | None"], "str | None"]
-"""Given a post's text and its author's handle, the brand it is about, or ``None`` to skip it."""
+class BrandOf(Protocol):
+    """Given a post's text, its author's handle and the brand its record names (if any), the brand
+    it is about, or ``None`` to skip it."""
+
+    def __call__(self, text: str, handle: str | None, named: str | None = None) -> str | None: ...
 
 
 @dataclass(frozen=True)
