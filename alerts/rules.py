@@ -51,9 +51,7 @@ class RuleEngine:
         self._own_brands = {brand.name for brand in brands if not brand.competitor}
         self._ack_sla = ack_sla
         self._keywords = {
-            rule.name: [(word, category, _keyword_pattern(word)) for word, category in
-                        [*((word, CUSTOM) for word in rule.keywords),
-                         *(default_keywords() if rule.default_keywords else [])]]
+            rule.name: [(word, category, _keyword_pattern(word)) for word, category in _rule_keywords(rule)]
             for rule in rules
         }
         # One search tells most mentions (those with no keyword at all) apart before the per-word loop.
@@ -110,6 +108,15 @@ class RuleEngine:
         if reasons and result.cues:
             reasons.append("cues: " + ", ".join(result.cues))
         return reasons, level
+
+
+def _rule_keywords(rule: RuleConfig) -> list[tuple[str, str]]:
+    """The rule's keywords and their categories: its own, then the built-in ones; a word of its own that
+    is also built in is listed once, with its built-in category (a reason shown once, "(legal)")."""
+    built_in = default_keywords() if rule.default_keywords else []
+    known = {_fold(word) for word, _ in built_in}
+    own = {_fold(word): word for word in rule.keywords if _fold(word) not in known}
+    return [*((word, CUSTOM) for word in own.values()), *built_in]
 
 
 def _raise_by_reach(level: int, reach: int | None, thresholds: Sequence[int]) -> str:

@@ -37,3 +37,13 @@ def test_a_keyword_alerts_on_the_whole_word_in_any_script_and_case(text, keyword
 ])
 def test_a_keyword_does_not_alert_inside_a_longer_word(text):
     assert reasons_for(text) == []
+
+
+def test_a_keyword_of_the_rules_own_that_is_also_built_in_is_one_reason():
+    rule = RuleConfig(name="words", complaint_threshold=None, channels=["console"], keywords=["Abogado", "procon"])
+    stored = StoredMention(1, Mention("x", "1", "Lumora, hablaré con mi abogado y con Procon",
+                                      datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
+                           Classification("es", "neutral", (0.1, 0.8, 0.1), 0.05))
+    [alert] = RuleEngine([rule], BRANDS).evaluate(stored)
+    assert [reason for reason in alert.reasons if "abogado" in reason.lower()] == ["keyword 'abogado' (legal)"]
+    assert len([reason for reason in alert.reasons if "procon" in reason.lower()]) == 1
