@@ -9,6 +9,10 @@ from alerts.notifiers import AlertMessage
 from listener.config import SEVERITIES
 
 
+# What a mention's reach counts, where it is not the author's followers.
+REACH_LABELS = {"reddit": "subreddit subscribers"}
+
+
 @dataclass(frozen=True)
 class AlertSummary:
     """The facts of one alert, untrusted text included as is (notifiers escape it for their medium)."""
@@ -21,6 +25,7 @@ class AlertSummary:
     text: str
     author: str
     reach: int | None
+    reach_label: str
     url: str | None
     lang: str
     sentiment: str
@@ -41,7 +46,8 @@ class AlertSummary:
         author = ""
         if mention is not None:
             handle = f"@{mention.author_handle}" if mention.author_handle else ""
-            author = f"{mention.author_name} ({handle})" if mention.author_name and handle else (handle or mention.author_name or "unknown")
+            named = mention.author_name if mention.author_name != mention.author_handle else None
+            author = f"{named} ({handle})" if named and handle else (handle or named or "unknown")
         return cls(
             alert_id=message.alert_id,
             title=message.alert.title,
@@ -51,6 +57,7 @@ class AlertSummary:
             text=mention.text if mention else "",
             author=author,
             reach=mention.author_reach if mention else None,
+            reach_label=REACH_LABELS.get(mention.source, "followers") if mention else "followers",
             url=mention.url if mention else None,
             lang=(result.lang if result else None) or (mention.lang if mention else None) or "?",
             sentiment=result.sentiment if result else "?",

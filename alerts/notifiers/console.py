@@ -25,7 +25,7 @@ class ConsoleNotifier:
         """Print ``message``; nothing to refer back to, so returns ``None``."""
         summary = AlertSummary.of(message)
         stream = self._stream or sys.stdout
-        reach = f"{summary.reach:,} followers" if summary.reach is not None else "reach unknown"
+        reach = f"{summary.reach:,} {summary.reach_label}" if summary.reach is not None else "reach unknown"
         score = f"complaint {summary.complaint_prob:.0%}" if summary.complaint_prob is not None else ""
         lines = [
             f"[ALERT #{summary.alert_id} {summary.severity.upper()}] {_printable(summary.title)}",

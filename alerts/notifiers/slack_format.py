@@ -66,7 +66,7 @@ def fallback_text(summary: AlertSummary) -> str:
 def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, Any]]:
     """The Block Kit blocks of one alert message."""
     emoji = _SEVERITY_EMOJI.get(summary.severity, "")
-    reach = f"{summary.reach:,}" if summary.reach is not None else "unknown"
+    reach = f"{summary.reach:,} {summary.reach_label}" if summary.reach is not None else "unknown"
     score = f"{summary.complaint_prob:.0%}" if summary.complaint_prob is not None else "?"
     result = [
         _section(f"{emoji} *{fit(summary.headline, 200)}*"),
