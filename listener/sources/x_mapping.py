@@ -7,6 +7,8 @@ responses lack (metrics, includes, even ``created_at``) are optional.
 
 from __future__ import annotations
 
+import html
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -102,7 +104,7 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
     return Mention(
         source=SOURCE,
         external_id=tweet_id,
-        text=str(tweet["text"]),
+        text=html.unescape(str(tweet["text"])),  # X escapes &, < and > in tweet text
         created_at=_created_at(tweet),
         brand=brand,
         url=f"https://x.com/{handle}/status/{tweet_id}" if handle else f"https://x.com/i/web/status/{tweet_id}",

@@ -104,6 +104,21 @@ def test_mentions_carry_author_followers_url_and_engagement(app, api):
     assert stored.brand == "KFC" and stored.lang == tweet["lang"]
 
 
+def test_tweet_text_is_stored_as_written_not_html_escaped(app, api):
+    """X escapes '&', '<' and '>' in tweet text. The recorded page's only such text is a quoted tweet's
+    ("Le journal &gt; https://…", in ``includes``); here it is given to the page's first tweet."""
+    page = first_page()
+    body = page.json()
+    escaped = next(tweet["text"] for tweet in body["includes"]["tweets"] if "&gt;" in tweet["text"])
+    body["data"][0]["text"] = escaped
+    serve(api, Recorded(page.status, page.headers, json.dumps(body)))
+
+    app.pipeline.ingest(app.sources[0])
+
+    text = app.store.mention_by_key("x", body["data"][0]["id"]).mention.text
+    assert "Le journal > https://" in text and "&gt;" not in text
+
+
 def test_next_poll_searches_since_the_newest_id(app, api):
     serve(api, x_recording("all-0ddaa2.json"))
     app.pipeline.ingest(app.sources[0])
