@@ -28,6 +28,10 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the file, the key and what is expected."""
 
 
+# A scheduled job's interval: a day is already longer than anyone means; a week bounds typos (1e12).
+MAX_INTERVAL_SECONDS = 7 * 24 * 3600
+
+
 class Strict(BaseModel):
     """Base of every config table: unknown keys are errors, not silently ignored."""
 
@@ -44,6 +48,19 @@ def _not_blank(word: str) -> str:
 Word = Annotated[str, AfterValidator(_not_blank)]
 
 
+def _email_address(value: str) -> str:
+    from email.utils import parseaddr
+
+    address = parseaddr(value)[1]
+    local, at, domain = address.rpartition("@")
+    if not (local and at and "." in domain) or any(ch.isspace() for ch in address):
+        raise ValueError(f"{value!r} is not an email address; write 'name@example.com' or 'Name <name@example.com>'")
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_email_address)]
+
+
 class BrandConfig(Strict):
     """A brand to listen for, or a competitor to compare with (``competitor = true``)."""
 
@@ -56,6 +73,25 @@ class BrandConfig(Strict):
     languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes; empty means any")
     competitor: bool = False
     locale: str = "en_US"
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_codes(cls, value: list[str]) -> list[str]:
+        wrong = [code for code in value if not re.fullmatch(r"[a-z]{2}", code)]
+        if wrong:
+            raise ValueError(f"not ISO 639-1 codes: {', '.join(map(repr, wrong))}; write two lower-case letters, e.g. 'es'")
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r}; use a CLDR name such as 'es_ES' or 'en_GB'") from None
+        return value
 
     def terms_for(self, source: str) -> list[str]:
         """The search terms for ``source``: its own list, else the ``'*'`` list, else the brand name."""
@@ -78,7 +114,7 @@ class SourceConfig(Strict):
     """What every source has: whether it runs and how often."""
 
     enabled: bool = False
-    interval_seconds: float = Field(default=300, gt=0)
+    interval_seconds: float = Field(default=300, gt=0, le=MAX_INTERVAL_SECONDS)
 
 
 class XSourceConfig(SourceConfig):
@@ -201,12 +237,12 @@ class ChannelConfig(Strict):
     url: str | None = None
     secret: SecretStr | None = None
     smtp_host: str | None = None
-    smtp_port: int | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
-    sender: str | None = None
-    recipients: list[str] = Field(default_factory=list)
+    sender: EmailAddress | None = None
+    recipients: list[EmailAddress] = Field(default_factory=list)
     timeout_seconds: float = Field(default=10, gt=0)
     quiet_hours: QuietHoursConfig | None = None
     rate_limit_per_minute: int | None = Field(
@@ -272,7 +308,7 @@ class AlertsConfig(Strict):
 
     channels: list[ChannelConfig] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=list)
-    delivery_interval_seconds: float = Field(default=5, gt=0)
+    delivery_interval_seconds: float = Field(default=5, gt=0, le=MAX_INTERVAL_SECONDS)
     operator_channel: str | None = Field(
         default=None, description="channel that hears of source and delivery failures"
     )
@@ -284,7 +320,7 @@ class AlertsConfig(Strict):
     group_interval_minutes: float = Field(default=5, ge=0, description="at most one follow-up message per")
     escalation_channel: str | None = Field(default=None, description="hears of alerts not acknowledged in time")
     ack_sla_minutes: float = Field(default=60, gt=0)
-    ack_poll_seconds: float = Field(default=60, gt=0, description="how often Slack reactions are read")
+    ack_poll_seconds: float = Field(default=60, gt=0, le=MAX_INTERVAL_SECONDS, description="how often Slack reactions are read")
     ack_lookback_hours: float = Field(default=48, gt=0, description="how far back reactions are read")
 
     @model_validator(mode="after")
@@ -339,7 +375,7 @@ class DigestConfig(Strict):
     enabled: bool = False
     time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
-    recipients: list[str] = Field(default_factory=list)
+    recipients: list[EmailAddress] = Field(default_factory=list)
     channel: str | None = Field(default=None, description="a slack alert channel that gets a short summary")
     email_channel: str | None = Field(
         default=None, description="the email alert channel whose SMTP server sends it; default: the first one"
@@ -363,7 +399,7 @@ class EarlyWarningConfig(Strict):
     """Spike detection, incidents and escalation of complaints that spread (``[early_warning]``)."""
 
     enabled: bool = False
-    interval_seconds: float = Field(default=60, gt=0, description="how often the job runs")
+    interval_seconds: float = Field(default=60, gt=0, le=MAX_INTERVAL_SECONDS, description="how often the job runs")
     channels: list[str] = Field(default_factory=list, description="alert channels that hear of it")
     complaint_threshold: float = Field(default=0.5, ge=0, le=1, description="what counts as a complaint")
     sensitivity: Literal["low", "normal", "high"] = Field(
@@ -404,6 +440,18 @@ class Settings(Strict):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     early_warning: EarlyWarningConfig = Field(default_factory=EarlyWarningConfig)
+
+    @model_validator(mode="after")
+    def _brands_named_once(self) -> "Settings":
+        names = [brand.name for brand in self.brands]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"brand name(s) {', '.join(map(repr, twice))} appear more than once in [[brands]]")
+        unknown = [name for name in self.digest.brand_topics if name not in names]
+        if unknown:
+            raise ValueError(f"digest.brand_topics names unknown brand(s) {', '.join(map(repr, unknown))}; "
+                             f"brands: {', '.join(names)}")
+        return self
 
     @model_validator(mode="after")
     def _early_warning_names_known_channels(self) -> "Settings":

@@ -176,3 +176,22 @@ def test_a_blank_word_that_would_match_every_post_exits_2(write_config, extra, k
     result = run_check(write_config(extra))
     assert result.exit_code == 2, result.output
     assert key in result.output and "would match every post" in result.output
+
+
+@pytest.mark.parametrize("extra, key, says", [
+    ("\n[alerts]\ndelivery_interval_seconds = 1e12\n", "alerts.delivery_interval_seconds", "less than or equal to 604800"),
+    ("\n[alerts]\ndelivery_interval_seconds = inf\n", "alerts.delivery_interval_seconds", ""),
+    ('\n[[alerts.channels]]\nname = "mail"\ntype = "email"\nsmtp_host = "localhost"\nsmtp_port = 99999\n'
+     'sender = "a@b.example"\nrecipients = ["pr@lumora.example"]\n', "alerts.channels.1.smtp_port", "65535"),
+    ('\n[[alerts.channels]]\nname = "mail"\ntype = "email"\nsmtp_host = "localhost"\nsender = "a@b.example"\n'
+     'recipients = ["pr at lumora"]\n', "alerts.channels.1.recipients.0", "not an email address"),
+    ('\n[[brands]]\nname = "Acme"\nlanguages = ["english"]\n', "brands.2.languages", "not ISO 639-1 codes"),
+    ('\n[[brands]]\nname = "Acme"\nlocale = "xx_YY"\n', "brands.2.locale", "unknown locale 'xx_YY'"),
+    ('\n[[brands]]\nname = "Lumora"\n', "(top level)", "'Lumora' appear more than once"),
+    ('\n[digest.brand_topics.Lumra]\nbilling = ["factura"]\n', "(top level)", "unknown brand(s) 'Lumra'"),
+])
+def test_values_that_would_only_fail_later_exit_2_at_start_up(write_config, extra, key, says):
+    """An interval of 1e12 s crashed the scheduler; a bad locale, port or address failed at the digest or delivery."""
+    result = run_check(write_config(extra))
+    assert result.exit_code == 2, result.output
+    assert key in result.output and says in result.output, result.output
