@@ -30,6 +30,9 @@ def _console(channel: ChannelConfig) -> Notifier:
 
 def _jsonl(channel: ChannelConfig) -> Notifier:
     assert channel.path is not None  # checked by the config
+    if channel.path.is_dir():
+        raise ChannelUnavailable(f"alert channel {channel.name!r}: path {channel.path} is a folder; "
+                                 "give the file the alerts are appended to")
     return JsonlNotifier(channel.name, channel.path)
 
 

@@ -105,9 +105,11 @@ def open_listener(state: CliContext, **kwargs: Any):
     from listener.app import Listener
     from listener.store import StoreError
 
+    from listener.sources import SourceConfigError
+
     try:
         return Listener(state.settings, **kwargs)
-    except (ChannelUnavailable, StoreError) as error:
+    except (ChannelUnavailable, StoreError, SourceConfigError) as error:
         click.echo(f"config error: {error}", err=True)
         sys.exit(CONFIG_ERROR_EXIT)
 
@@ -128,7 +130,21 @@ def progress_bar(total: int, description: str) -> tqdm:
     return tqdm(total=total, desc=description, unit="post", disable=None, leave=False, file=sys.stderr)
 
 
-@click.group()
+class _ListenerGroup(click.Group):
+    """The command group; a model that can't be loaded, whenever a command first needs it, is a
+    config error like the others (exit 2, the message says how to get it), not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from models.errors import ModelNotAvailable
+
+        try:
+            return super().invoke(ctx)
+        except ModelNotAvailable as error:
+            click.echo(f"config error: {error}", err=True)
+            sys.exit(CONFIG_ERROR_EXIT)
+
+
+@click.group(cls=_ListenerGroup)
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
@@ -189,6 +205,7 @@ def run(state: CliContext, once: bool, speed: float | None) -> None:
             if once:
                 _print_cycle(app.poll_once(_progress_for(app)))
             else:
+                _ = app.pipeline.classifier  # loaded now: a missing model stops start-up
                 run_daemon(app)
 
 

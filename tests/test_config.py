@@ -195,3 +195,29 @@ def test_values_that_would_only_fail_later_exit_2_at_start_up(write_config, extr
     result = run_check(write_config(extra))
     assert result.exit_code == 2, result.output
     assert key in result.output and says in result.output, result.output
+
+
+def test_a_replay_file_that_is_not_there_exits_2_naming_it(write_config, tmp_path):
+    path = write_config(replay="no-such-posts.jsonl")
+    for command in (["run", "--once"], ["poll", "--once"]):
+        result = CliRunner().invoke(main, [*command, "--config", str(path)])
+        assert result.exit_code == 2, result.output
+        assert f"sources.replay.path: {tmp_path / 'no-such-posts.jsonl'} is not a file" in result.output
+
+
+def test_a_jsonl_channel_path_that_is_a_folder_exits_2_naming_the_channel(write_config, tmp_path):
+    (tmp_path / "posts.jsonl").write_text("")
+    path = write_config('\n[[alerts.channels]]\nname = "archive"\ntype = "jsonl"\npath = "."\n')
+    result = CliRunner().invoke(main, ["run", "--once", "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "alert channel 'archive'" in result.output and "is a folder" in result.output
+
+
+def test_a_model_that_is_not_there_exits_2_saying_how_to_get_it(write_config, tmp_path):
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text('{"id": "1", "text": "Lumora sin internet", "created_at": "2026-11-19T10:00:00Z"}\n')
+    path = write_config()
+    path.write_text(path.read_text().replace('backend = "lexicon"', f'backend = "embedded"\nmodel_path = "{tmp_path / "none"}"'))
+    result = CliRunner().invoke(main, ["run", "--once", "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "config error: " in result.output and "Traceback" not in result.output

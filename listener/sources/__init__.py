@@ -12,6 +12,10 @@ from typing import Protocol
 
 from listener.domain import Mention
 
+class SourceConfigError(ValueError):
+    """A source's settings point at something that isn't there (a replay file); the message says which."""
+
+
 class BrandOf(Protocol):
     """Given a post's text, its author's handle and the brand its record names (if any), the brand
     it is about, or ``None`` to skip it."""

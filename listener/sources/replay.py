@@ -17,7 +17,7 @@ from typing import Any
 
 from listener.brands import BrandMatcher
 from listener.domain import Engagement, Mention
-from listener.sources import SourceBatch
+from listener.sources import SourceBatch, SourceConfigError
 
 RECORD_FIELDS = {
     "id": "required: the post's id at its source",
@@ -141,6 +141,9 @@ class ReplaySource:
         batch_size: int = 200,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not path.is_file():
+            raise SourceConfigError(f"sources.replay.path: {path} is not a file that can be read; "
+                                    "check the path (relative paths are taken from the config file's folder)")
         self.path = path
         self._brands = brands
         self._speed = speed
