@@ -34,8 +34,8 @@ class Row:
     name: str
     mentions: int
     complaints: int
-    mentions_before: float
-    complaints_before: float
+    mentions_before: float | None
+    complaints_before: float | None
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,12 @@ class Bucket:
 
 @dataclass(frozen=True)
 class TopicCount:
-    """Complaints about one topic on the day, and the daily average over the days before."""
+    """Complaints about one topic on the day, and the daily average over the days before (``None``:
+    no history yet)."""
 
     topic: str
     complaints: int
-    complaints_before: float
+    complaints_before: float | None
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class SentimentShare:
     sentiment: str
     count: int
     share: float
-    share_before: float
+    share_before: float | None
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,8 @@ class DigestFigures:
     held_total: int
     incidents: list[DayIncident]
     incidents_total: int
-    incidents_before: float
+    incidents_before: float | None
+    history_days: int
 
     @property
     def empty(self) -> bool:
@@ -208,21 +210,22 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
     held_since, held_until = window.from_time_of_day(time.fromisoformat(settings.digest.time))
     today = [m for m in mentions if m.day == window.day]
     before = [m for m in mentions if m.day != window.day]
-    incidents, incidents_total, incidents_before = _incidents(store, brand, window, top_n)
+    days = _history_days(store, brand, window)
+    incidents, incidents_total, incidents_before = _incidents(store, brand, window, top_n, days)
     return DigestFigures(
         brand=brand,
         locale=config.locale,
         window=window,
         threshold=threshold,
         top_n=top_n,
-        totals=_rows(today, before, lambda m: "all")[0] if mentions else Row("all", 0, 0, 0.0, 0.0),
-        sources=_rows(today, before, lambda m: m.source),
-        languages=_rows(today, before, lambda m: m.lang)[:top_n],
+        totals=_rows(today, before, days, lambda m: "all")[0] if mentions else Row("all", 0, 0, *_averages(days, 0, 0)),
+        sources=_rows(today, before, days, lambda m: m.source),
+        languages=_rows(today, before, days, lambda m: m.lang)[:top_n],
         sentiment=_sentiment(today, before),
         hourly=_hourly(today, window),
         trend=_trend(mentions, window),
         top_complaints=_top_complaints(store, brand, window, threshold, taxonomy, top_n),
-        topics=_topics(today, before, taxonomy),
+        topics=_topics(today, before, days, taxonomy),
         acknowledgements=_acknowledgements(store, brand, window),
         brands=_brands(store, settings, window, threshold),
         held=_held(store, brand, window.zone, held_since, held_until, top_n),
@@ -230,6 +233,7 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
         incidents=incidents,
         incidents_total=incidents_total,
         incidents_before=incidents_before,
+        history_days=days,
     )
 
 
@@ -261,7 +265,21 @@ def _mentions(store: Store, brand: str, window: DayWindow, threshold: float) -> 
     return found
 
 
-def _rows(today: list[_Mention], before: list[_Mention], key: Callable[[_Mention], str]) -> list[Row]:
+def _history_days(store: Store, brand: str, window: DayWindow) -> int:
+    """How many of the days before the day the store has heard of the brand on (at most
+    ``BASELINE_DAYS``): the averages divide by these, not by days before the first mention."""
+    first = store.db.execute("SELECT MIN(created_at) FROM mentions WHERE brand = ?", [brand]).fetchone()[0]
+    if first is None:
+        return 0
+    return max(0, min(BASELINE_DAYS, (window.day - window.local_day(datetime.fromisoformat(first))).days))
+
+
+def _averages(days: int, *totals: float) -> tuple[float | None, ...]:
+    """Each total as a daily average over ``days``; ``None`` when there is no day to average."""
+    return tuple(total / days if days else None for total in totals)
+
+
+def _rows(today: list[_Mention], before: list[_Mention], days: int, key: Callable[[_Mention], str]) -> list[Row]:
     """One row per value of ``key``, most mentioned on the day first."""
     counts: dict[str, list[int]] = {}
     for index, group in enumerate((today, before)):
@@ -269,8 +287,8 @@ def _rows(today: list[_Mention], before: list[_Mention], key: Callable[[_Mention
             slot = counts.setdefault(key(mention), [0, 0, 0, 0])
             slot[2 * index] += 1
             slot[2 * index + 1] += mention.complaint
-    rows = [Row(name, m, c, mb / BASELINE_DAYS, cb / BASELINE_DAYS) for name, (m, c, mb, cb) in counts.items()]
-    return sorted(rows, key=lambda row: (-row.mentions, -row.mentions_before, row.name))
+    rows = [Row(name, m, c, *_averages(days, mb, cb)) for name, (m, c, mb, cb) in counts.items()]
+    return sorted(rows, key=lambda row: (-row.mentions, -(row.mentions_before or 0), row.name))
 
 
 def _sentiment(today: list[_Mention], before: list[_Mention]) -> list[SentimentShare]:
@@ -282,7 +300,7 @@ def _sentiment(today: list[_Mention], before: list[_Mention]) -> list[SentimentS
     before_counts, before_total = shares(before)
     return [
         SentimentShare(s, now_counts[s], now_counts[s] / now_total if now_total else 0.0,
-                       before_counts[s] / before_total if before_total else 0.0)
+                       before_counts[s] / before_total if before_total else None)
         for s in SENTIMENTS
     ]
 
@@ -303,14 +321,14 @@ def _trend(mentions: list[_Mention], window: DayWindow) -> list[Bucket]:
     return [Bucket(day, per_day[day], complaints_per_day[day]) for day in window.days()]
 
 
-def _topics(today: list[_Mention], before: list[_Mention], taxonomy: TopicTaxonomy) -> list[TopicCount]:
+def _topics(today: list[_Mention], before: list[_Mention], days: int, taxonomy: TopicTaxonomy) -> list[TopicCount]:
     def count(group: list[_Mention]) -> Counter[str]:
         return Counter(topic for m in group if m.complaint for topic in taxonomy.topics_of(m.text or ""))
 
     now_counts, before_counts = count(today), count(before)
-    rows = [TopicCount(name, now_counts[name], before_counts[name] / BASELINE_DAYS) for name in taxonomy.names]
+    rows = [TopicCount(name, now_counts[name], *_averages(days, before_counts[name])) for name in taxonomy.names]
     return sorted((row for row in rows if row.complaints or row.complaints_before),
-                  key=lambda row: (-row.complaints, -row.complaints_before, row.topic))
+                  key=lambda row: (-row.complaints, -(row.complaints_before or 0), row.topic))
 
 
 def _top_complaints(store: Store, brand: str, window: DayWindow, threshold: float, taxonomy: TopicTaxonomy,
@@ -430,7 +448,8 @@ def _held_total(store: Store, brand: str, since: datetime, until: datetime) -> i
 MIN_INCIDENT_SIZE = 2
 
 
-def _incidents(store: Store, brand: str, window: DayWindow, limit: int) -> tuple[list[DayIncident], int, float]:
+def _incidents(store: Store, brand: str, window: DayWindow, limit: int,
+               days: int) -> tuple[list[DayIncident], int, float | None]:
     """The day's incidents (largest first, at most ``limit``), how many there were, and the daily average
     of the days before.
 
@@ -465,4 +484,4 @@ def _incidents(store: Store, brand: str, window: DayWindow, limit: int) -> tuple
         )
         for row in today[:limit]
     ]
-    return incidents, len(today), before / BASELINE_DAYS
+    return incidents, len(today), _averages(days, before)[0]

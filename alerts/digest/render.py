@@ -56,17 +56,18 @@ class Formats:
                 f"unknown locale {locale_name!r} in the brand's config; use a CLDR name such as 'es_ES' or 'en_GB'"
             ) from None
 
-    def number(self, value: float) -> str:
-        """``value`` with the locale's grouping and decimal signs, at most one decimal."""
-        return format_decimal(value, format="#,##0.#", locale=self.locale)
+    def number(self, value: float | None) -> str:
+        """``value`` with the locale's grouping and decimal signs, at most one decimal; an em dash for
+        ``None`` (an average with no history)."""
+        return "—" if value is None else format_decimal(value, format="#,##0.#", locale=self.locale)
 
     def count(self, value: int, noun: str) -> str:
         """``value`` and the English ``noun``, plural unless it is one: '1 complaint', '2.345 mentions'."""
         return f"{self.number(value)} {noun if value == 1 else noun + 's'}"
 
-    def percent(self, value: float) -> str:
-        """A share (0–1) as a percentage with at most one decimal."""
-        return format_percent(value, format="#,##0.#%", locale=self.locale)
+    def percent(self, value: float | None) -> str:
+        """A share (0–1) as a percentage with at most one decimal; an em dash for ``None``."""
+        return "—" if value is None else format_percent(value, format="#,##0.#%", locale=self.locale)
 
     def duration(self, seconds: float | None) -> str:
         """Seconds as minutes (or hours, from two hours on); an em dash when there is none."""

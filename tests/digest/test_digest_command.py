@@ -45,7 +45,7 @@ def test_digest_command_saves_the_page_and_prints_the_text(tmp_path, filler):
     assert page.number("totals", "complaints") == 1
     assert page.number("brands", "mentions", "Vireo Net") == 1
     assert printed.exit_code == 0, printed.output
-    assert "Complaints: 1 (avg 0), complaint probability >= 50%" in printed.output
+    assert "Complaints: 1 (avg —), complaint probability >= 50%" in printed.output
 
 
 def test_an_unknown_brand_is_an_error_that_names_the_known_ones(tmp_path):

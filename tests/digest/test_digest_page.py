@@ -186,3 +186,25 @@ def test_a_brand_can_have_its_own_taxonomy(tmp_path, store, filler, clock):
     settings = make_settings(tmp_path, brand_topics={"Lumora": {"roaming": ["roaming", "itinerancia"]}})
     page = read_page(build_digest(store, settings, day=DAY, clock=clock).html)
     assert page.rows["topics"] == ["roaming"]
+
+
+def test_averages_divide_by_the_days_the_brand_was_heard_of_not_always_seven(tmp_path, store, filler, clock):
+    """A brand first mentioned yesterday averages over one day: 84 mentions yesterday read 'avg 84', not 12."""
+    settings = make_settings(tmp_path)
+    for n in range(84):
+        filler.mention(at(10 + n / 60, day_offset=-1), text="Lumora factura mal cobrada", complaint=0.9 if n < 6 else 0.1)
+    filler.mention(at(10), text="Lumora ok")
+    text = build_digest(store, settings, day=DAY, clock=clock).text
+    assert "Mentions:   1 (avg 84)" in text and "Complaints: 0 (avg 6)" in text
+    assert '"avg" is the daily average of the 1 day(s) before.' in text
+    first_day = build_digest(store, settings, day=DAY - timedelta(days=1), clock=clock)
+    assert "Mentions:   84 (avg —)" in first_day.text and "before —" in first_day.text
+    assert "No earlier day to compare with yet." in first_day.summary
+
+
+def test_the_summarys_top_topics_are_those_complained_about_on_the_day(tmp_path, store, filler, clock):
+    settings = make_settings(tmp_path)
+    filler.mention(at(10, day_offset=-1), text="Lumora factura mal cobrada", complaint=0.9)
+    filler.mention(at(10), text="Lumora sin internet, no funciona", complaint=0.9)
+    summary = build_digest(store, settings, day=DAY, clock=clock).summary
+    assert "Top topics: outage (1)." in summary
