@@ -391,6 +391,8 @@ class Store:
                                 "rolled back; nothing committed is lost, and the listener tries again on its next run.")
 
     def _migrate(self) -> None:
+        if self._current_version() == SCHEMA_VERSION:
+            return  # nothing to write: no write lock wanted (a reader must not wait for the daemon's)
         with self._transaction():
             self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = self._conn.execute("SELECT version FROM schema_version").fetchone()
@@ -406,6 +408,13 @@ class Store:
                 self._conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
             else:
                 self._conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+    def _current_version(self) -> int | None:
+        try:
+            row = self._conn.execute("SELECT version FROM schema_version").fetchone()
+        except sqlite3.OperationalError:  # a new database: no table yet
+            return None
+        return row[0] if row else None
 
     @property
     def schema_version(self) -> int:

@@ -83,3 +83,16 @@ def test_a_new_mention_never_takes_the_id_of_one_retention_deleted(tmp_path):
     store.save_batch("x", [Mention(source="x", external_id=f"later{n}", text="Lumora", created_at=now, brand="Lumora")
                            for n in range(2)])
     assert [store.mention_by_key("x", f"later{n}").id for n in range(2)] == [4, 5]
+
+
+def test_opening_a_current_database_takes_no_write_lock(tmp_path):
+    """`listener stats` beside a daemon in the middle of a write: it reads at once instead of waiting 30 s."""
+    Store.open(tmp_path / "l.db").close()
+    writer = sqlite3.connect(tmp_path / "l.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        store = Store.open(tmp_path / "l.db")
+        assert store.stats()["mentions"] == 0
+        store.close()
+    finally:
+        writer.execute("ROLLBACK")
