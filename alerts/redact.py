@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import parse_qs, urlsplit
 
 REDACTED = "[redacted]"
 
@@ -26,7 +27,8 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         # Longest first, so a secret containing another is replaced whole.
-        self._secrets = sorted({secret for secret in secrets if len(secret) >= 4}, key=len, reverse=True)
+        parts = {part for secret in secrets for part in (secret, *_url_parts(secret))}
+        self._secrets = sorted({part for part in parts if len(part) >= 4}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         """``text`` with every secret replaced by ``[redacted]``."""
@@ -35,3 +37,15 @@ class Redactor:
         for pattern in _PATTERNS:
             text = pattern.sub(REDACTED, text)
         return text
+
+
+def _url_parts(secret: str) -> list[str]:
+    """The parts of a secret URL that a server's error may quote alone: its path (a webhook's path is
+    its token), its long path segments and its query values."""
+    parsed = urlsplit(secret)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return []
+    parts = [parsed.path] if len(parsed.path) >= 8 else []
+    parts += [segment for segment in parsed.path.split("/") if len(segment) >= 16]
+    parts += [value for values in parse_qs(parsed.query).values() for value in values]
+    return parts

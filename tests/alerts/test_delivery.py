@@ -205,3 +205,12 @@ def test_an_incidents_alert_and_the_alert_of_the_post_it_shows_are_acknowledged_
     assert [store.alert(stored.id).acknowledged_by for stored in incident] == [None, None]
     store.acknowledge(incident[0].id, "luis")
     assert [store.alert(stored.id).acknowledged_by for stored in (post, *incident)] == ["ana", "luis", "luis"]
+
+
+def test_a_server_that_quotes_part_of_a_secret_url_has_that_part_redacted():
+    """A 404 body that echoes the webhook's path, a URL error that quotes its query: neither shows the token."""
+    redact = Redactor(["https://hooks.example.com/echo/404/SECRET-HOOKECHO-555",
+                       "http://127.0.0.1:18500/hook?token=SECRET-WHSPACE-212 x"])
+    assert redact("HTTP 404 (no_such_hook /echo/404/SECRET-HOOKECHO-555)") == "HTTP 404 (no_such_hook [redacted])"
+    assert "SECRET" not in redact("unexpected InvalidURL: '/hook?token=SECRET-WHSPACE-212 x'")
+    assert redact("see https://hooks.example.com/status") == "see https://hooks.example.com/status"
