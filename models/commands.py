@@ -53,7 +53,10 @@ def eval_command(ctx: click.Context, task: str, data_path: Path, threshold: floa
 
     For --task complaint on a three-class sentiment file, negative posts count as complaints.
     """
-    report = evaluate(_classifier(ctx), data_path, task, threshold=threshold)  # type: ignore[arg-type]
+    try:
+        report = evaluate(_classifier(ctx), data_path, task, threshold=threshold)  # type: ignore[arg-type]
+    except ValueError as error:  # a file without labels, or not JSONL: the message names the line
+        raise click.ClickException(str(error)) from None
     _print_report(report)
     if as_json:
         click.echo(json.dumps(report.summary(), ensure_ascii=False))

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 from click.testing import CliRunner
 
 from listener.config import ClassifierConfig
-from models.commands import classify_command
+from models.commands import classify_command, eval_command
 
 
 def test_classify_prints_one_json_object_per_argument():
@@ -26,3 +26,12 @@ def test_classify_uses_the_configured_backend():
     obj = SimpleNamespace(classifier=ClassifierConfig(backend="lexicon"))
     result = CliRunner().invoke(classify_command, ["no funciona"], obj=obj)
     assert json.loads(result.output)["model"] == "lexicon"
+
+
+def test_eval_on_a_file_without_labels_names_the_line_instead_of_a_traceback(tmp_path):
+    unlabelled = tmp_path / "posts.jsonl"
+    unlabelled.write_text('{"id": "1", "text": "Lumora sin internet", "created_at": "2026-11-19T10:00:00Z"}\n')
+    obj = SimpleNamespace(classifier=ClassifierConfig(backend="lexicon"))
+    result = CliRunner().invoke(eval_command, ["--task", "complaint", "--data", str(unlabelled)], obj=obj)
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert f"Error: {unlabelled}:1: not a data record with text, label and lang" in result.output
