@@ -106,3 +106,14 @@ def test_paced_replay_hands_on_only_the_posts_whose_time_has_come(write_config, 
             seen.append((wall, [m.external_id for m in batch.mentions]))
             cursor = batch.cursor
     assert seen == [(1000.0, ["0"]), (1010.0, ["1"]), (1031.0, ["2", "3"])]
+
+
+def test_a_file_replaced_by_a_shorter_one_is_read_from_its_start(write_config, tmp_path, caplog):
+    """A rotated file: reading on from the old offset would skip every new post, silently."""
+    path = write_posts(tmp_path / "posts.jsonl", [post(str(n), f"Lumora {n} " + "x" * 200) for n in range(5)])
+    replay = source(write_config, path)
+    [batch] = list(replay.fetch({}))
+    write_posts(path, [post("new1", "Lumora otra vez sin internet")])
+    [after] = list(replay.fetch(batch.cursor))
+    assert [m.external_id for m in after.mentions] == ["new1"] and after.cursor["line"] == "1"
+    assert "replay file is shorter than where reading stopped" in caplog.text

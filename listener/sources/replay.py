@@ -8,6 +8,8 @@ line, so a restart resumes exactly where the last committed batch ended.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ from typing import Any
 from listener.brands import BrandMatcher
 from listener.domain import Engagement, Mention
 from listener.sources import SourceBatch, SourceConfigError
+
+log = logging.getLogger(__name__)
 
 RECORD_FIELDS = {
     "id": "required: the post's id at its source",
@@ -160,6 +164,11 @@ class ReplaySource:
         except OSError as error:
             raise FileNotFoundError(f"cannot read the replay file {self.path}: {error.strerror}") from None
         with handle:
+            if offset > os.fstat(handle.fileno()).st_size:
+                log.warning("replay file is shorter than where reading stopped (replaced or truncated): "
+                            "reading it from the start; posts already stored are not stored twice",
+                            extra={"path": str(self.path), "offset": offset})
+                offset, line_number = 0, 0
             handle.seek(offset)
             mentions: list[Mention] = []
             errors: list[str] = []
