@@ -7,6 +7,7 @@ database and alert file in the current directory. A config error exits with code
 
 from __future__ import annotations
 
+import getpass
 import json
 import shutil
 import sys
@@ -115,11 +116,17 @@ def open_listener(state: CliContext, **kwargs: Any):
 
 
 def open_store(state: CliContext):
-    """The command's :class:`~listener.store.Store`; a database that can't be opened is a config error."""
+    """The command's existing :class:`~listener.store.Store` (a reading command never creates one: a
+    mistyped storage.path would read as an empty database); one that can't be opened is a config error."""
     from listener.store import Store, StoreError
 
+    path = state.settings.storage.path
+    if not Path(path).exists():
+        click.echo(f"config error: there is no database at {path} (storage.path); check the path, or run "
+                   "'listener run' or 'listener poll --once' first", err=True)
+        sys.exit(CONFIG_ERROR_EXIT)
     try:
-        return Store.open(state.settings.storage.path)
+        return Store.open(path)
     except StoreError as error:
         click.echo(f"config error: {error}", err=True)
         sys.exit(CONFIG_ERROR_EXIT)
@@ -297,19 +304,30 @@ def list_alerts(state: CliContext, pending: bool, since: datetime | None, as_jso
 
 @main.command()
 @click.argument("alert_id", type=int)
-@click.option("--by", default=None, help="who acknowledges it")
+@click.option("--by", default=None, help="who acknowledges it (default: your user name)")
 @config_options
 @click.pass_obj
 def ack(state: CliContext, alert_id: int, by: str | None) -> None:
     """Acknowledge an alert: someone is on it."""
     store = open_store(state)
     try:
-        row = store.acknowledge(alert_id, by)
+        before = store.alert(alert_id)
+        row = store.acknowledge(alert_id, by or _user())
     except KeyError as error:
         raise click.ClickException(str(error.args[0])) from None
     finally:
         store.close()
-    click.echo(f"alert #{row.id} acknowledged by {row.acknowledged_by or 'someone'} at {row.acknowledged_at}")
+    done = "was already acknowledged" if before is not None and before.acknowledged_at else "acknowledged"
+    when = f"{row.acknowledged_at:%Y-%m-%d %H:%M} UTC" if row.acknowledged_at else "?"
+    click.echo(f"alert #{row.id} {done} by {row.acknowledged_by or 'someone'} at {when}")
+
+
+def _user() -> str | None:
+    """Who runs the command, as acknowledgements record it when --by is not given."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
 
 
 @main.command()

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from listener.cli import main
 from listener.config import ConfigError, find_config, load_settings
+from listener.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -87,6 +88,7 @@ def test_a_secret_of_the_wrong_type_is_not_echoed(write_config):
 def test_log_lines_never_show_a_configured_secret(write_config):
     """Whoever logs it (a library quoting a request, a job's error), a secret of the config is redacted."""
     path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_TOKEN}"\n')
+    Store.open(path.parent / "listener.db").close()
     result = CliRunner().invoke(main, ["stats", "--config", str(path)], env={"LISTENER_TEST_TOKEN": "canary-AAAA-1234"})
     assert result.exit_code == 0, result.output
     [handler] = logging.getLogger().handlers  # the command's log handler, as the daemon's would be
@@ -221,3 +223,14 @@ def test_a_model_that_is_not_there_exits_2_saying_how_to_get_it(write_config, tm
     result = CliRunner().invoke(main, ["run", "--once", "--config", str(path)])
     assert result.exit_code == 2, result.output
     assert "config error: " in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["stats"], ["alerts"], ["ack", "1"], ["digest"]])
+def test_a_reading_command_never_creates_a_database(write_config, tmp_path, command):
+    """A mistyped storage.path read as an empty database ("no alert with id 1") and left one behind."""
+    path = write_config()
+    path.write_text(path.read_text().replace('path = "listener.db"', 'path = "listner.db"'))
+    result = CliRunner().invoke(main, [*command, "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"there is no database at {tmp_path / 'listner.db'}" in result.output
+    assert not (tmp_path / "listner.db").exists()

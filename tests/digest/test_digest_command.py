@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from listener.app import Listener
 from listener.cli import main
 from listener.daemon import build_scheduler
+from listener.store import Store
 from tests.digest.digest_support import at, make_settings, read_page
 
 CONFIG = """
@@ -51,6 +52,7 @@ def test_digest_command_saves_the_page_and_prints_the_text(tmp_path, filler):
 def test_an_unknown_brand_is_an_error_that_names_the_known_ones(tmp_path):
     config = tmp_path / "listener.toml"
     config.write_text(textwrap.dedent(CONFIG), encoding="utf-8")
+    Store.open(tmp_path / "listener.db").close()
     result = CliRunner().invoke(main, ["digest", "--config", str(config), "--brand", "Acme"])
     assert result.exit_code == 1
     assert "no brand named 'Acme' in the config; known brands: Lumora, Vireo Net" in result.output

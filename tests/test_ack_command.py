@@ -1,0 +1,31 @@
+"""`listener ack`: who acknowledged, when, and a second acknowledgement said as such."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime, timezone
+
+from click.testing import CliRunner
+
+from listener.cli import main
+from listener.domain import Alert, Mention
+from listener.store import Store
+
+
+def test_ack_records_the_user_by_default_prints_the_minute_and_says_when_it_was_already_done(write_config, tmp_path):
+    path = write_config()
+    store = Store.open(tmp_path / "listener.db")
+    store.save_batch("x", [Mention("x", "1", "Lumora sin internet", datetime(2026, 11, 19, tzinfo=timezone.utc), "Lumora")])
+    mention_id = store.mention_by_key("x", "1").id
+    store.enqueue_alerts([mention_id], [Alert(key="mention:1:file", channel="file", brand="Lumora", rule="r",
+                                              severity="normal", title="t", reasons=(), mention_id=mention_id)])
+    [alert] = store.alerts()
+    store.close()
+
+    first = CliRunner().invoke(main, ["ack", str(alert.id), "--config", str(path)])
+    again = CliRunner().invoke(main, ["ack", str(alert.id), "--by", "luis", "--config", str(path)])
+
+    assert first.exit_code == 0 and again.exit_code == 0, (first.output, again.output)
+    assert first.output.startswith(f"alert #{alert.id} acknowledged by {getpass.getuser()} at ")
+    assert first.output.strip().endswith(" UTC") and "." not in first.output.split(" at ")[1]
+    assert again.output.startswith(f"alert #{alert.id} was already acknowledged by {getpass.getuser()} at ")
