@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from alerts.notifiers import AlertMessage
 from listener.config import SEVERITIES
@@ -36,6 +37,13 @@ class AlertSummary:
     headline: str = ""
     thread: str | None = None
     more: tuple["AlertSummary", ...] = field(default=())
+
+    @property
+    def posted(self) -> str:
+        """When the post was written, e.g. ``'2026-11-19 19:42 UTC'`` (empty for an alert with no post)."""
+        if not self.posted_at:
+            return ""
+        return f"{datetime.fromisoformat(self.posted_at).astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
 
     @classmethod
     def of(cls, message: AlertMessage) -> "AlertSummary":

@@ -29,7 +29,7 @@ class ConsoleNotifier:
         score = f"complaint {summary.complaint_prob:.0%}" if summary.complaint_prob is not None else ""
         lines = [
             f"[ALERT #{summary.alert_id} {summary.severity.upper()}] {_printable(summary.title)}",
-            f"  {_printable(summary.author)} · {reach} · {summary.source} · {summary.lang} · "
+            f"  {_printable(summary.author)} · {reach} · {summary.source} · {summary.posted} · {summary.lang} · "
             f"{summary.sentiment} {score}",
             f"  “{_printable(summary.text)}”",
             f"  why: {_printable('; '.join(summary.reasons))}",

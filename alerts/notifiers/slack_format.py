@@ -11,6 +11,7 @@ escaping, never inside an entity.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from alerts.message import AlertSummary
@@ -75,6 +76,7 @@ def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, An
             _mrkdwn(f"*Author*\n{fit(summary.author, 300)}"),
             _mrkdwn(f"*Reach*\n{reach}"),
             _mrkdwn(f"*Source*\n{link(summary.url, summary.source or 'post')}"),
+            _mrkdwn(f"*Posted*\n{_local_time(summary)}"),
             _mrkdwn(f"*Language*\n{fit(summary.lang, 20)}"),
             _mrkdwn(f"*Scores*\ncomplaint {score} · {fit(summary.sentiment, 20)}"),
             _mrkdwn(f"*Severity*\n{summary.severity}"),
@@ -96,6 +98,14 @@ def _item(other: AlertSummary, batch: bool) -> str:
     """One more alert a message carries: in a batch its severity and title too (they differ)."""
     what = f"*{other.severity}* {fit(other.title, 150)} (#{other.alert_id}) · " if batch else ""
     return f"{what}{fit(other.author, 100)}: {fit(other.text, 200)}"
+
+
+def _local_time(summary: AlertSummary) -> str:
+    """When the post was written, which Slack shows in each reader's own time zone (UTC as fallback)."""
+    if not summary.posted_at:
+        return "unknown"
+    epoch = int(datetime.fromisoformat(summary.posted_at).timestamp())
+    return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{summary.posted}>"
 
 
 def fit_lines(title: str, lines: list[str]) -> str:
