@@ -79,7 +79,7 @@ class RuleEngine:
                     brand=mention.brand,
                     rule=rule.name,
                     severity=severity,  # type: ignore[arg-type]
-                    title=_title(stored),
+                    title=_title(stored, reasons),
                     reasons=tuple(reasons),
                     mention_id=stored.id,
                     group=_group(stored),
@@ -145,7 +145,14 @@ def _group(stored: StoredMention) -> str | None:
     return None
 
 
-def _title(stored: StoredMention) -> str:
+def _title(stored: StoredMention, reasons: Sequence[str]) -> str:
+    """What the alert is about: a complaint, else the keyword that made it one ("post with 'procon'
+    (legal)"), else a negative post; and who wrote it where."""
     mention = stored.mention
     who = f"@{mention.author_handle}" if mention.author_handle else "someone"
-    return f"{mention.brand}: complaint from {who} on {mention.source}"
+    keyword = next((reason.removeprefix("keyword ") for reason in reasons if reason.startswith("keyword ")), None)
+    if any(reason.startswith("complaint ") for reason in reasons):
+        what = "complaint"
+    else:
+        what = f"post with {keyword}" if keyword else "negative post"
+    return f"{mention.brand}: {what} from {who} on {mention.source}"

@@ -47,3 +47,11 @@ def test_a_keyword_of_the_rules_own_that_is_also_built_in_is_one_reason():
     [alert] = RuleEngine([rule], BRANDS).evaluate(stored)
     assert [reason for reason in alert.reasons if "abogado" in reason.lower()] == ["keyword 'abogado' (legal)"]
     assert len([reason for reason in alert.reasons if "procon" in reason.lower()]) == 1
+
+
+def test_an_alert_raised_by_a_keyword_alone_is_not_titled_a_complaint():
+    """The complaint score is under the threshold here: the title says what did raise it."""
+    [alert] = RuleEngine([RULE], BRANDS).evaluate(
+        StoredMention(1, Mention("x", "1", "Lumora, интернет отключили!", datetime(2026, 11, 25, tzinfo=timezone.utc),
+                                 "Lumora", author_handle="ivan"), Classification("ru", "neutral", (0.1, 0.8, 0.1), 0.05)))
+    assert alert.title == "Lumora: post with 'отключили' from @ivan on x"
