@@ -159,6 +159,7 @@ class DigestFigures:
     incidents_total: int
     incidents_before: float | None
     history_days: int
+    incident_threshold: float
 
     @property
     def empty(self) -> bool:
@@ -234,6 +235,7 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
         incidents_total=incidents_total,
         incidents_before=incidents_before,
         history_days=days,
+        incident_threshold=settings.early_warning.complaint_threshold,
     )
 
 

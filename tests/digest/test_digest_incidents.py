@@ -91,7 +91,7 @@ def test_a_day_without_incidents_says_so(tmp_path, store, filler, clock):
     page = read_page(digest.html)
     assert page.number("", "incidents") == 0
     assert "No incidents." in page.text
-    assert "INCIDENTS: 0 (avg —)\nNo incidents." in digest.text
+    assert "INCIDENTS: 0 (avg —); grouped by the early warning, which counts a complaint from 50%\nNo incidents." in digest.text
     assert "Incidents" not in digest.summary
 
 
