@@ -63,7 +63,7 @@ def test_incident_count_is_compared_with_the_daily_average_of_the_week_before(tm
     save_incident(store, filler, "otra", at(15, -2), at(16, -2), 5)
     save_incident(store, filler, "hoy", at(12), at(13), 5)
     digest = build_digest(store, make_settings(tmp_path), day=DAY, clock=clock)
-    assert "INCIDENTS: 1 (avg 1.1)" in digest.text  # 8 / 7
+    assert "INCIDENTS: 1 (avg 1.1;" in digest.text  # 8 / 7
 
 
 def test_incidents_are_bounded_by_top_n(tmp_path, store, filler, clock):
@@ -72,7 +72,7 @@ def test_incidents_are_bounded_by_top_n(tmp_path, store, filler, clock):
     digest = build_digest(store, make_settings(tmp_path, top_n=2), day=DAY, clock=clock)
     assert [line.split(":")[0] for line in digest.text.splitlines() if line.startswith("- tema")] == \
         ["- tema 9", "- tema 8"]
-    assert "INCIDENTS: 5 (avg —), the 2 largest" in digest.text
+    assert "INCIDENTS: 5 (avg —; grouped by the early warning, which counts a complaint from 50%), the 2 largest" in digest.text
 
 
 def test_a_hostile_incident_title_is_escaped(tmp_path, store, filler, clock):
@@ -91,7 +91,7 @@ def test_a_day_without_incidents_says_so(tmp_path, store, filler, clock):
     page = read_page(digest.html)
     assert page.number("", "incidents") == 0
     assert "No incidents." in page.text
-    assert "INCIDENTS: 0 (avg —); grouped by the early warning, which counts a complaint from 50%\nNo incidents." in digest.text
+    assert "INCIDENTS: 0 (avg —; grouped by the early warning, which counts a complaint from 50%)\nNo incidents." in digest.text
     assert "Incidents" not in digest.summary
 
 
