@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from alerts.redact import Redactor
 from listener import logs
+from listener.clock import Clock, system_clock
 from listener.config import (
     ClassifierConfig, ConfigError, Settings, find_config, load_settings, masked_dump, secret_values,
 )
@@ -207,7 +208,7 @@ def run(state: CliContext, once: bool, speed: float | None) -> None:
 
     if speed is not None or once:
         state.settings.sources.replay.speed = 0 if once else speed
-    with open_listener(state) as app:
+    with open_listener(state, clock=_clock_for(state)) as app:
         with _locked(app):
             if once:
                 _print_cycle(app.poll_once(_progress_for(app)))
@@ -222,9 +223,18 @@ def run(state: CliContext, once: bool, speed: float | None) -> None:
 @click.pass_obj
 def poll(state: CliContext, once: bool) -> None:
     """Run one full cycle (every enabled source, then delivery) and exit."""
-    with open_listener(state) as app:
+    with open_listener(state, clock=_clock_for(state)) as app:
         with _locked(app):
             _print_cycle(app.poll_once(_progress_for(app)))
+
+
+def _clock_for(state: CliContext) -> Clock:
+    """The clock a polling command runs on: the demo's own time with ``--demo``, else the system's."""
+    if state.demo:
+        from listener.demo import demo_clock
+
+        return demo_clock(Path(state.settings.sources.replay.path), system_clock)
+    return system_clock
 
 
 @contextmanager
