@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from alerts.message import REACH_LABELS
 from listener.domain import Engagement
 from listener.store import SpreadObservation
 
@@ -48,5 +49,6 @@ def spread_reasons(observation: SpreadObservation, thresholds: SpreadThresholds)
         if rate >= limit
     ]
     if mention.author_reach is not None and mention.author_reach >= thresholds.reach:
-        reasons.append(f"author reach {mention.author_reach:,} (≥ {thresholds.reach:,})")
+        reach = REACH_LABELS.get(mention.source, "author reach")  # a Reddit post's reach is its subreddit's
+        reasons.append(f"{reach} {mention.author_reach:,} (≥ {thresholds.reach:,})")
     return reasons
