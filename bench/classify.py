@@ -44,8 +44,9 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_embedded(texts: list[str]) -> dict[str, float]:
-    """Load the shipped embedded model and classify ``texts``; module imports are timed apart."""
+def run_embedded(texts: list[str], complaint_model: str | None = None) -> dict[str, float]:
+    """Load the shipped embedded model (with ``complaint_model`` beside it, if given) and classify
+    ``texts``; module imports are timed apart."""
     started = time.perf_counter()
     import models.embedded_backend  # noqa: F401  (numpy, safetensors, py3langid: paid once per process)
     from listener.config import ClassifierConfig
@@ -53,7 +54,7 @@ def run_embedded(texts: list[str]) -> dict[str, float]:
 
     import_s = time.perf_counter() - started
     started = time.perf_counter()
-    classifier = load_classifier(ClassifierConfig())
+    classifier = load_classifier(ClassifierConfig(complaint_model=complaint_model, threads=2))
     load_s = time.perf_counter() - started
     rss_after_load = _peak_rss_mb()
     classifier.classify(texts[:WARM_UP])
@@ -88,9 +89,9 @@ def run_xlmr(texts: list[str], batch_size: int = 32, max_length: int = 128) -> d
     return {"texts_per_s": (len(texts) - WARM_UP) / elapsed}
 
 
-def _worker(kind: str, data_dir: Path, n: int) -> None:
+def _worker(kind: str, data_dir: Path, n: int, complaint_model: str | None) -> None:
     texts = load_tweets(data_dir, n + WARM_UP)
-    result = run_embedded(texts) if kind == "embedded" else run_xlmr(texts)
+    result = run_xlmr(texts) if kind == "xlmr" else run_embedded(texts, complaint_model if kind == "hybrid" else None)
     result["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps({"model": kind, "n": n, **{k: round(v, 3) for k, v in result.items()}}))
 
@@ -99,20 +100,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="number of tweets")
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--worker", choices=["embedded", "xlmr"], help=argparse.SUPPRESS)
+    parser.add_argument("--complaint-model", default=None,
+                        help="also measure the embedded model with this complaint_model beside it (models.finetune)")
+    parser.add_argument("--worker", choices=["embedded", "hybrid", "xlmr"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        _worker(args.worker, args.data, args.n)
+        _worker(args.worker, args.data, args.n, args.complaint_model)
         return
     results = {}
-    for kind in ("embedded", "xlmr"):
+    for kind in ("embedded", *(["hybrid"] if args.complaint_model else []), "xlmr"):
         output = subprocess.run(
-            [sys.executable, __file__, "--worker", kind, "--n", str(args.n), "--data", str(args.data)],
+            [sys.executable, __file__, "--worker", kind, "--n", str(args.n), "--data", str(args.data),
+             *(["--complaint-model", args.complaint_model] if args.complaint_model else [])],
             check=True, capture_output=True, text=True, cwd=REPO,
         ).stdout.strip().split("\n")[-1]
         print(output, flush=True)
         results[kind] = json.loads(output)
     print(f"ratio: {results['embedded']['texts_per_s'] / results['xlmr']['texts_per_s']:.1f}")
+    if "hybrid" in results:
+        print(f"ratio with the complaint model: {results['hybrid']['texts_per_s'] / results['xlmr']['texts_per_s']:.1f}")
 
 
 if __name__ == "__main__":

@@ -190,7 +190,7 @@ class ClassifierConfig(Strict):
         default=1.0, gt=0, allow_inf_nan=False, description="transformers: sentiment logits are divided by it"
     )
     complaint_platt: tuple[FiniteFloat, FiniteFloat] = Field(
-        default=(1.0, 0.0), description="transformers: [a, b], the complaint log-odds x become a * x + b"
+        default=(1.0, 0.0), description="complaint_model: [a, b], its complaint log-odds x become a * x + b"
     )
 
 

@@ -30,7 +30,19 @@ def load_classifier(config: ClassifierConfig) -> Classifier:
     if config.backend == "embedded":
         from models.embedded_backend import EmbeddedClassifier
 
-        return EmbeddedClassifier.load(config.model_path, batch_size=config.batch_size)
+        embedded = EmbeddedClassifier.load(config.model_path, batch_size=config.batch_size)
+        if not config.complaint_model:
+            return embedded
+        from models.complaint_override import ComplaintOverride
+        from models.transformers_backend import load_model
+
+        if config.threads:
+            import torch
+
+            torch.set_num_threads(config.threads)
+        return ComplaintOverride(embedded, load_model(config.complaint_model, config.quantize),
+                                 batch_size=config.batch_size, max_length=config.max_length,
+                                 platt=config.complaint_platt)
     if config.backend == "transformers":
         from models.transformers_backend import TransformersClassifier
 

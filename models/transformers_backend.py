@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from listener.config import ClassifierConfig
 
 # sigmoid is 0 or 1 in float32 long before this; a bound keeps a * x + b finite for any a.
-_MAX_LOG_ODDS = 1e4
+MAX_LOG_ODDS = 1e4
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,12 @@ def sentiment_columns(model: PreTrainedModel) -> list[int | None]:
     return columns
 
 
-def _log_odds(logits: torch.Tensor, column: int) -> torch.Tensor:
+def complaint_column(model: PreTrainedModel) -> int | None:
+    """The id of the model's complaint label (a name containing "complaint"), or ``None``."""
+    return _label_index(model, "complaint")
+
+
+def log_odds(logits: torch.Tensor, column: int) -> torch.Tensor:
     """``log(p / (1 - p))`` of class ``column`` under ``softmax(logits)``, computed without ``p``."""
     others = torch.cat([logits[:, :column], logits[:, column + 1 :]], dim=1)
     return logits[:, column] - others.logsumexp(-1)
@@ -138,7 +143,7 @@ class TransformersClassifier:
         self._temperature = sentiment_temperature
         self._platt = complaint_platt
         if complaint is not None:
-            self._complaint_column = _label_index(complaint.model, "complaint")
+            self._complaint_column = complaint_column(complaint.model)
             self._entailment_column = _label_index(complaint.model, "entail")
             if self._complaint_column is None and self._entailment_column is None:
                 raise ModelNotAvailable(
@@ -191,16 +196,16 @@ class TransformersClassifier:
     def _complaint_log_odds(self, texts: Sequence[str], sentiment_logits: torch.Tensor) -> torch.Tensor:
         """Log-odds of a complaint before Platt scaling; ``sentiment_logits`` already divided by the temperature."""
         if self._complaint is None:
-            odds = _log_odds(sentiment_logits, 0)
+            odds = log_odds(sentiment_logits, 0)
         elif self._complaint_column is not None:
-            odds = _log_odds(self._logits(self._complaint, texts), self._complaint_column)
+            odds = log_odds(self._logits(self._complaint, texts), self._complaint_column)
         else:
             hypotheses = self._complaint_labels
             premises = [text for text in texts for _ in hypotheses]
             logits = self._logits(self._complaint, premises, hypotheses * len(texts))
-            odds = _log_odds(logits[:, self._entailment_column].view(len(texts), len(hypotheses)), 0)
+            odds = log_odds(logits[:, self._entailment_column].view(len(texts), len(hypotheses)), 0)
         # Infinite only when the model lacks a sentiment label; kept finite so that a * x + b is.
-        return odds.clamp(-_MAX_LOG_ODDS, _MAX_LOG_ODDS)
+        return odds.clamp(-MAX_LOG_ODDS, MAX_LOG_ODDS)
 
     def scores(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Uncalibrated scores, what ``listener calibrate`` fits: sentiment logits (n × 3: negative,

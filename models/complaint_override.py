@@ -1,0 +1,87 @@
+"""A complaint transformer beside the embedded model: ``complaint_model`` with ``backend = "embedded"``.
+
+The embedded model still detects the language, reads the sentiment and scores every post; for
+posts in the transformer's languages (its config's ``complaint_languages``, e.g. ``["en"]`` for a
+model made by ``python -m models.finetune``; every language when it names none) the complaint
+probability is the transformer's, Platt-scaled with ``complaint_platt``. Where the transformer
+puts a post on the other side of 0.5 from the embedded model, the embedded model's cues explain the
+wrong verdict, so the lexicon's complaint and negative cues are shown instead.
+
+Costs: the transformer runs on those posts only; a MiniLM-sized one classifies about a hundred
+posts per second on two cores, against the embedded model's thousands (``bench/classify.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+import torch
+
+from listener.domain import Classification
+from models.base import Classifier
+from models.errors import ModelNotAvailable
+from models.lexicons import CueLexicon
+from models.text import normalize, tokenize
+from models.transformers_backend import MAX_LOG_ODDS, LoadedModel, complaint_column, log_odds
+
+
+class ComplaintOverride:
+    """The embedded classifier whose complaint probability comes from a transformer where it applies.
+
+    Example::
+
+        >>> config = ClassifierConfig(complaint_model="./complaint-model", complaint_platt=(1.1, -0.2))
+        >>> load_classifier(config).classify(["@acme my order never came"])[0].complaint_prob  # doctest: +SKIP
+        0.97
+    """
+
+    def __init__(self, base: Classifier, complaint: LoadedModel, *, batch_size: int = 64, max_length: int = 128,
+                 platt: tuple[float, float] = (1.0, 0.0)) -> None:
+        column = complaint_column(complaint.model)
+        if column is None:
+            raise ModelNotAvailable(
+                f"{complaint.name!r} has no 'complaint' label (id2label: {complaint.model.config.id2label}); "
+                f"beside the embedded model, complaint_model must be a complaint classifier "
+                f"such as one made by `python -m models.finetune`")
+        self._base = base
+        self._complaint = complaint
+        self._column = column
+        self._languages = set(getattr(complaint.model.config, "complaint_languages", None) or [])
+        self._batch_size = batch_size
+        self._max_length = max_length
+        self._platt = platt
+        self._lexicon = CueLexicon()
+        self.name = f"{base.name}+{complaint.name}"
+
+    def applies_to(self, lang: str) -> bool:
+        """Whether the transformer scores posts in ``lang``."""
+        return not self._languages or lang in self._languages
+
+    def complaint_probabilities(self, texts: Sequence[str]) -> list[float]:
+        """The transformer's calibrated complaint probability of each text."""
+        a, b = self._platt
+        probabilities: list[float] = []
+        for start in range(0, len(texts), self._batch_size):
+            inputs = self._complaint.tokenizer([normalize(text) for text in texts[start : start + self._batch_size]],
+                                               padding=True, truncation=True, max_length=self._max_length,
+                                               return_tensors="pt")
+            with torch.inference_mode():
+                odds = log_odds(self._complaint.model(**inputs).logits.float(), self._column)
+            odds = odds.clamp(-MAX_LOG_ODDS, MAX_LOG_ODDS)
+            probabilities.extend(1.0 / (1.0 + math.exp(-(a * x + b))) for x in odds.tolist())
+        return probabilities
+
+    def classify(self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None) -> list[Classification]:
+        """The embedded model's classifications, with the transformer's complaint probability where it applies."""
+        results = self._base.classify(texts, lang_hints)
+        chosen = [index for index, result in enumerate(results) if self.applies_to(result.lang)]
+        for index, probability in zip(chosen, self.complaint_probabilities([texts[i] for i in chosen]), strict=True):
+            result = results[index]
+            cues = result.cues
+            if (probability >= 0.5) != (result.complaint_prob >= 0.5):
+                cues = tuple(dict.fromkeys(cue.text for cue in self._lexicon.find(tokenize(normalize(texts[index])))
+                                           if cue.kind != "positive"))
+            results[index] = replace(result, complaint_prob=probability, cues=cues, model=self.name)
+        return results
