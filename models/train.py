@@ -7,8 +7,10 @@ training: its licence (CC BY-NC-SA) forbids shipping weights made from it. Each 
 on the dev splits, the best epoch is kept, and the output probabilities are calibrated on dev.
 A linear sentiment model on the same hashed features is trained beside the network (per head:
 UMSAB on ``umsab``, the airline head on ``airline_es`` plus UMSAB's Spanish tweets) and its
-calibrated probabilities are averaged with the network's, with a weight chosen on dev.
-Seeded and single-threaded, so the same data and seed give the same weights.
+calibrated probabilities are averaged with the network's, with a weight chosen on dev. With
+``--teacher`` (a complaint model made by ``python -m models.finetune``) the linear complaint model
+also learns that model's readings of rewritten complaint tweets (``models/distil.py``), as the
+shipped model did. Seeded and single-threaded, so the same data, seed and teacher give the same weights.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -32,6 +34,7 @@ from models.calibration import (
     top_label_ece,
 )
 from models.data import Example, read_examples
+from models.distil import teacher_probabilities, transfer_set
 from models.evaluation import macro_f1
 from models.features import FeatureSpec, Featurizer, to_bag
 from models.network import MultitaskNet, linear_features
@@ -84,6 +87,13 @@ class TrainConfig:
     linear_iterations: int = 150
     # Scale each feature by its naive-Bayes log-count ratio per class (NB-LR, Wang & Manning 2012).
     linear_nb: bool = True
+    # A complaint model made by `python -m models.finetune`: the linear complaint model also learns its
+    # readings of `distil_copies` rewrites of each complaint tweet (models/distil.py). None: labels only.
+    teacher: str | None = None
+    distil_copies: int = 16
+    # L2 of the distilled complaint column: rewrites and soft targets already regularise it, and it
+    # scored 0.837 / 0.842 at 1e-5 / 3e-6 on dev (24 rewrites per tweet, a scratch run).
+    distil_l2: float = 3e-6
     limit: int | None = None
 
 
@@ -293,15 +303,25 @@ def _choose_es_mix(
     return max((0.0, 0.25, 0.5, 0.75, 1.0), key=value)
 
 
+def _read(data_dir: Path, name: str, split: str, config: TrainConfig) -> list[Example]:
+    examples = read_examples(data_dir / name / f"{split}.jsonl")
+    if config.limit:
+        # Every n-th post rather than the first ones: files are sorted by language.
+        examples = examples[:: max(1, len(examples) // config.limit)][: config.limit]
+    return examples
+
+
 def _load(data_dir: Path, split: str, featurizer: Featurizer, config: TrainConfig) -> dict[str, Encoded]:
-    encoded = {}
-    for name in TRAIN_SETS:
-        examples = read_examples(data_dir / name / f"{split}.jsonl")
-        if config.limit:
-            # Every n-th post rather than the first ones: files are sorted by language.
-            examples = examples[:: max(1, len(examples) // config.limit)][: config.limit]
-        encoded[name] = _encode(name, examples, featurizer, config)
-    return encoded
+    return {name: _encode(name, _read(data_dir, name, split, config), featurizer, config) for name in TRAIN_SETS}
+
+
+def _distilled(data_dir: Path, featurizer: Featurizer, config: TrainConfig) -> tuple[list[tuple[list[int], list[int]]], torch.Tensor]:
+    """The transfer set of the complaint tweets as features, and the teacher's complaint probability of each."""
+    texts = transfer_set([e.text for e in _read(data_dir, "complaints", "train", config)], config.distil_copies, config.seed)
+    probabilities = teacher_probabilities(Path(config.teacher), texts)  # type: ignore[arg-type]
+    posts = [(f.words.ids, featurizer.char_bag(f)) for f in map(featurizer.features, texts)]
+    log.info("transfer set: %d rewrites, teacher's mean complaint probability %.3f", len(texts), probabilities.mean())
+    return posts, probabilities
 
 
 def _linear_training_sets(train_sets: dict[str, Encoded]) -> list[tuple[list[tuple[list[int], list[int]]], torch.Tensor]]:
@@ -318,9 +338,10 @@ def _linear_training_sets(train_sets: dict[str, Encoded]) -> list[tuple[list[tup
 
 def _nb_ratios(x: torch.Tensor, labels: torch.Tensor, classes: int, alpha: float = 1.0) -> torch.Tensor:
     """Per feature and class, the log-ratio of its (smoothed, binarised) share in that class's
-    posts to its share in the other classes': ``(features, classes)``."""
+    posts to its share in the other classes': ``(features, classes)``. ``labels`` are class ids, or
+    class probabilities ``(posts, classes)``, which count each post in each class by its share."""
     present = torch.sparse_coo_tensor(x.indices(), torch.ones_like(x.values()), x.shape, check_invariants=True)
-    onehot = nn.functional.one_hot(labels, classes).float()
+    onehot = labels if labels.is_floating_point() else nn.functional.one_hot(labels, classes).float()
     inside = torch.sparse.mm(present.t(), onehot).to_dense() + alpha
     outside = torch.sparse.mm(present.t(), 1 - onehot).to_dense() + alpha
     return torch.log(inside / inside.sum(0)) - torch.log(outside / outside.sum(0))
@@ -336,7 +357,8 @@ def train_linear(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Multinomial logistic regression on sparse features by full-batch L-BFGS: ``(weight, bias)``,
     weight ``(features, classes)``; with ``nb`` the features are scaled by their NB log-count
-    ratios (folded into the returned weight). Deterministic: no sampling, one thread."""
+    ratios (folded into the returned weight). ``labels``: class ids, or class probabilities
+    ``(posts, classes)`` (soft targets). Deterministic: no sampling, one thread."""
     scale = _nb_ratios(x, labels, classes) if nb else torch.ones(())
     weight = torch.zeros(x.shape[1], classes, requires_grad=True)
     bias = torch.zeros(classes, requires_grad=True)
@@ -376,7 +398,7 @@ def _train_binary(
     posts: Sequence[tuple[list[int], list[int]]], labels: torch.Tensor, config: TrainConfig
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """A two-class logistic regression as one weight column ``(buckets, 1)`` and a bias ``(1,)``:
-    logit = x · w + b."""
+    logit = x · w + b. ``labels``: 0/1 ids, or probabilities ``(posts, 2)``."""
     weight, bias = train_linear(
         linear_features(posts, config.buckets), labels, config.linear_l2, config.linear_iterations, config.linear_nb,
         classes=2,
@@ -384,10 +406,19 @@ def _train_binary(
     return (weight[:, 1] - weight[:, 0])[:, None], (bias[1] - bias[0]).reshape(1)
 
 
-def _fit_linear_complaint(complaints: Encoded, config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+def _fit_linear_complaint(
+    complaints: Encoded, config: TrainConfig,
+    distilled: tuple[list[tuple[list[int], list[int]]], torch.Tensor] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Logistic regression on the English complaints (mixing in the Spanish airline proxies cost
-    English 0.01-0.04 dev F1, and the network already covers Spanish)."""
-    return _train_binary(complaints.posts, complaints.complaint_label.long(), config)
+    English 0.01-0.04 dev F1, and the network already covers Spanish), and on the ``distilled``
+    transfer set with the teacher's probabilities as soft targets (:func:`_distilled`)."""
+    labels = complaints.complaint_label.long()
+    if distilled is None:
+        return _train_binary(complaints.posts, labels, config)
+    posts, probabilities = distilled
+    targets = torch.cat([nn.functional.one_hot(labels, 2).float(), torch.stack([1 - probabilities, probabilities], 1)])
+    return _train_binary(complaints.posts + posts, targets, replace(config, linear_l2=config.distil_l2))
 
 
 def _fit_customer_gate(train_sets: dict[str, Encoded], config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -400,7 +431,8 @@ def _fit_customer_gate(train_sets: dict[str, Encoded], config: TrainConfig) -> t
 
 
 def _fit_linear(
-    train_sets: dict[str, Encoded], dev: dict[str, Encoded], config: TrainConfig
+    train_sets: dict[str, Encoded], dev: dict[str, Encoded], config: TrainConfig,
+    distilled: tuple[list[tuple[list[int], list[int]]], torch.Tensor] | None = None,
 ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[float, ...]]:
     """Train the linear model of each sentiment head, the complaint one and the customer gate,
     rounded to fp16 as they ship, and fit each sentiment head's temperature on its dev set:
@@ -414,7 +446,8 @@ def _fit_linear(
         temperatures.append(fit_temperature(dev_logits, dev[name].sentiment_label))
         weights.append(weight)
         biases.append(bias)
-    for weight, bias in (_fit_linear_complaint(train_sets["complaints"], config), _fit_customer_gate(train_sets, config)):
+    for weight, bias in (_fit_linear_complaint(train_sets["complaints"], config, distilled),
+                         _fit_customer_gate(train_sets, config)):
         weights.append(weight.half().float())
         biases.append(bias.half().float())
     return (torch.cat(weights, dim=1), torch.cat(biases)), tuple(temperatures)
@@ -540,7 +573,8 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     net = load_weights(out_dir, net.spec)
     linear_model, linear_complaint, complaint_mix = None, None, {"*": 0.0}
     if config.linear_iterations > 0:
-        linear_model, temperatures = _fit_linear(train_sets, dev, config)
+        distilled = _distilled(data_dir, featurizer, config) if config.teacher else None
+        linear_model, temperatures = _fit_linear(train_sets, dev, config, distilled)
         linear_complaint = _linear_column(linear_model, dev, LINEAR_COMPLAINT_COLUMN, config.buckets)
         complaint_mix = _choose_complaint_mix(net, dev, linear_complaint)
     complaint_raw = _complaint_raw(net, dev, linear_complaint, complaint_mix)

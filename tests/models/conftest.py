@@ -57,6 +57,19 @@ def sentiment_dir(tiny_model: Callable[..., Path]) -> Path:
     return tiny_model("sentiment", {0: "Negative", 1: "Neutral", 2: "Positive"})
 
 
+@pytest.fixture
+def complaint_dir(tmp_path: Path) -> Path:
+    """A tiny BERT fine-tuned for one epoch by ``models.finetune`` and saved as it saves a real one."""
+    from models.data import Example
+    from models.finetune import finetune
+
+    base = _save_tiny_model(tmp_path / "base", {0: "LABEL_0", 1: "LABEL_1"})
+    examples = [Example("the flight was late", 1, "en"), Example("great flight", 0, "en")] * 4
+    out = tmp_path / "complaint-model"
+    finetune(base, examples, examples[:2], out, epochs=1, batch_size=4, log=lambda line: None)
+    return out
+
+
 DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 

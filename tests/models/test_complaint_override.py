@@ -10,24 +10,11 @@ from pathlib import Path
 import pytest
 
 from listener.config import ClassifierConfig
-from models.data import Example
 from models.errors import ModelNotAvailable
 from models.factory import load_classifier
-from models.finetune import finetune
 
 ENGLISH = "@user the flight was late"
 SPANISH = "el vuelo no llegó, qué desastre"
-
-
-@pytest.fixture
-def complaint_dir(tiny_model, tmp_path: Path) -> Path:
-    """A tiny BERT fine-tuned for one epoch by ``models.finetune`` and saved as it saves a real one."""
-    base = tiny_model("base", {0: "LABEL_0", 1: "LABEL_1"})
-    examples = [Example("the flight was late", 1, "en"), Example("great flight", 0, "en")] * 4
-    out = tmp_path / "complaint-model"
-    score, platt = finetune(base, examples, examples[:2], out, epochs=1, batch_size=4, log=lambda line: None)
-    assert 0 <= score <= 1 and all(math.isfinite(value) for value in platt)
-    return out
 
 
 def test_finetune_saves_a_complaint_model_for_english(complaint_dir: Path):
@@ -65,3 +52,14 @@ def test_platt_scaling_applies_to_the_transformers_log_odds(complaint_dir: Path)
 def test_a_complaint_model_without_a_complaint_label_is_refused_by_name(sentiment_dir: Path):
     with pytest.raises(ModelNotAvailable, match="no 'complaint' label"):
         load_classifier(ClassifierConfig(complaint_model=str(sentiment_dir)))
+
+
+def test_a_verdict_the_transformer_turns_shows_the_lexicons_cues_not_the_embedded_models(complaint_dir: Path):
+    praise = "great flight, thanks!"
+    [base] = load_classifier(ClassifierConfig()).classify([praise], ["en"])
+    [turned] = load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), complaint_platt=(0.0, 10.0))).classify(
+        [praise], ["en"])
+
+    assert base.complaint_prob < 0.5 and base.cues  # the praise words that kept it from being a complaint
+    assert turned.complaint_prob > 0.99
+    assert turned.cues == ()  # no complaint word to show: the praise words would read as "why flagged"

@@ -83,3 +83,21 @@ def test_numpy_linear_model_computes_what_training_fitted(tiny_model):
     np.testing.assert_allclose(mixed.complaint_logit, [linear[0], 0.75 * net[1] + 0.25 * linear[1], net[2]], atol=1e-4)
     # The words' shares of it add up to the logit less its bias terms.
     assert abs(sum(mixed.word_shares[0]) + sum(mixed.char_shares[0]) - (linear[0] - bias[LINEAR_COMPLAINT_COLUMN].item())) < 1e-3
+
+
+@pytest.mark.slow
+def test_a_teacher_is_distilled_into_the_linear_complaint_column_only(data_dir: Path, tmp_path: Path, tiny_model,
+                                                                      complaint_dir: Path):
+    from dataclasses import replace
+
+    from safetensors.numpy import load_file
+
+    from models.weights import LINEAR_COMPLAINT_COLUMN
+
+    meta = train(data_dir, tmp_path, replace(TINY, teacher=str(complaint_dir), distil_copies=2))
+
+    taught, plain = (load_file(str(folder / "model.safetensors"))["linear.weight"] for folder in (tmp_path, tiny_model[1]))
+    others = [column for column in range(plain.shape[1]) if column != LINEAR_COMPLAINT_COLUMN]
+    assert (taught[:, others] == plain[:, others]).all()
+    assert (taught[:, LINEAR_COMPLAINT_COLUMN] != plain[:, LINEAR_COMPLAINT_COLUMN]).any()
+    assert meta.training["config"]["teacher"] == str(complaint_dir)
