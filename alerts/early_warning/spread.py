@@ -48,7 +48,9 @@ def spread_reasons(observation: SpreadObservation, thresholds: SpreadThresholds)
         )
         if rate >= limit
     ]
-    if mention.author_reach is not None and mention.author_reach >= thresholds.reach:
-        reach = REACH_LABELS.get(mention.source, "author reach")  # a Reddit post's reach is its subreddit's
-        reasons.append(f"{reach} {mention.author_reach:,} (≥ {thresholds.reach:,})")
+    # Only an author's own audience: a Reddit post's reach is its subreddit's subscribers, and a
+    # complaint in a big subreddit spreads only when its votes and comments grow (above).
+    own_audience = mention.source not in REACH_LABELS
+    if own_audience and mention.author_reach is not None and mention.author_reach >= thresholds.reach:
+        reasons.append(f"author reach {mention.author_reach:,} (≥ {thresholds.reach:,})")
     return reasons
