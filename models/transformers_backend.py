@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
@@ -54,6 +55,11 @@ def load_model(name: str, quantize: bool = False) -> LoadedModel:
     Raises :class:`ModelNotAvailable` naming the model and how to fetch it when it can't be loaded
     (no network and no local copy, or a directory that holds no model).
     """
+    if name.startswith((".", "/", "~")) and not Path(name).expanduser().is_dir():
+        raise ModelNotAvailable(
+            f"there is no model folder at {name!r}: check the path (`make complaint-model` makes an English "
+            f"complaint model in ./complaint-model; README, 'The classifier')"
+        )
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
         model = AutoModelForSequenceClassification.from_pretrained(name)

@@ -63,3 +63,8 @@ def test_a_verdict_the_transformer_turns_shows_the_lexicons_cues_not_the_embedde
     assert base.complaint_prob < 0.5 and base.cues  # the praise words that kept it from being a complaint
     assert turned.complaint_prob > 0.99
     assert turned.cues == ()  # no complaint word to show: the praise words would read as "why flagged"
+
+
+def test_a_complaint_model_folder_that_is_not_there_is_named_with_how_to_make_one(tmp_path: Path):
+    with pytest.raises(ModelNotAvailable, match="no model folder at .*make complaint-model"):
+        load_classifier(ClassifierConfig(complaint_model=str(tmp_path / "complaint-model")))
