@@ -12,7 +12,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from functools import wraps
 from importlib import resources
@@ -230,11 +230,16 @@ def poll(state: CliContext, once: bool) -> None:
 
 def _clock_for(state: CliContext) -> Clock:
     """The clock a polling command runs on: the demo's own time with ``--demo``, else the system's."""
-    if state.demo:
-        from listener.demo import demo_clock
+    if not state.demo:
+        return system_clock
+    from listener.demo import demo_clock
+    from listener.store import Store
 
-        return demo_clock(Path(state.settings.sources.replay.path), system_clock)
-    return system_clock
+    since = None
+    if Path(state.settings.storage.path).exists():
+        with closing(Store.open(state.settings.storage.path)) as store:
+            since = store.latest_moment()
+    return demo_clock(Path(state.settings.sources.replay.path), system_clock, since)
 
 
 @contextmanager

@@ -1042,6 +1042,16 @@ class Store:
                 )
             return deleted
 
+    def latest_moment(self) -> datetime | None:
+        """The latest time this store has recorded on its clock: a mention seen or updated, an alert
+        made or sent (``None`` when it holds neither)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT MAX(t) FROM (SELECT MAX(updated_at) AS t FROM mentions"
+                " UNION ALL SELECT MAX(created_at) FROM alerts UNION ALL SELECT MAX(sent_at) FROM alerts)"
+            ).fetchone()
+        return _moment(row[0])
+
     def stats(self) -> dict[str, int]:
         """Counts for ``listener stats``: mentions, classified, complaints, alerts sent and pending."""
         queries = {

@@ -43,3 +43,18 @@ def test_the_demo_run_months_later_still_groups_its_burst_into_incidents(tmp_pat
     assert incidents == 2  # the login failure and the Madrid fibre outage of 19 November
     assert spikes > 0
     assert latest_alert < "2026-11-22"  # alerts are dated in the demo's time, not in 2027
+
+
+def test_a_restarted_demo_goes_on_from_the_latest_moment_its_database_recorded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ticks = iter(LONG_AFTER + timedelta(seconds=n) for n in range(10**6))  # every reading a second later
+    monkeypatch.setattr(cli, "system_clock", lambda: next(ticks))
+    assert CliRunner().invoke(cli.main, ["run", "--demo", "--once"]).exit_code == 0
+    with closing(sqlite3.connect(tmp_path / cli.DEMO_DATABASE)) as db:
+        latest_alert = datetime.fromisoformat(db.execute("SELECT MAX(created_at) FROM alerts").fetchone()[0])
+
+    state = cli.CliContext()
+    state.demo = True
+    restarted = cli._clock_for(state)
+
+    assert restarted() >= latest_alert  # a killed run's queued alerts are due, not in the future

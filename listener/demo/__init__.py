@@ -13,13 +13,16 @@ from pathlib import Path
 from listener.clock import Clock, system_clock
 
 
-def demo_clock(stream: Path, clock: Clock = system_clock) -> Clock:
-    """The demo's time: it starts at the newest post in ``stream`` and runs at ``clock``'s pace.
+def demo_clock(stream: Path, clock: Clock = system_clock, since: datetime | None = None) -> Clock:
+    """The demo's time: it starts at the newest post in ``stream``, or at ``since`` (the latest time
+    an earlier demo run recorded) when that is later, and runs at ``clock``'s pace.
 
     The demo's posts have fixed dates. Read against today's date, a run more than 14 days after them
     found every complaint older than the early warning's history and grouped no incident (and once
     ``storage.retention_days`` had passed, retention would delete the posts), so the demo showed no
-    burst. On this clock a run at any date meets the stream as the three days that just ended.
+    burst. On this clock a run at any date meets the stream as the three days that just ended, and
+    a restarted run goes on from where the last one stopped: started at the newest post again, it
+    found the alerts a killed run had queued due in its future and left them unsent.
 
     Example::
 
@@ -29,5 +32,6 @@ def demo_clock(stream: Path, clock: Clock = system_clock) -> Clock:
     """
     newest = max(datetime.fromisoformat(json.loads(line)["created_at"].replace("Z", "+00:00"))
                  for line in stream.read_text(encoding="utf-8").split("\n") if line.strip())
+    start = max(newest, since) if since is not None else newest
     began = clock()
-    return lambda: newest + (clock() - began)
+    return lambda: start + (clock() - began)
