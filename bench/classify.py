@@ -54,7 +54,7 @@ def run_embedded(texts: list[str], complaint_model: str | None = None) -> dict[s
 
     import_s = time.perf_counter() - started
     started = time.perf_counter()
-    classifier = load_classifier(ClassifierConfig(complaint_model=complaint_model, threads=2))
+    classifier = load_classifier(ClassifierConfig(complaint_model=complaint_model, threads=2 if complaint_model else None))
     load_s = time.perf_counter() - started
     rss_after_load = _peak_rss_mb()
     classifier.classify(texts[:WARM_UP])

@@ -7,13 +7,12 @@ probability is the transformer's, Platt-scaled with ``complaint_platt``. Where t
 puts a post on the other side of 0.5 from the embedded model, the embedded model's cues explain the
 wrong verdict, so the lexicon's complaint and negative cues are shown instead.
 
-Costs: the transformer runs on those posts only; a MiniLM-sized one classifies about a hundred
-posts per second on two cores, against the embedded model's thousands (``bench/classify.py``).
+Costs: the transformer runs on those posts only; a MiniLM-sized one classifies 200-300 posts
+per second on two cores, against the embedded model's thousands (``bench/classify.py``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,7 +23,7 @@ from models.base import Classifier
 from models.errors import ModelNotAvailable
 from models.lexicons import CueLexicon
 from models.text import normalize, tokenize
-from models.transformers_backend import MAX_LOG_ODDS, LoadedModel, complaint_column, log_odds
+from models.transformers_backend import LoadedModel, complaint_column, complaint_log_odds
 
 
 class ComplaintOverride:
@@ -39,15 +38,13 @@ class ComplaintOverride:
 
     def __init__(self, base: Classifier, complaint: LoadedModel, *, batch_size: int = 64, max_length: int = 128,
                  platt: tuple[float, float] = (1.0, 0.0)) -> None:
-        column = complaint_column(complaint.model)
-        if column is None:
+        if complaint_column(complaint.model) is None:
             raise ModelNotAvailable(
                 f"{complaint.name!r} has no 'complaint' label (id2label: {complaint.model.config.id2label}); "
                 f"beside the embedded model, complaint_model must be a complaint classifier "
                 f"such as one made by `python -m models.finetune`")
         self._base = base
         self._complaint = complaint
-        self._column = column
         self._languages = set(getattr(complaint.model.config, "complaint_languages", None) or [])
         self._batch_size = batch_size
         self._max_length = max_length
@@ -62,16 +59,8 @@ class ComplaintOverride:
     def complaint_probabilities(self, texts: Sequence[str]) -> list[float]:
         """The transformer's calibrated complaint probability of each text."""
         a, b = self._platt
-        probabilities: list[float] = []
-        for start in range(0, len(texts), self._batch_size):
-            inputs = self._complaint.tokenizer([normalize(text) for text in texts[start : start + self._batch_size]],
-                                               padding=True, truncation=True, max_length=self._max_length,
-                                               return_tensors="pt")
-            with torch.inference_mode():
-                odds = log_odds(self._complaint.model(**inputs).logits.float(), self._column)
-            odds = odds.clamp(-MAX_LOG_ODDS, MAX_LOG_ODDS)
-            probabilities.extend(1.0 / (1.0 + math.exp(-(a * x + b))) for x in odds.tolist())
-        return probabilities
+        odds = complaint_log_odds(self._complaint, texts, self._max_length, self._batch_size)
+        return torch.sigmoid(a * odds + b).tolist()
 
     def classify(self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None) -> list[Classification]:
         """The embedded model's classifications, with the transformer's complaint probability where it applies."""
@@ -81,7 +70,6 @@ class ComplaintOverride:
             result = results[index]
             cues = result.cues
             if (probability >= 0.5) != (result.complaint_prob >= 0.5):
-                cues = tuple(dict.fromkeys(cue.text for cue in self._lexicon.find(tokenize(normalize(texts[index])))
-                                           if cue.kind != "positive"))
+                cues = self._lexicon.complaint_cues(tokenize(normalize(texts[index])))
             results[index] = replace(result, complaint_prob=probability, cues=cues, model=self.name)
         return results

@@ -55,10 +55,6 @@ def transfer_set(texts: Sequence[str], copies: int, seed: int) -> list[str]:
 
 def teacher_probabilities(teacher: Path, texts: Sequence[str], max_length: int = 64) -> torch.Tensor:
     """The complaint probability that the fine-tuned model in ``teacher`` gives each text."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from models.transformers_backend import complaint_log_odds, load_model
 
-    from models.finetune import complaint_log_odds
-
-    tokenizer = AutoTokenizer.from_pretrained(teacher)
-    model = AutoModelForSequenceClassification.from_pretrained(teacher)
-    return complaint_log_odds(model, tokenizer, texts, max_length).sigmoid()
+    return complaint_log_odds(load_model(str(teacher)), texts, max_length).sigmoid()

