@@ -70,30 +70,37 @@ def eval_command(ctx: click.Context, task: str, data_path: Path, threshold: floa
               help="End with one JSON line: task, n, ece_uncalibrated, ece_calibrated_cross_fitted, settings.")
 @click.pass_context
 def calibrate_command(ctx: click.Context, task: str, data_path: Path, as_json: bool) -> None:
-    """Fit the transformers backend's calibration on a labelled file and print the [classifier] lines.
+    """Fit a transformer's calibration on a labelled file and print the [classifier] lines.
 
     --task sentiment fits sentiment_temperature (labels 0/1/2); --task complaint fits complaint_platt
     (labels 1/0; on a three-class sentiment file negative posts count as complaints). Calibrate
     sentiment first when the negative probability stands in for the complaint one. The expected
     calibration error is printed uncalibrated and cross-fitted (fitted on one half of the file,
-    measured on the other, both ways); the lines to paste are fitted on the whole file. The embedded
-    backend is calibrated when it is trained (listener train): for it this says so and fits nothing.
+    measured on the other, both ways); the lines to paste are fitted on the whole file. With
+    backend = "transformers" it fits that backend; with the embedded backend and a complaint_model,
+    --task complaint fits the complaint model on the file's posts in its languages. The embedded
+    model itself is calibrated when it is trained (listener train): for it this says so and fits nothing.
     """
-    from models.calibrate import calibrate
+    from models.calibrate import calibrate, calibrate_complaint_model
     from models.transformers_backend import TransformersClassifier
 
     config = _config(ctx)
-    if config.backend == "embedded":
-        click.echo("the embedded backend is calibrated at training time (listener train); nothing to fit")
+    if config.backend == "embedded" and not (config.complaint_model and task == "complaint"):
+        click.echo("the embedded backend is calibrated at training time (listener train); nothing to fit"
+                   + ("" if config.complaint_model else "; with a complaint_model, --task complaint fits it"))
         return
-    if config.backend != "transformers":
-        raise click.ClickException(f"the {config.backend} backend takes no calibration; "
-                                   'listener calibrate fits backend = "transformers"')
+    if config.backend == "lexicon":
+        raise click.ClickException('the lexicon backend takes no calibration; listener calibrate fits '
+                                   'backend = "transformers" or a complaint_model beside the embedded backend')
     try:
-        fit = calibrate(TransformersClassifier.from_config(config), data_path, task)  # type: ignore[arg-type]
+        if config.backend == "embedded":
+            fit = calibrate_complaint_model(_classifier(ctx), data_path)  # type: ignore[arg-type]
+        else:
+            fit = calibrate(TransformersClassifier.from_config(config), data_path, task)  # type: ignore[arg-type]
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"task={fit.task} n={fit.n} ece_uncalibrated={fit.ece_uncalibrated:.4f} "
+    left_out = f" ({fit.left_out} posts in other languages left out)" if fit.left_out else ""
+    click.echo(f"task={fit.task} n={fit.n}{left_out} ece_uncalibrated={fit.ece_uncalibrated:.4f} "
                f"ece_calibrated={fit.ece_calibrated:.4f} (cross-fitted on two halves)")
     click.echo("paste into [classifier]:")
     for line in fit.toml_lines():

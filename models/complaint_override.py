@@ -45,7 +45,8 @@ class ComplaintOverride:
                 f"such as one made by `python -m models.finetune`")
         self._base = base
         self._complaint = complaint
-        self._languages = set(getattr(complaint.model.config, "complaint_languages", None) or [])
+        # Empty: every language.
+        self.languages = frozenset(getattr(complaint.model.config, "complaint_languages", None) or [])
         self._batch_size = batch_size
         self._max_length = max_length
         self._platt = platt
@@ -54,18 +55,30 @@ class ComplaintOverride:
 
     def applies_to(self, lang: str) -> bool:
         """Whether the transformer scores posts in ``lang``."""
-        return not self._languages or lang in self._languages
+        return not self.languages or lang in self.languages
+
+    def scored(self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None) -> list[int]:
+        """The indices of the texts whose complaint probability the transformer gives: those the
+        embedded model reads as one of its languages."""
+        return self._chosen(self._base.classify(texts, lang_hints))
+
+    def _chosen(self, results: Sequence[Classification]) -> list[int]:
+        return [index for index, result in enumerate(results) if self.applies_to(result.lang)]
+
+    def log_odds(self, texts: Sequence[str]) -> torch.Tensor:
+        """The transformer's complaint log-odds of each text before Platt scaling (what ``listener
+        calibrate`` fits ``complaint_platt`` to)."""
+        return complaint_log_odds(self._complaint, texts, self._max_length, self._batch_size)
 
     def complaint_probabilities(self, texts: Sequence[str]) -> list[float]:
         """The transformer's calibrated complaint probability of each text."""
         a, b = self._platt
-        odds = complaint_log_odds(self._complaint, texts, self._max_length, self._batch_size)
-        return torch.sigmoid(a * odds + b).tolist()
+        return torch.sigmoid(a * self.log_odds(texts) + b).tolist()
 
     def classify(self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None) -> list[Classification]:
         """The embedded model's classifications, with the transformer's complaint probability where it applies."""
         results = self._base.classify(texts, lang_hints)
-        chosen = [index for index, result in enumerate(results) if self.applies_to(result.lang)]
+        chosen = self._chosen(results)
         for index, probability in zip(chosen, self.complaint_probabilities([texts[i] for i in chosen]), strict=True):
             result = results[index]
             cues = result.cues

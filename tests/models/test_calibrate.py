@@ -40,8 +40,8 @@ def _sentiment_ece(config: ClassifierConfig, texts: list[str], labels: list[int]
     return expected_calibration_error(probs.max(-1).values, probs.argmax(-1) == torch.tensor(labels))
 
 
-def _complaint_ece(config: ClassifierConfig, texts: list[str], labels: list[int]) -> float:
-    probs = torch.tensor([r.complaint_prob for r in load_classifier(config).classify(texts)])
+def _complaint_ece(config: ClassifierConfig, texts: list[str], labels: list[int], lang: str | None = None) -> float:
+    probs = torch.tensor([r.complaint_prob for r in load_classifier(config).classify(texts, [lang] * len(texts))])
     return expected_calibration_error(probs, torch.tensor(labels))
 
 
@@ -87,3 +87,49 @@ def test_embedded_backend_is_calibrated_at_training_time(tmp_path: Path):
     assert result.exit_code == 0
     assert "calibrated at training time" in result.output
     assert "=" not in result.output
+
+
+def test_complaint_model_beside_the_embedded_one_is_fitted_on_the_posts_in_its_languages(
+        complaint_dir: Path, tmp_path: Path):
+    config = ClassifierConfig(complaint_model=str(complaint_dir))
+    texts = _texts()
+    # Complaints are the English posts the complaint model finds likelier, with every fifth label flipped.
+    probs = load_classifier(config).complaint_probabilities(texts)
+    median = sorted(probs)[len(probs) // 2]
+    labels = [int(p >= median) ^ (i % 5 == 0) for i, p in enumerate(probs)]
+    spanish = ["el vuelo no llegó, qué desastre", "gracias por todo, muy amables"] * 5
+    records = [{"text": t, "label": y, "lang": "en"} for t, y in zip(texts, labels)]
+    records += [{"text": t, "label": i % 2, "lang": "es"} for i, t in enumerate(spanish)]
+    data = tmp_path / "mentions.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+    output, summary = _calibrate(config, "complaint", data)
+
+    assert summary["n"] == len(texts) and summary["left_out"] == len(spanish)
+    assert f"{len(spanish)} posts in other languages left out" in output
+    a, b = summary["settings"]["complaint_platt"]
+    assert f"complaint_platt = [{a:.6g}, {b:.6g}]" in output.split("\n")
+    before = _complaint_ece(config, texts, labels, "en")
+    assert summary["ece_uncalibrated"] == pytest.approx(before, abs=1e-4)
+    calibrated = config.model_copy(update={"complaint_platt": (a, b)})
+    assert before > 0.03 and _complaint_ece(calibrated, texts, labels, "en") < before / 2
+
+
+def test_a_complaint_model_is_not_fitted_on_too_few_posts_in_its_languages(complaint_dir: Path, tmp_path: Path):
+    data = tmp_path / "mentions.jsonl"
+    data.write_text("".join(json.dumps({"text": "el vuelo no llegó", "label": 1, "lang": "es"}) + "\n" for _ in range(20)))
+    result = CliRunner().invoke(calibrate_command, ["--task", "complaint", "--data", str(data)],
+                                obj=SimpleNamespace(classifier=ClassifierConfig(complaint_model=str(complaint_dir))))
+
+    assert result.exit_code == 1
+    assert "holds 0 posts in the complaint model's languages (en)" in result.output and "at least 10" in result.output
+
+
+def test_embedded_sentiment_with_a_complaint_model_is_still_calibrated_at_training_time(
+        complaint_dir: Path, tmp_path: Path):
+    data = _write(tmp_path / "dev.jsonl", _texts(12), [0, 1, 2] * 4)
+    result = CliRunner().invoke(calibrate_command, ["--task", "sentiment", "--data", str(data)],
+                                obj=SimpleNamespace(classifier=ClassifierConfig(complaint_model=str(complaint_dir))))
+
+    assert result.exit_code == 0
+    assert "calibrated at training time" in result.output and "=" not in result.output
