@@ -67,7 +67,7 @@ def eval_command(ctx: click.Context, task: str, data_path: Path, threshold: floa
 @click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="Labelled JSONL file with text, label and lang, drawn from your own mentions.")
 @click.option("--json", "as_json", is_flag=True,
-              help="End with one JSON line: task, n, ece_uncalibrated, ece_calibrated_cross_fitted, settings.")
+              help="End with one JSON line: task, n, ece_uncalibrated, ece_calibrated_cross_fitted, settings, left_out.")
 @click.pass_context
 def calibrate_command(ctx: click.Context, task: str, data_path: Path, as_json: bool) -> None:
     """Fit a transformer's calibration on a labelled file and print the [classifier] lines.
