@@ -55,14 +55,17 @@ def load_model(name: str, quantize: bool = False) -> LoadedModel:
     Raises :class:`ModelNotAvailable` naming the model and how to fetch it when it can't be loaded
     (no network and no local copy, or a directory that holds no model).
     """
-    if name.startswith((".", "/", "~")) and not Path(name).expanduser().is_dir():
-        raise ModelNotAvailable(
-            f"there is no model folder at {name!r}: check the path (`make complaint-model` makes an English "
-            f"complaint model in ./complaint-model; README, 'The classifier')"
-        )
+    source = name
+    if name.startswith((".", "/", "~")):
+        source = str(Path(name).expanduser())
+        if not Path(source).is_dir():
+            raise ModelNotAvailable(
+                f"there is no model folder at {name!r}: check the path (`make complaint-model` makes an English "
+                f"complaint model in ./complaint-model; README, 'The classifier')"
+            )
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name)
-        model = AutoModelForSequenceClassification.from_pretrained(name)
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForSequenceClassification.from_pretrained(source)
     except (OSError, ValueError) as error:
         raise ModelNotAvailable(
             f"can't load the transformers model {name!r} ({error.__class__.__name__}: {str(error).splitlines()[0]}). "

@@ -76,3 +76,12 @@ def test_extreme_platt_scaling_gives_probabilities_of_zero_and_one_not_nan(senti
     config = ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir), complaint_platt=[1e30, 0.0])
     probs = [r.complaint_prob for r in load_classifier(config).classify(["the flight was late", "great", "no"])]
     assert set(probs) <= {0.0, 1.0}
+
+
+def test_a_model_folder_under_the_home_directory_loads_from_a_tilde_path(
+    sentiment_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("HOME", str(sentiment_dir.parent))
+    config = ClassifierConfig(backend="transformers", sentiment_model=f"~/{sentiment_dir.name}")
+    [result] = load_classifier(config).classify(["the flight was late"])
+    assert sum(result.sentiment_probs) == pytest.approx(1.0, abs=1e-5)
