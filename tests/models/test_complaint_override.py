@@ -68,3 +68,12 @@ def test_a_verdict_the_transformer_turns_shows_the_lexicons_cues_not_the_embedde
 def test_a_complaint_model_folder_that_is_not_there_is_named_with_how_to_make_one(tmp_path: Path):
     with pytest.raises(ModelNotAvailable, match="no model folder at .*make complaint-model"):
         load_classifier(ClassifierConfig(complaint_model=str(tmp_path / "complaint-model")))
+
+
+def test_posts_batched_by_length_get_their_own_log_odds_back_in_order(complaint_dir: Path):
+    hybrid = load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), batch_size=2))
+    texts = [ENGLISH + " and nobody answers the phone, three hours now", "late", ENGLISH, "my bag is lost"]
+
+    together = hybrid.log_odds(texts).tolist()
+
+    assert together == pytest.approx([hybrid.log_odds([text]).item() for text in texts], abs=1e-5)
