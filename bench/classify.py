@@ -1,13 +1,15 @@
 """Throughput and memory of the embedded model against an XLM-R-base-sized transformer.
 
-    python bench/classify.py [--n 1000] [--data ../shared/data]
+    python bench/classify.py [--n 1000] [--data ../shared/data] [--complaint-model DIR [--complaint-band LOW HIGH]]
 
 Both classify the same tweets (from the data sets' dev files), each in its own subprocess so that
 peak memory is measured separately, after a warm-up on 64 other tweets. The transformer is built from ``XLMRobertaConfig`` with random
 weights and XLM-R's vocabulary size (no download: the compute is that of XLM-T); its tokenizer is a
 local stand-in that cuts words into pieces of about four characters, which gives token counts
 like SentencePiece's on tweets. Prints one JSON line per model, then ``ratio: N``
-(embedded texts/s divided by XLM-R texts/s).
+(embedded texts/s divided by XLM-R texts/s). With ``--complaint-model`` it also measures the embedded
+model with that complaint model beside it ("hybrid"), and with ``--complaint-band`` too, the same
+with that ``complaint_band`` ("banded").
 """
 
 from __future__ import annotations
@@ -44,9 +46,10 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_embedded(texts: list[str], complaint_model: str | None = None) -> dict[str, float]:
-    """Load the shipped embedded model (with ``complaint_model`` beside it, if given) and classify
-    ``texts``; module imports are timed apart."""
+def run_embedded(texts: list[str], complaint_model: str | None = None,
+                 complaint_band: tuple[float, float] = (0.0, 1.0)) -> dict[str, float]:
+    """Load the shipped embedded model (with ``complaint_model`` beside it, if given, scoring the posts
+    within ``complaint_band``) and classify ``texts``; module imports are timed apart."""
     started = time.perf_counter()
     import models.embedded_backend  # noqa: F401  (numpy, safetensors, py3langid: paid once per process)
     from listener.config import ClassifierConfig
@@ -54,7 +57,8 @@ def run_embedded(texts: list[str], complaint_model: str | None = None) -> dict[s
 
     import_s = time.perf_counter() - started
     started = time.perf_counter()
-    classifier = load_classifier(ClassifierConfig(complaint_model=complaint_model, threads=2 if complaint_model else None))
+    classifier = load_classifier(ClassifierConfig(complaint_model=complaint_model, complaint_band=complaint_band,
+                                                  threads=2 if complaint_model else None))
     load_s = time.perf_counter() - started
     rss_after_load = _peak_rss_mb()
     classifier.classify(texts[:WARM_UP])
@@ -89,9 +93,14 @@ def run_xlmr(texts: list[str], batch_size: int = 32, max_length: int = 128) -> d
     return {"texts_per_s": (len(texts) - WARM_UP) / elapsed}
 
 
-def _worker(kind: str, data_dir: Path, n: int, complaint_model: str | None) -> None:
+def _worker(kind: str, data_dir: Path, n: int, complaint_model: str | None, band: tuple[float, float]) -> None:
     texts = load_tweets(data_dir, n + WARM_UP)
-    result = run_xlmr(texts) if kind == "xlmr" else run_embedded(texts, complaint_model if kind == "hybrid" else None)
+    if kind == "xlmr":
+        result = run_xlmr(texts)
+    elif kind == "embedded":
+        result = run_embedded(texts)
+    else:
+        result = run_embedded(texts, complaint_model, band if kind == "banded" else (0.0, 1.0))
     result["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps({"model": kind, "n": n, **{k: round(v, 3) for k, v in result.items()}}))
 
@@ -102,16 +111,21 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--complaint-model", default=None,
                         help="also measure the embedded model with this complaint_model beside it (models.finetune)")
-    parser.add_argument("--worker", choices=["embedded", "hybrid", "xlmr"], help=argparse.SUPPRESS)
+    parser.add_argument("--complaint-band", type=float, nargs=2, metavar=("LOW", "HIGH"), default=None,
+                        help="with --complaint-model, also measure it with this complaint_band")
+    parser.add_argument("--worker", choices=["embedded", "hybrid", "banded", "xlmr"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    band = tuple(args.complaint_band or (0.0, 1.0))
     if args.worker:
-        _worker(args.worker, args.data, args.n, args.complaint_model)
+        _worker(args.worker, args.data, args.n, args.complaint_model, band)
         return
+    with_model = ["hybrid", *(["banded"] if args.complaint_band else [])] if args.complaint_model else []
     results = {}
-    for kind in ("embedded", *(["hybrid"] if args.complaint_model else []), "xlmr"):
+    for kind in ("embedded", *with_model, "xlmr"):
         output = subprocess.run(
             [sys.executable, __file__, "--worker", kind, "--n", str(args.n), "--data", str(args.data),
-             *(["--complaint-model", args.complaint_model] if args.complaint_model else [])],
+             *(["--complaint-model", args.complaint_model] if args.complaint_model else []),
+             "--complaint-band", *map(str, band)],
             check=True, capture_output=True, text=True, cwd=REPO,
         ).stdout.strip().split("\n")[-1]
         print(output, flush=True)
@@ -119,6 +133,9 @@ def main() -> None:
     print(f"ratio: {results['embedded']['texts_per_s'] / results['xlmr']['texts_per_s']:.1f}")
     if "hybrid" in results:
         print(f"ratio with the complaint model: {results['hybrid']['texts_per_s'] / results['xlmr']['texts_per_s']:.1f}")
+    if "banded" in results:
+        print(f"ratio with the complaint model on complaint_band {list(band)}: "
+              f"{results['banded']['texts_per_s'] / results['xlmr']['texts_per_s']:.1f}")
 
 
 if __name__ == "__main__":

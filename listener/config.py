@@ -60,6 +60,8 @@ def _email_address(value: str) -> str:
 
 EmailAddress = Annotated[str, AfterValidator(_email_address)]
 
+Probability = Annotated[float, Field(ge=0, le=1)]
+
 
 class BrandConfig(Strict):
     """A brand to listen for, or a competitor to compare with (``competitor = true``)."""
@@ -192,6 +194,18 @@ class ClassifierConfig(Strict):
     complaint_platt: tuple[FiniteFloat, FiniteFloat] = Field(
         default=(1.0, 0.0), description="complaint_model: [a, b], its complaint log-odds x become a * x + b"
     )
+    complaint_band: tuple[Probability, Probability] = Field(
+        default=(0.0, 1.0),
+        description="complaint_model beside the embedded one: it scores only the posts whose embedded complaint "
+        "probability is within [low, high]; [0, 1] is every post",
+    )
+
+    @model_validator(mode="after")
+    def _band_in_order(self) -> "ClassifierConfig":
+        low, high = self.complaint_band
+        if low > high:
+            raise ValueError(f"complaint_band [{low}, {high}] must be [low, high], the low end first, e.g. [0.25, 0.75]")
+        return self
 
 
 Severity = Literal["low", "normal", "high", "critical"]

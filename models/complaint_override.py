@@ -3,12 +3,16 @@
 The embedded model still detects the language, reads the sentiment and scores every post; for
 posts in the transformer's languages (its config's ``complaint_languages``, e.g. ``["en"]`` for a
 model made by ``python -m models.finetune``; every language when it names none) the complaint
-probability is the transformer's, Platt-scaled with ``complaint_platt``. Where the transformer
+probability is the transformer's, Platt-scaled with ``complaint_platt``: for all of them, or, with a
+``complaint_band`` narrower than [0, 1], for those whose embedded complaint probability is within
+it (the posts the embedded model is unsure of; the rest keep its verdict). Where the transformer
 puts a post on the other side of 0.5 from the embedded model, the embedded model's cues explain the
 wrong verdict, so the lexicon's complaint and negative cues are shown instead.
 
-Costs: the transformer runs on those posts only; a MiniLM-sized one classifies 200-300 posts
-per second on two cores, against the embedded model's thousands (``bench/classify.py``).
+Costs: the transformer runs on those posts only; a MiniLM-sized one classifies 100-300 posts
+per second on two cores, against the embedded model's thousands (``bench/classify.py``). With a band
+of [0.25, 0.75] it reads about a quarter of the English posts and keeps its accuracy on the English
+dev sets (``models/MODEL_CARD.md``, 'Other backends').
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ class ComplaintOverride:
     """
 
     def __init__(self, base: Classifier, complaint: LoadedModel, *, batch_size: int = 64, max_length: int = 128,
-                 platt: tuple[float, float] = (1.0, 0.0)) -> None:
+                 platt: tuple[float, float] = (1.0, 0.0), band: tuple[float, float] = (0.0, 1.0)) -> None:
         if complaint_column(complaint.model) is None:
             raise ModelNotAvailable(
                 f"{complaint.name!r} has no 'complaint' label (id2label: {complaint.model.config.id2label}); "
@@ -50,6 +54,7 @@ class ComplaintOverride:
         self._batch_size = batch_size
         self._max_length = max_length
         self._platt = platt
+        self._band = band
         self._lexicon = CueLexicon()
         self.name = f"{base.name}+{complaint.name}"
 
@@ -58,8 +63,8 @@ class ComplaintOverride:
         return not self.languages or lang in self.languages
 
     def scored(self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None) -> list[int]:
-        """The indices of the texts whose complaint probability the transformer gives: those the
-        embedded model reads as one of its languages."""
+        """The indices of the texts in the transformer's languages (as the embedded model reads them),
+        whatever the band: the posts ``listener calibrate`` fits ``complaint_platt`` on."""
         return self._chosen(self._base.classify(texts, lang_hints))
 
     def _chosen(self, results: Sequence[Classification]) -> list[int]:
@@ -76,9 +81,11 @@ class ComplaintOverride:
         return torch.sigmoid(a * self.log_odds(texts) + b).tolist()
 
     def classify(self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None) -> list[Classification]:
-        """The embedded model's classifications, with the transformer's complaint probability where it applies."""
+        """The embedded model's classifications, with the transformer's complaint probability where it
+        applies: posts in its languages whose embedded complaint probability is within the band."""
         results = self._base.classify(texts, lang_hints)
-        chosen = self._chosen(results)
+        low, high = self._band
+        chosen = [index for index in self._chosen(results) if low <= results[index].complaint_prob <= high]
         for index, probability in zip(chosen, self.complaint_probabilities([texts[i] for i in chosen]), strict=True):
             result = results[index]
             cues = result.cues

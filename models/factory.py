@@ -42,7 +42,7 @@ def load_classifier(config: ClassifierConfig) -> Classifier:
             torch.set_num_threads(config.threads)
         return ComplaintOverride(embedded, load_model(config.complaint_model, config.quantize),
                                  batch_size=config.batch_size, max_length=config.max_length,
-                                 platt=config.complaint_platt)
+                                 platt=config.complaint_platt, band=config.complaint_band)
     if config.backend == "transformers":
         from models.transformers_backend import TransformersClassifier
 

@@ -234,3 +234,15 @@ def test_a_reading_command_never_creates_a_database(write_config, tmp_path, comm
     assert result.exit_code == 2, result.output
     assert f"there is no database at {tmp_path / 'listner.db'}" in result.output
     assert not (tmp_path / "listner.db").exists()
+
+
+def test_a_complaint_band_given_high_end_first_exits_2_saying_which_end_comes_first(write_config):
+    result = run_check(write_config(text="""
+        [[brands]]
+        name = "Lumora"
+
+        [classifier]
+        complaint_band = [0.75, 0.25]
+        """))
+    assert result.exit_code == 2
+    assert "complaint_band [0.75, 0.25] must be [low, high], the low end first" in result.output

@@ -77,3 +77,19 @@ def test_posts_batched_by_length_get_their_own_log_odds_back_in_order(complaint_
     together = hybrid.log_odds(texts).tolist()
 
     assert together == pytest.approx([hybrid.log_odds([text]).item() for text in texts], abs=1e-5)
+
+
+def test_with_a_band_the_transformer_scores_only_the_posts_the_embedded_model_is_unsure_of(complaint_dir: Path):
+    texts = [ENGLISH, "great flight, thanks!"]
+    base = load_classifier(ClassifierConfig()).classify(texts, ["en", "en"])
+    low = min(result.complaint_prob for result in base)
+    every = load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), complaint_platt=(2.0, -0.5)))
+    banded = load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), complaint_platt=(2.0, -0.5),
+                                              complaint_band=(0.0, low)))
+
+    both = every.classify(texts, ["en", "en"])
+    within = banded.classify(texts, ["en", "en"])
+
+    outside = 1 - [result.complaint_prob for result in base].index(low)
+    assert within[outside] == base[outside]  # above the band: the embedded model's verdict stands
+    assert within[1 - outside] == both[1 - outside]  # in it: the transformer's, as without a band
