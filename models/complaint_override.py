@@ -73,7 +73,12 @@ class ComplaintOverride:
     def log_odds(self, texts: Sequence[str]) -> torch.Tensor:
         """The transformer's complaint log-odds of each text before Platt scaling (what ``listener
         calibrate`` fits ``complaint_platt`` to)."""
-        return complaint_log_odds(self._complaint, texts, self._max_length, self._batch_size)
+        # Read in batches of posts of about the same length, so that little of each batch is padding.
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        odds = torch.empty(len(texts))
+        odds[order] = complaint_log_odds(self._complaint, [texts[index] for index in order], self._max_length,
+                                         self._batch_size)
+        return odds
 
     def complaint_probabilities(self, texts: Sequence[str]) -> list[float]:
         """The transformer's calibrated complaint probability of each text."""

@@ -127,17 +127,13 @@ def complaint_log_odds(loaded: LoadedModel, texts: Sequence[str], max_length: in
     if column is None:
         raise ModelNotAvailable(f"{loaded.name!r} has no 'complaint' label (id2label: {loaded.model.config.id2label})")
     loaded.model.eval()
-    normalized = [normalize(text) for text in texts]
-    # Batches of posts of about the same length, so that little of each batch is padding.
-    order = sorted(range(len(normalized)), key=lambda index: len(normalized[index]))
-    odds = torch.empty(len(normalized))
+    odds = [torch.empty(0)]
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            inputs = loaded.tokenizer([normalized[index] for index in batch], padding=True,
+        for start in range(0, len(texts), batch_size):
+            inputs = loaded.tokenizer([normalize(text) for text in texts[start : start + batch_size]], padding=True,
                                       truncation=True, max_length=max_length, return_tensors="pt")
-            odds[batch] = log_odds(loaded.model(**inputs).logits.float(), column)
-    return odds.clamp(-MAX_LOG_ODDS, MAX_LOG_ODDS)
+            odds.append(log_odds(loaded.model(**inputs).logits.float(), column))
+    return torch.cat(odds).clamp(-MAX_LOG_ODDS, MAX_LOG_ODDS)
 
 
 class TransformersClassifier:
