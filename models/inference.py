@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain
 
 import numpy as np
 
@@ -76,15 +77,23 @@ class EmbeddedNetwork:
     def _rows(self, ids: np.ndarray) -> np.ndarray:
         return self._table[ids].astype(np.float32) * self._scale[ids, None]
 
-    def _word_sum(self, word: str) -> tuple[np.ndarray, np.ndarray | None, int]:
-        """The sum of a word's character n-gram rows (embedding and linear), and how many there are."""
-        found = self._word_sums.get(word)
-        if found is None:
-            ids = np.array(self._char_ids(word), dtype=np.int64)
-            linear = None if self._linear is None else self._linear[ids].astype(np.float32).sum(axis=0)
-            found = (self._rows(ids).sum(axis=0), linear, len(ids))
-            if len(self._word_sums) < self._CACHED_WORDS:
-                self._word_sums[word] = found
+    def _word_sums_of(self, words: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray | None, int]]:
+        """For each of ``words``: the sum of its character n-gram rows (embedding and linear), and how
+        many there are. Words not cached yet are summed together, in one gather for all of them."""
+        found = {word: self._word_sums[word] for word in words if word in self._word_sums}
+        missing = [word for word in dict.fromkeys(words) if word not in found]
+        if missing:
+            id_lists = [self._char_ids(word) for word in missing]
+            lengths = [len(ids) for ids in id_lists]
+            ids = np.fromiter(chain.from_iterable(id_lists), dtype=np.int64, count=sum(lengths))
+            ends = list(accumulate(lengths))
+            rows = self._rows(ids)
+            linear = None if self._linear is None else self._linear[ids].astype(np.float32)
+            for word, start, end in zip(missing, [0, *ends[:-1]], ends):
+                found[word] = (rows[start:end].sum(axis=0), None if linear is None else linear[start:end].sum(axis=0),
+                               end - start)
+                if len(self._word_sums) < self._CACHED_WORDS:
+                    self._word_sums[word] = found[word]
         return found
 
     def run(
@@ -99,7 +108,9 @@ class EmbeddedNetwork:
         word_lengths = np.diff(offsets, append=len(ids))
         word_rows = self._rows(ids)
         # Character bag: mean over all n-grams of the post = sum of its words' sums / n-gram count.
-        sums = [self._word_sum(word) for words in char_words for word in words]
+        all_words = [word for words in char_words for word in words]
+        word_sums = self._word_sums_of(all_words)
+        sums = [word_sums[word] for word in all_words]
         char_rows = np.array([v for v, _, _ in sums], dtype=np.float32).reshape(-1, word_rows.shape[1])
         words_per_post = np.array([len(words) for words in char_words], dtype=np.int64)
         post_of_word = np.repeat(np.arange(len(char_words)), words_per_post)
