@@ -92,4 +92,6 @@ def test_with_a_band_the_transformer_scores_only_the_posts_the_embedded_model_is
 
     outside = 1 - [result.complaint_prob for result in base].index(low)
     assert within[outside] == base[outside]  # above the band: the embedded model's verdict stands
-    assert within[1 - outside] == both[1 - outside]  # in it: the transformer's, as without a band
+    inside = 1 - outside  # in the band: the transformer's verdict, as without a band
+    assert within[inside].model == both[inside].model == f"embedded+{complaint_dir}"
+    assert within[inside].complaint_prob == pytest.approx(both[inside].complaint_prob, abs=1e-5)
