@@ -90,8 +90,8 @@ def test_with_a_band_the_transformer_scores_only_the_posts_the_embedded_model_is
     both = every.classify(texts, ["en", "en"])
     within = banded.classify(texts, ["en", "en"])
 
-    outside = 1 - [result.complaint_prob for result in base].index(low)
+    inside = [result.complaint_prob for result in base].index(low)  # in the band: the transformer's verdict
+    outside = 1 - inside
     assert within[outside] == base[outside]  # above the band: the embedded model's verdict stands
-    inside = 1 - outside  # in the band: the transformer's verdict, as without a band
     assert within[inside].model == both[inside].model == f"embedded+{complaint_dir}"
     assert within[inside].complaint_prob == pytest.approx(both[inside].complaint_prob, abs=1e-5)
