@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 
 import regex
 
-
-def fold(text: str) -> str:
-    """``text`` in lower case without accents, so 'Facturación' and 'facturacion' compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+from alerts.folding import fold
 
 
 def _pattern(keywords: Sequence[str]) -> regex.Pattern[str]:

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from alerts.digest.topics import fold
 from alerts.early_warning.terms import CONCEPTS, TermExtractor, Terms
+from alerts.folding import fold
 from listener.domain import StoredMention
 
 CONCEPT_WEIGHT = 2.0  # a shared concept ("login") says more than a shared stem
