@@ -298,7 +298,7 @@ class RuleConfig(Strict):
     complaint_threshold: float | None = Field(default=0.6, ge=0, le=1)
     negative_threshold: float | None = Field(default=None, ge=0, le=1)
     keywords: list[Word] = Field(default_factory=list, description="always alert when one appears (any case)")
-    default_keywords: bool = Field(default=True, description="also the built-in legal/safety/churn words")
+    default_keywords: bool = Field(default=True, description="also the built-in legal/safety/churn/outage words")
     reach_thresholds: list[int] = Field(
         default_factory=lambda: [10_000, 100_000], description="each one the author's reach meets raises severity"
     )

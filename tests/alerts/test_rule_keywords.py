@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
-from alerts.rules import RuleEngine
+from alerts.folding import fold
+from alerts.keywords import DEFAULT_KEYWORDS
+from alerts.rules import RuleEngine, _any_keyword_pattern
+from listener import cli
 from listener.config import BrandConfig, RuleConfig
 from listener.domain import Classification, Mention, StoredMention
 
@@ -55,3 +60,42 @@ def test_an_alert_raised_by_a_keyword_alone_is_not_titled_a_complaint():
         StoredMention(1, Mention("x", "1", "Lumora, интернет отключили!", datetime(2026, 11, 25, tzinfo=timezone.utc),
                                  "Lumora", author_handle="ivan"), Classification("ru", "neutral", (0.1, 0.8, 0.1), 0.05)))
     assert alert.title == "Lumora: post with 'отключили' from @ivan on x"
+
+
+BUILT_IN = RuleConfig(name="built-in", complaint_threshold=None, channels=["console"])
+DEMO_STREAM = Path(cli.__file__).parent / "demo" / "stream.jsonl"
+
+
+def built_in_reasons_for(text: str, lang: str) -> list[str]:
+    stored = StoredMention(1, Mention("x", "1", text, datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
+                           Classification(lang, "neutral", (0.3, 0.6, 0.1), 0.14))
+    return [reason for alert in RuleEngine([BUILT_IN], BRANDS).evaluate(stored) for reason in alert.reasons]
+
+
+@pytest.mark.parametrize("text, lang, keyword", [
+    ("@lumora no puedo entrar en la app desde ayer", "es", "no puedo entrar"),
+    ("@Lumora nao consigo entrar no app", "pt", "não consigo entrar"),  # written without its accent
+    ("Can’t log in to Lumora and I need to top up", "en", "can't log in"),  # a typographic apostrophe
+    ("Lumora: la fibre est EN PANNE depuis ce matin", "fr", "en panne"),
+])
+def test_a_service_the_customer_cannot_get_into_alerts_whatever_the_complaint_score(text, lang, keyword):
+    assert f"keyword '{keyword}' (outage)" in built_in_reasons_for(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("10 years with Lumora and not a single outage. Touch wood", "en"),
+    ("Fibra da Lumora ta voando aqui, 607 mega no wifi", "pt"),  # "no wifi": on the wifi
+])
+def test_praise_that_names_an_outage_raises_no_keyword_alert(text, lang):
+    assert built_in_reasons_for(text, lang) == []
+
+
+def test_the_outage_phrases_find_demo_complaints_and_no_demo_praise():
+    """Measured on the project's own demo stream: what the phrases match is a complaint, every time."""
+    if not DEMO_STREAM.exists():
+        pytest.skip(f"the demo stream {DEMO_STREAM} has not been generated (python -m listener.demo.generate)")
+    outage = _any_keyword_pattern([word for words in DEFAULT_KEYWORDS["outage"].values() for word in words])
+    records = [json.loads(line) for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines()]
+    matched = [record["expected"]["complaint"] for record in records if outage.search(fold(record["text"]))]
+    assert len(matched) >= 20
+    assert all(matched)
