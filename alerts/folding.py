@@ -29,6 +29,6 @@ def fold(text: str) -> str:
         "nao consigo entrar, can't log in"
     """
     if text.isascii():
-        return text.lower().replace("`", "'")
+        return text.translate(_APOSTROPHES).lower()  # NFKD and casefold change no ASCII but the case
     table = _folding_table()
     return unicodedata.normalize("NFKD", text.translate(table).casefold()).translate(table)
