@@ -2,7 +2,8 @@
 a service the customer cannot get into.
 
 They are phrases a community manager wants to see whatever the classifier says. A rule uses them
-unless it sets ``default_keywords = false``; its own ``keywords`` are added either way. They match
+unless it sets ``default_keywords = false``, or only the categories it lists (``["legal", "safety"]``);
+its own ``keywords`` are added either way. They match
 whole words, ignoring case, accents and the kind of apostrophe (``alerts.folding``), so "nao consigo
 entrar" and "can’t log in" match too.
 
@@ -14,6 +15,8 @@ wifi", which means "on the wifi".
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 # Categories that make an alert at least "high"; the others make it at least "normal".
 URGENT_CATEGORIES = frozenset({"legal", "safety"})
@@ -64,7 +67,8 @@ DEFAULT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def default_keywords() -> list[tuple[str, str]]:
-    """Every built-in keyword with its category, e.g. ``('abogado', 'legal')``."""
+def default_keywords(categories: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """The built-in keywords of ``categories`` (every category when None) with their category, e.g.
+    ``('abogado', 'legal')``."""
     return [(word, category) for category, by_lang in DEFAULT_KEYWORDS.items()
-            for words in by_lang.values() for word in words]
+            if categories is None or category in categories for words in by_lang.values() for word in words]

@@ -110,7 +110,8 @@ class RuleEngine:
 def _rule_keywords(rule: RuleConfig) -> list[tuple[str, str]]:
     """The rule's keywords and their categories: its own, then the built-in ones; a word of its own that
     is also built in is listed once, with its built-in category (a reason shown once, "(legal)")."""
-    built_in = default_keywords() if rule.default_keywords else []
+    chosen = rule.default_keywords
+    built_in = default_keywords(None if chosen is True else chosen or ())
     known = {fold(word) for word, _ in built_in}
     own = {fold(word): word for word in rule.keywords if fold(word) not in known}
     return [*((word, CUSTOM) for word in own.values()), *built_in]

@@ -290,6 +290,18 @@ class RouteConfig(Strict):
     min_severity: Severity = "low"
 
 
+# The built-in keyword lists a rule can take (``alerts.keywords.DEFAULT_KEYWORDS`` has their words).
+KEYWORD_CATEGORIES = ("legal", "safety", "churn", "outage")
+
+
+def _keyword_categories(value: bool | list[str]) -> bool | list[str]:
+    unknown = [category for category in value if category not in KEYWORD_CATEGORIES] if isinstance(value, list) else []
+    if unknown:
+        raise ValueError(f"unknown categories {', '.join(map(repr, unknown))}; list some of "
+                         f"{', '.join(KEYWORD_CATEGORIES)}, or write true (all) or false (none)")
+    return value
+
+
 class RuleConfig(Strict):
     """Which mentions alert, and where to."""
 
@@ -298,7 +310,9 @@ class RuleConfig(Strict):
     complaint_threshold: float | None = Field(default=0.6, ge=0, le=1)
     negative_threshold: float | None = Field(default=None, ge=0, le=1)
     keywords: list[Word] = Field(default_factory=list, description="always alert when one appears (any case)")
-    default_keywords: bool = Field(default=True, description="also the built-in legal/safety/churn/outage words")
+    default_keywords: Annotated[bool | list[str], AfterValidator(_keyword_categories)] = Field(
+        default=True, description="also the built-in words: true for all, false for none, or a list of categories "
+        "from legal, safety, churn, outage")
     reach_thresholds: list[int] = Field(
         default_factory=lambda: [10_000, 100_000], description="each one the author's reach meets raises severity"
     )

@@ -191,6 +191,8 @@ def test_a_blank_word_that_would_match_every_post_exits_2(write_config, extra, k
     ('\n[[brands]]\nname = "Acme"\nlocale = "xx_YY"\n', "brands.2.locale", "unknown locale 'xx_YY'"),
     ('\n[[brands]]\nname = "Lumora"\n', "(top level)", "'Lumora' appear more than once"),
     ('\n[digest.brand_topics.Lumra]\nbilling = ["factura"]\n', "(top level)", "unknown brand(s) 'Lumra'"),
+    ('\n[[alerts.rules]]\nname = "legal"\ndefault_keywords = ["legal", "outages"]\nchannels = ["file"]\n',
+     "alerts.rules.1.default_keywords", "unknown categories 'outages'; list some of legal, safety, churn, outage"),
 ])
 def test_values_that_would_only_fail_later_exit_2_at_start_up(write_config, extra, key, says):
     """An interval of 1e12 s crashed the scheduler; a bad locale, port or address failed at the digest or delivery."""

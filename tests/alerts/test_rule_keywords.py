@@ -12,7 +12,7 @@ from alerts.folding import fold
 from alerts.keywords import DEFAULT_KEYWORDS
 from alerts.rules import RuleEngine, _any_keyword_pattern
 from listener import cli
-from listener.config import BrandConfig, RuleConfig
+from listener.config import KEYWORD_CATEGORIES, BrandConfig, RuleConfig
 from listener.domain import Classification, Mention, StoredMention
 
 BRANDS = [BrandConfig(name="Lumora")]
@@ -88,6 +88,24 @@ def test_a_service_the_customer_cannot_get_into_alerts_whatever_the_complaint_sc
 ])
 def test_praise_that_names_an_outage_raises_no_keyword_alert(text, lang):
     assert built_in_reasons_for(text, lang) == []
+
+
+def test_a_rule_that_lists_built_in_categories_alerts_on_those_only():
+    """A brand that wants legal threats flagged but handles outages on a status page lists the ones it wants."""
+    rule = RuleConfig(name="legal", complaint_threshold=None, channels=["console"], default_keywords=["legal"])
+
+    def reasons(text: str) -> list[str]:
+        stored = StoredMention(1, Mention("x", "1", text, datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
+                               Classification("es", "neutral", (0.3, 0.6, 0.1), 0.14))
+        return [reason for alert in RuleEngine([rule], BRANDS).evaluate(stored) for reason in alert.reasons]
+
+    assert "keyword 'abogado' (legal)" in reasons("@lumora lo verá mi abogado")
+    assert reasons("@lumora no puedo entrar en la app desde ayer") == []
+    assert reasons("@lumora voy a cancelar mi cuenta") == []
+
+
+def test_the_categories_a_rule_can_list_are_the_built_in_ones():
+    assert set(KEYWORD_CATEGORIES) == set(DEFAULT_KEYWORDS)
 
 
 def test_the_outage_phrases_find_demo_complaints_and_no_demo_praise():
