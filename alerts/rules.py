@@ -79,7 +79,7 @@ class RuleEngine:
                     title=_title(stored, reasons),
                     reasons=tuple(reasons),
                     mention_id=stored.id,
-                    group=_group(stored),
+                    group=_group(stored, reasons),
                     ack_within=sla,
                 ))
         return list(alerts.values())
@@ -102,7 +102,7 @@ class RuleEngine:
             if folded in text and pattern.search(text):  # the substring test first: most words are not there
                 reasons.append(f"keyword '{word}'" + ("" if category == CUSTOM else f" ({category})"))
                 level = max(level, 2 if category in URGENT_CATEGORIES else 1)
-        if reasons and result.cues:
+        if reasons and result.cues and result.reads_as_complaint:  # below ½ the cues say why it is not one
             reasons.append("cues: " + ", ".join(result.cues))
         return reasons, level
 
@@ -133,14 +133,21 @@ def _channels(rule: RuleConfig, brand: str, lang: str, severity: str) -> list[st
     return list(dict.fromkeys(channels))
 
 
-def _group(stored: StoredMention) -> str | None:
-    """What the mention is about, for grouping: its conversation, else its strongest cue."""
+def _group(stored: StoredMention, reasons: Sequence[str]) -> str | None:
+    """What the mention is about, for grouping: its conversation, else its strongest complaint cue, else the
+    keyword that raised the alert (ten "no puedo entrar" posts the classifier missed are one group)."""
     mention, result = stored.mention, stored.classification
     if mention.conversation_id:
         return f"{mention.brand}:thread:{mention.source}:{mention.conversation_id}"
-    if result is not None and result.cues:
+    if result is not None and result.cues and result.reads_as_complaint:
         return f"{mention.brand}:cue:{fold(result.cues[0])}"
-    return None
+    keyword = _keyword_reason(reasons)
+    return f"{mention.brand}:keyword:{fold(keyword)}" if keyword else None
+
+
+def _keyword_reason(reasons: Sequence[str]) -> str | None:
+    """The first keyword among ``reasons`` as it is shown, e.g. "'procon' (legal)"."""
+    return next((reason.removeprefix("keyword ") for reason in reasons if reason.startswith("keyword ")), None)
 
 
 def _title(stored: StoredMention, reasons: Sequence[str]) -> str:
@@ -148,7 +155,7 @@ def _title(stored: StoredMention, reasons: Sequence[str]) -> str:
     (legal)"), else a negative post; and who wrote it where."""
     mention = stored.mention
     who = f"@{mention.author_handle}" if mention.author_handle else "someone"
-    keyword = next((reason.removeprefix("keyword ") for reason in reasons if reason.startswith("keyword ")), None)
+    keyword = _keyword_reason(reasons)
     if any(reason.startswith("complaint ") for reason in reasons):
         what = "complaint"
     else:

@@ -96,6 +96,11 @@ class Classification:
     model: str = ""
 
     @property
+    def reads_as_complaint(self) -> bool:
+        """Whether the verdict is "complaint" (probability at least one half), and so the cues say why it is one."""
+        return self.complaint_prob >= 0.5
+
+    @property
     def negative_prob(self) -> float:
         """Probability that the text is negative."""
         return self.sentiment_probs[0]

@@ -82,6 +82,29 @@ def test_a_service_the_customer_cannot_get_into_alerts_whatever_the_complaint_sc
     assert f"keyword '{keyword}' (outage)" in built_in_reasons_for(text, lang)
 
 
+def test_an_alert_raised_by_a_keyword_against_the_classifier_does_not_show_its_cues_as_why():
+    """Under ½ the model's cues are what made it read "no complaint": "puedo, desde" would explain nothing."""
+    def reasons(complaint: float) -> list[str]:
+        stored = StoredMention(1, Mention("x", "1", "@lumora no puedo entrar en la app desde ayer",
+                                          datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
+                               Classification("es", "neutral", (0.3, 0.6, 0.1), complaint, cues=("puedo", "desde")))
+        return [reason for alert in RuleEngine([BUILT_IN], BRANDS).evaluate(stored) for reason in alert.reasons]
+
+    assert reasons(0.14) == ["keyword 'no puedo entrar' (outage)"]
+    assert reasons(0.55) == ["keyword 'no puedo entrar' (outage)", "cues: puedo, desde"]
+
+
+def test_keyword_alerts_the_classifier_missed_group_by_their_keyword_not_by_its_cues():
+    def group(text: str, cue: str) -> str | None:
+        stored = StoredMention(1, Mention("x", "1", text, datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
+                               Classification("es", "neutral", (0.3, 0.6, 0.1), 0.14, cues=(cue,)))
+        [alert] = RuleEngine([BUILT_IN], BRANDS).evaluate(stored)
+        return alert.group
+
+    assert group("@lumora no puedo entrar desde ayer", "desde") == group("@lumora NO PUEDO ENTRAR en la app", "app")
+    assert group("@lumora no puedo entrar desde ayer", "desde") != group("@lumora se ha caído la web desde ayer", "desde")
+
+
 @pytest.mark.parametrize("text, lang", [
     ("10 years with Lumora and not a single outage. Touch wood", "en"),
     ("Fibra da Lumora ta voando aqui, 607 mega no wifi", "pt"),  # "no wifi": on the wifi
