@@ -3,9 +3,8 @@ a service the customer cannot get into.
 
 They are phrases a community manager wants to see whatever the classifier says. A rule uses them
 unless it sets ``default_keywords = false``, or only the categories it lists (``["legal", "safety"]``);
-its own ``keywords`` are added either way. They match
-whole words, ignoring case, accents and the kind of apostrophe (``alerts.folding``), so "nao consigo
-entrar" and "can’t log in" match too.
+its own ``keywords`` are added either way. They match whole words, ignoring case, accents and the kind
+of apostrophe (``alerts.folding``), so "nao consigo entrar" and "can’t log in" match too.
 
 The ``outage`` phrases say that something does not work for the writer now: "no puedo entrar", "fora
 do ar", "can't log in". The classifier learnt Spanish and Portuguese complaints from airline tweets,
