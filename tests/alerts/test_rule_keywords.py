@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from alerts.keywords import DEFAULT_KEYWORDS
 from alerts.rules import RuleEngine, _any_keyword_pattern
 from listener import cli
 from listener.config import KEYWORD_CATEGORIES, BrandConfig, RuleConfig
-from listener.domain import Classification, Mention, StoredMention
+from listener.domain import Alert, Classification, Mention, StoredMention
 
 BRANDS = [BrandConfig(name="Lumora")]
 # Keywords only: the complaint score is under any threshold, so a keyword is the only reason to alert.
@@ -66,10 +67,16 @@ BUILT_IN = RuleConfig(name="built-in", complaint_threshold=None, channels=["cons
 DEMO_STREAM = Path(cli.__file__).parent / "demo" / "stream.jsonl"
 
 
-def built_in_reasons_for(text: str, lang: str) -> list[str]:
+def alerts_for(text: str, lang: str = "es", complaint: float = 0.14, cues: tuple[str, ...] = (),
+               rule: RuleConfig = BUILT_IN) -> list[Alert]:
+    """What ``rule`` raises on ``text``, classified as not a complaint (0.14) unless told otherwise."""
     stored = StoredMention(1, Mention("x", "1", text, datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
-                           Classification(lang, "neutral", (0.3, 0.6, 0.1), 0.14))
-    return [reason for alert in RuleEngine([BUILT_IN], BRANDS).evaluate(stored) for reason in alert.reasons]
+                           Classification(lang, "neutral", (0.3, 0.6, 0.1), complaint, cues=cues))
+    return RuleEngine([rule], BRANDS).evaluate(stored)
+
+
+def built_in_reasons_for(text: str, lang: str = "es", **classified: Any) -> list[str]:
+    return [reason for alert in alerts_for(text, lang, **classified) for reason in alert.reasons]
 
 
 @pytest.mark.parametrize("text, lang, keyword", [
@@ -85,10 +92,8 @@ def test_a_service_the_customer_cannot_get_into_alerts_whatever_the_complaint_sc
 def test_an_alert_raised_by_a_keyword_against_the_classifier_does_not_show_its_cues_as_why():
     """Under ½ the model's cues are what made it read "no complaint": "puedo, desde" would explain nothing."""
     def reasons(complaint: float) -> list[str]:
-        stored = StoredMention(1, Mention("x", "1", "@lumora no puedo entrar en la app desde ayer",
-                                          datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
-                               Classification("es", "neutral", (0.3, 0.6, 0.1), complaint, cues=("puedo", "desde")))
-        return [reason for alert in RuleEngine([BUILT_IN], BRANDS).evaluate(stored) for reason in alert.reasons]
+        return built_in_reasons_for("@lumora no puedo entrar en la app desde ayer", complaint=complaint,
+                                    cues=("puedo", "desde"))
 
     assert reasons(0.14) == ["keyword 'no puedo entrar' (outage)"]
     assert reasons(0.55) == ["keyword 'no puedo entrar' (outage)", "cues: puedo, desde"]
@@ -96,9 +101,7 @@ def test_an_alert_raised_by_a_keyword_against_the_classifier_does_not_show_its_c
 
 def test_keyword_alerts_the_classifier_missed_group_by_their_keyword_not_by_its_cues():
     def group(text: str, cue: str) -> str | None:
-        stored = StoredMention(1, Mention("x", "1", text, datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
-                               Classification("es", "neutral", (0.3, 0.6, 0.1), 0.14, cues=(cue,)))
-        [alert] = RuleEngine([BUILT_IN], BRANDS).evaluate(stored)
+        [alert] = alerts_for(text, cues=(cue,))
         return alert.group
 
     assert group("@lumora no puedo entrar desde ayer", "desde") == group("@lumora NO PUEDO ENTRAR en la app", "app")
@@ -118,9 +121,7 @@ def test_a_rule_that_lists_built_in_categories_alerts_on_those_only():
     rule = RuleConfig(name="legal", complaint_threshold=None, channels=["console"], default_keywords=["legal"])
 
     def reasons(text: str) -> list[str]:
-        stored = StoredMention(1, Mention("x", "1", text, datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
-                               Classification("es", "neutral", (0.3, 0.6, 0.1), 0.14))
-        return [reason for alert in RuleEngine([rule], BRANDS).evaluate(stored) for reason in alert.reasons]
+        return built_in_reasons_for(text, rule=rule)
 
     assert "keyword 'abogado' (legal)" in reasons("@lumora lo verá mi abogado")
     assert reasons("@lumora no puedo entrar en la app desde ayer") == []
