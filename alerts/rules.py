@@ -5,28 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-import regex
-
-from alerts.folding import fold
 from alerts.keywords import URGENT_CATEGORIES, default_keywords
 from listener.config import SEVERITIES, BrandConfig, RuleConfig
 from listener.domain import Alert, StoredMention
+from listener.folding import fold, phrase_pattern
 
 CUSTOM = "custom"
-
-
-def _keyword_pattern(word: str) -> regex.Pattern[str]:
-    """``word`` as a whole word: ``regex``'s \\w, unlike ``re``'s, counts combining marks as part of a word, so
-    Hindi "बंद" does not match inside "बंदा" (its vowel sign is a mark, not a letter)."""
-    return regex.compile(rf"(?<!\w){regex.escape(fold(word))}(?!\w)")
-
-
-def _any_keyword_pattern(words: Sequence[str]) -> regex.Pattern[str] | None:
-    """One pattern that matches where any of ``words`` would (the boundaries factored out: 20× faster)."""
-    if not words:
-        return None
-    folded = sorted({fold(word) for word in words}, key=len, reverse=True)
-    return regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(word) for word in folded)})(?!\w)")
 
 
 class RuleEngine:
@@ -47,11 +31,11 @@ class RuleEngine:
         self._own_brands = {brand.name for brand in brands if not brand.competitor}
         self._ack_sla = ack_sla
         self._keywords = {
-            rule.name: [(word, category, fold(word), _keyword_pattern(word)) for word, category in _rule_keywords(rule)]
+            rule.name: [(word, category, fold(word), phrase_pattern([word])) for word, category in _rule_keywords(rule)]
             for rule in rules
         }
-        # One search tells most mentions (those with no keyword at all) apart before the per-word loop.
-        self._any_keyword = {name: _any_keyword_pattern([word for word, _, _, _ in keywords])
+        # One search tells most mentions (those with no keyword at all) apart before the per-word loop (20× faster).
+        self._any_keyword = {name: phrase_pattern(word for word, _, _, _ in keywords)
                              for name, keywords in self._keywords.items()}
 
     def evaluate(self, stored: StoredMention) -> list[Alert]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import regex
 
-from alerts.folding import fold
+from listener.folding import fold
 
 
 def _pattern(keywords: Sequence[str]) -> regex.Pattern[str]:

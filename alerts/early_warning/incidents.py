@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from alerts.early_warning.terms import CONCEPTS, TermExtractor, Terms
-from alerts.folding import fold
+from listener.folding import fold
 from listener.domain import StoredMention
 
 CONCEPT_WEIGHT = 2.0  # a shared concept ("login") says more than a shared stem

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import regex
 
-from alerts.folding import fold
+from listener.folding import fold
 
 # concept -> words and phrases in en, es, pt, fr, de and it, then ar, ru and hi, written as people write
 # them and folded (and Arabic light-stemmed) when the module loads. Phrases are matched before single

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from alerts.folding import fold
+from listener.folding import fold, phrase_pattern
 from alerts.keywords import DEFAULT_KEYWORDS
-from alerts.rules import RuleEngine, _any_keyword_pattern
+from alerts.rules import RuleEngine
 from listener import cli
 from listener.config import KEYWORD_CATEGORIES, BrandConfig, RuleConfig
 from listener.domain import Alert, Classification, Mention, StoredMention
@@ -136,7 +136,7 @@ def test_the_outage_phrases_find_demo_complaints_and_no_demo_praise():
     """Measured on the project's own demo stream: what the phrases match is a complaint, every time."""
     if not DEMO_STREAM.exists():
         pytest.skip(f"the demo stream {DEMO_STREAM} has not been generated (python -m listener.demo.generate)")
-    outage = _any_keyword_pattern([word for words in DEFAULT_KEYWORDS["outage"].values() for word in words])
+    outage = phrase_pattern(word for words in DEFAULT_KEYWORDS["outage"].values() for word in words)
     records = [json.loads(line) for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines()]
     matched = [record["expected"]["complaint"] for record in records if outage.search(fold(record["text"]))]
     assert len(matched) >= 20

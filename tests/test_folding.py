@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.folding import fold
+from listener.folding import fold
 
 
 @pytest.mark.parametrize("written, typed", [

@@ -1,10 +1,14 @@
-"""How the alerting layer compares words: lower case, no accents, one kind of apostrophe."""
+"""How phrases are compared with what people type: lower case, no accents, one kind of apostrophe, whole
+words. The alerting layer's keywords and the classifier's service failure phrases both match this way."""
 
 from __future__ import annotations
 
 import sys
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
+
+import regex
 
 # Typographic apostrophes that phones and word processors type for "'": right and left single quotation
 # marks, the modifier letter apostrophe, the acute accent and the grave accent used as one.
@@ -32,3 +36,21 @@ def fold(text: str) -> str:
         return text.translate(_APOSTROPHES).lower()  # NFKD and casefold change no ASCII but the case
     table = _folding_table()
     return unicodedata.normalize("NFKD", text.translate(table).casefold()).translate(table)
+
+
+def phrase_pattern(phrases: Iterable[str]) -> regex.Pattern[str] | None:
+    """One pattern that finds any of ``phrases`` as whole words in folded text (None for no phrases).
+
+    ``regex``'s \\w, unlike ``re``'s, counts combining marks as part of a word, so Hindi "बंद" is not
+    found inside "बंदा" (its vowel sign is a mark, not a letter). Longer phrases are tried first, so
+    "no puedo entrar" wins over "no puedo".
+
+    Example::
+
+        >>> phrase_pattern(["não carrega", "app caiu"]).findall(fold("O app NAO CARREGA"))
+        ['nao carrega']
+    """
+    folded = sorted({fold(phrase) for phrase in phrases}, key=len, reverse=True)
+    if not folded:
+        return None
+    return regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(phrase) for phrase in folded)})(?!\w)")
