@@ -4,18 +4,19 @@ a service the customer cannot get into.
 They are phrases a community manager wants to see whatever the classifier says. A rule uses them
 unless it sets ``default_keywords = false``, or only the categories it lists (``["legal", "safety"]``);
 its own ``keywords`` are added either way. They match whole words, ignoring case, accents and the kind
-of apostrophe (``alerts.folding``), so "nao consigo entrar" and "can’t log in" match too.
+of apostrophe (``listener.folding``), so "nao consigo entrar" and "can’t log in" match too.
 
 The ``outage`` phrases say that something does not work for the writer now: "no puedo entrar", "fora
-do ar", "can't log in". The classifier learnt Spanish and Portuguese complaints from airline tweets,
-so it can read such a post as no complaint (0.14 for "@lumora no puedo entrar en la app desde ayer").
-Words that praise as often as they complain are left out: "no outage in years", and Portuguese "no
-wifi", which means "on the wifi".
+do ar", "can't log in". They are the classifier's service failure phrases
+(``models.service_failure``), which also make such a post at least 80 % likely a complaint; as
+keywords they alert on it in a rule that has no complaint threshold, or a higher one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+
+from models.service_failure import SERVICE_FAILURE_PHRASES
 
 # Categories that make an alert at least "high"; the others make it at least "normal".
 URGENT_CATEGORIES = frozenset({"legal", "safety"})
@@ -45,24 +46,7 @@ DEFAULT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "de": ("Vertrag kündigen", "Konto kündigen", "ich kündige"),
         "it": ("disdire l'abbonamento", "chiudere il mio account", "disdetta"),
     },
-    "outage": {
-        "en": ("can't log in", "cannot log in", "can't login", "cant log in", "can't sign in", "cannot sign in",
-               "unable to log in", "can't access", "cannot access", "locked out of my account", "can't connect",
-               "cannot connect", "won't load", "not loading", "keeps crashing", "no signal", "no internet",
-               "service is down", "app is down", "site is down", "website is down"),
-        "es": ("no puedo entrar", "no puedo acceder", "no puedo iniciar sesión", "no me deja entrar",
-               "no me deja acceder", "no carga", "se cayó", "se ha caído", "sin servicio", "sin internet",
-               "sin señal", "sin conexión", "sin cobertura", "caída del servicio"),
-        "pt": ("não consigo entrar", "não consigo acessar", "não consigo logar", "não carrega", "fora do ar",
-               "app caiu", "site caiu", "internet caiu", "sem internet", "sem sinal", "sem serviço", "sem conexão",
-               "sem rede"),
-        "fr": ("impossible de me connecter", "je n'arrive pas à me connecter", "ne charge pas", "en panne",
-               "pas de réseau", "plus de réseau", "pas d'internet", "plus d'internet", "sans internet"),
-        "de": ("kann mich nicht anmelden", "kann mich nicht einloggen", "lädt nicht", "kein Netz", "kein Internet",
-               "kein Empfang", "Netzausfall"),
-        "it": ("non riesco ad accedere", "non riesco a entrare", "non carica", "senza internet", "senza rete",
-               "nessun segnale", "disservizio"),
-    },
+    "outage": SERVICE_FAILURE_PHRASES,
 }
 
 

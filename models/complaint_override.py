@@ -7,7 +7,8 @@ probability is the transformer's, Platt-scaled with ``complaint_platt``: for all
 ``complaint_band`` narrower than [0, 1], for those whose embedded complaint probability is within
 it (the posts the embedded model is unsure of; the rest keep its verdict). Where the transformer
 puts a post on the other side of 0.5 from the embedded model, the embedded model's cues explain the
-wrong verdict, so the lexicon's complaint and negative cues are shown instead.
+wrong verdict, so the lexicon's complaint and negative cues are shown instead. A post that says the
+service fails (``models.service_failure``) stays at least 0.8 likely a complaint, whatever either reads.
 
 Costs: the transformer runs on those posts only; a MiniLM-sized one classifies 100-300 posts
 per second on two cores, against the embedded model's thousands (``bench/classify.py``). With a band
@@ -26,6 +27,7 @@ from listener.domain import Classification
 from models.base import Classifier
 from models.errors import ModelNotAvailable
 from models.lexicons import CueLexicon
+from models.service_failure import ServiceFailureFinder, with_failure_floor
 from models.text import normalize, tokenize
 from models.transformers_backend import LoadedModel, complaint_column, complaint_log_odds
 
@@ -56,6 +58,7 @@ class ComplaintOverride:
         self._platt = platt
         self._band = band
         self._lexicon = CueLexicon()
+        self._failures = ServiceFailureFinder()
         self.name = f"{base.name}+{complaint.name}"
 
     def applies_to(self, lang: str) -> bool:
@@ -91,8 +94,9 @@ class ComplaintOverride:
         results = self._base.classify(texts, lang_hints)
         low, high = self._band
         chosen = [index for index in self._chosen(results) if low <= results[index].complaint_prob <= high]
-        for index, probability in zip(chosen, self.complaint_probabilities([texts[i] for i in chosen]), strict=True):
+        for index, read in zip(chosen, self.complaint_probabilities([texts[i] for i in chosen]), strict=True):
             result = results[index]
+            probability = with_failure_floor(read, self._failures.find(texts[index]))
             cues = result.cues
             if (probability >= 0.5) != (result.complaint_prob >= 0.5):
                 cues = self._lexicon.complaint_cues(tokenize(normalize(texts[index])))

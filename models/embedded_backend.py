@@ -17,6 +17,7 @@ from listener.domain import SENTIMENTS, Classification
 from models.features import Featurizer, PostFeatures
 from models.inference import EmbeddedNetwork
 from models.language import LanguageDetector, shared_detector
+from models.service_failure import ServiceFailureFinder, with_failure_floor
 from models.weights import WEIGHTS_DIR, ModelMeta, read_weights
 
 _MAX_CUES = 5
@@ -43,7 +44,9 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 class EmbeddedClassifier:
     """Classifies posts with the shipped multitask model; cues are the words that pushed the
-    complaint score up most (gradient × embedding, summed per word) plus lexicon hits.
+    complaint score up most (gradient × embedding, summed per word) plus lexicon hits. A post that
+    says the service fails the writer ("no puedo entrar") is at least 0.8 likely a complaint
+    (:mod:`models.service_failure`), with that phrase as its first cue.
 
     Example::
 
@@ -68,6 +71,7 @@ class EmbeddedClassifier:
         self._featurizer = featurizer
         self._detector = detector or shared_detector()
         self._batch_size = batch_size
+        self._failures = ServiceFailureFinder()
 
     @classmethod
     def load(cls, path: str | Path | None = None, batch_size: int = 64) -> EmbeddedClassifier:
@@ -112,35 +116,41 @@ class EmbeddedClassifier:
             mix[gated] = np.stack([1.0 - customer[gated], customer[gated]], axis=1)
         sentiment = (head_probs * mix[:, :, None]).sum(axis=1)
         complaint = _sigmoid(calibration.complaint_logit(output.complaint_logit, langs))
+        failures = [self._failures.find(text) for text in texts]
         return [
             Classification(
                 lang=lang,
                 sentiment=SENTIMENTS[int(probs.argmax())],
                 sentiment_probs=(float(probs[0]), float(probs[1]), float(probs[2])),
-                complaint_prob=float(p),
-                cues=self._cues(post, ((post.words.sources, w), (post.char_words, c)), float(p)),
+                complaint_prob=with_failure_floor(float(p), failed),
+                cues=self._cues(post, ((post.words.sources, w), (post.char_words, c)), float(p), failed),
                 model=self.name,
             )
-            for post, lang, probs, p, w, c in zip(
-                posts, langs, sentiment, complaint, output.word_shares, output.char_shares, strict=True
+            for post, lang, probs, p, w, c, failed in zip(
+                posts, langs, sentiment, complaint, output.word_shares, output.char_shares, failures, strict=True
             )
         ]
 
     def _cues(
-        self, post: PostFeatures, parts: Sequence[tuple[Sequence[str], np.ndarray]], complaint_prob: float
+        self, post: PostFeatures, parts: Sequence[tuple[Sequence[str], np.ndarray]], model_prob: float,
+        failures: Sequence[str],
     ) -> tuple[str, ...]:
-        """Words and lexicon cues behind the verdict: complaint evidence, or praise when it isn't one."""
+        """Words and lexicon cues behind the verdict: complaint evidence, or praise when it isn't one.
+        The service ``failures`` come first. Where they alone make the post a complaint (``model_prob``,
+        the model's own reading, is under ½), the complaint lexicon's cues follow them and nothing else:
+        the model's words would say why it is not one."""
         by_source: dict[str, float] = {}
         for sources, contribution in parts:
             for source, value in zip(sources, contribution.tolist(), strict=True):
                 if source:
                     by_source[source] = by_source.get(source, 0.0) + value
-        sign = 1.0 if complaint_prob >= 0.5 else -1.0
+        sign = 1.0 if model_prob >= 0.5 else -1.0
         ranked = sorted((s for s, v in by_source.items() if sign * v > 0), key=lambda s: -sign * by_source[s])
-        wanted = ("complaint", "negative") if sign > 0 else ("positive",)
+        wanted = ("complaint", "negative") if sign > 0 or failures else ("positive",)
+        lexicon = [text for kind, text in post.cues if kind in wanted]
         cues: list[str] = []
         shown: set[str] = set()
-        for candidate in [text for kind, text in post.cues if kind in wanted] + ranked:
+        for candidate in [*failures, *lexicon, *(ranked if sign > 0 or not failures else ())]:
             words = candidate.split()
             if all(map(_telling, words)) and not shown.issuperset(words):
                 cues.append(candidate)

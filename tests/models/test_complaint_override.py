@@ -12,6 +12,7 @@ import pytest
 from listener.config import ClassifierConfig
 from models.errors import ModelNotAvailable
 from models.factory import load_classifier
+from models.service_failure import FAILURE_COMPLAINT_FLOOR
 
 ENGLISH = "@user the flight was late"
 SPANISH = "el vuelo no llegó, qué desastre"
@@ -63,6 +64,15 @@ def test_a_verdict_the_transformer_turns_shows_the_lexicons_cues_not_the_embedde
     assert base.complaint_prob < 0.5 and base.cues  # the praise words that kept it from being a complaint
     assert turned.complaint_prob > 0.99
     assert turned.cues == ()  # no complaint word to show: the praise words would read as "why flagged"
+
+
+def test_a_post_that_says_the_service_fails_stays_a_complaint_whatever_the_transformer_reads(complaint_dir: Path):
+    text = "@user I can't log in to the app"
+    [result] = load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), complaint_platt=(0.0, -10.0))).classify(
+        [text], ["en"])
+
+    assert result.complaint_prob == pytest.approx(FAILURE_COMPLAINT_FLOOR)  # the transformer read it as 0.00005
+    assert result.cues[0] == "can't log in"
 
 
 def test_a_complaint_model_folder_that_is_not_there_is_named_with_how_to_make_one(tmp_path: Path):

@@ -4,6 +4,7 @@ import pytest
 
 from models.embedded_backend import EmbeddedClassifier
 from models.errors import ModelNotAvailable
+from models.service_failure import FAILURE_COMPLAINT_FLOOR
 
 SPANISH_COMPLAINT = "@Iberia me habéis cancelado el vuelo, llevo 3 horas esperando y nadie me da una solución"
 PRAISE = "Muchas gracias @Iberia, el vuelo fue estupendo y la tripulación muy amable 😍"
@@ -55,9 +56,26 @@ def test_a_service_the_customer_cannot_get_into_is_a_complaint_and_getting_back_
                                "@lumora thanks, I can log in again, all sorted"])
     assert [r.lang for r in complaints] == ["en", "es", "pt", "pt", "de", "it"]
     assert all(r.complaint_prob > 0.5 for r in complaints)
-    cues = ["keeps crashing", "se cayó", "não consigo", "alguém aí", "kann mich nicht", "non riesco"]
+    cues = ["keeps crashing", "se cayó", "não consigo entrar", "alguém aí", "kann mich nicht einloggen",
+            "non riesco ad accedere"]
     assert all(cue in result.cues for cue, result in zip(cues, complaints, strict=True))
     assert all(r.complaint_prob < 0.5 for r in fixed)
+
+
+def test_a_post_that_says_the_service_fails_is_at_least_a_floor_likely_a_complaint(embedded):
+    """The model reads "no puedo entrar ... desde ayer" as no complaint (0.14); the phrase makes it 0.8, with
+    the phrase as its cue and not the words that pulled the model down. Case and accents do not matter,
+    and a reading above the floor stays."""
+    floored = embedded.classify(["@lumora no puedo entrar en la app desde ayer",
+                                 "@lumora a fibra está FORA DO AR desde ontem",
+                                 "@lumora NAO CONSIGO ENTRAR no app"])
+    assert [r.complaint_prob >= FAILURE_COMPLAINT_FLOOR for r in floored] == [True] * 3
+    assert floored[0].complaint_prob == pytest.approx(FAILURE_COMPLAINT_FLOOR)
+    assert [r.cues[0] for r in floored] == ["no puedo entrar", "fora do ar", "não consigo entrar"]
+    assert floored[0].cues == ("no puedo entrar",)
+    [angry] = embedded.classify(["Lumora app won't load, can't log in at all. 🤬"])
+    assert angry.complaint_prob > 0.95
+    assert angry.cues[:3] == ("won't load", "can't log in", "🤬")
 
 
 def test_complaints_in_languages_without_complaint_labels_are_flagged_and_praise_is_not(embedded):

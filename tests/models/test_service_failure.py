@@ -1,0 +1,31 @@
+"""Service failure phrases: found whole, whatever the case, accents or apostrophes, and named as listed."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.keywords import DEFAULT_KEYWORDS
+from models.service_failure import SERVICE_FAILURE_PHRASES, ServiceFailureFinder
+
+
+@pytest.mark.parametrize("text, found", [
+    ("@lumora no puedo iniciar sesion, ¿se ha caido?", ("no puedo iniciar sesión", "se ha caído")),
+    ("Can’t log in to the app", ("can't log in",)),  # U+2019, as phones type it
+    ("@lumora kein Internet seit gestern", ("kein Internet",)),
+    ("no carga, no carga, NO CARGA", ("no carga",)),
+])
+def test_a_phrase_is_found_however_it_is_typed_and_named_as_listed(text, found):
+    assert ServiceFailureFinder().find(text) == found
+
+
+@pytest.mark.parametrize("text", [
+    "no cargaron la factura dos veces",  # "no carga" inside a longer word
+    "10 years with Lumora and not a single outage",
+    "gracias, ya puedo entrar",
+])
+def test_longer_words_and_praise_are_not_failures(text):
+    assert ServiceFailureFinder().find(text) == ()
+
+
+def test_the_alerting_layers_outage_keywords_are_these_phrases():
+    assert DEFAULT_KEYWORDS["outage"] is SERVICE_FAILURE_PHRASES
