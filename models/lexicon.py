@@ -4,6 +4,8 @@ It is honest about what it is: it counts complaint cues and sentiment words (wit
 negation flip) and maps the counts to probabilities with fixed logistic curves. It is useful as a
 fallback, for tests, and to show staff exactly which words raised an alert; the embedded model is
 more accurate.
+A post that says the service fails its writer ("no puedo entrar"; ``models.service_failure``) is at
+least 0.8 likely a complaint, as with every backend.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from listener.domain import SENTIMENTS, Classification
 from models.language import LanguageDetector, shared_detector
 from models.lexicons import Cue, CueLexicon
+from models.service_failure import ServiceFailureFinder, failures_first, with_failure_floor
 from models.text import normalize, tokenize
 
 _NEGATORS = frozenset({"not", "no", "never", "não", "nao", "nunca", "ne", "pas", "nicht", "kein", "non"})
@@ -51,6 +54,7 @@ class LexiconClassifier:
     def __init__(self, detector: LanguageDetector | None = None, lexicon: CueLexicon | None = None) -> None:
         self._detector = detector or shared_detector()
         self._lexicon = lexicon or CueLexicon()
+        self._failures = ServiceFailureFinder()
 
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None
@@ -70,9 +74,12 @@ class LexiconClassifier:
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         probs = tuple(e / sum(exps) for e in exps)
-        complaint_prob = _sigmoid(1.2 * counts["complaint"] + 0.8 * counts["negative"] - 0.8 * positive - 1.0)
+        failures = self._failures.find(text)
+        complaint_prob = with_failure_floor(
+            _sigmoid(1.2 * counts["complaint"] + 0.8 * counts["negative"] - 0.8 * positive - 1.0), failures)
         sentiment = SENTIMENTS[max(range(3), key=probs.__getitem__)]
-        shown = tuple(dict.fromkeys(c.text for c in cues if c.kind != "positive" or complaint_prob < 0.5))
+        shown = failures_first(failures, dict.fromkeys(
+            c.text for c in cues if c.kind != "positive" or complaint_prob < 0.5))
         return Classification(
             lang=lang,
             sentiment=sentiment,

@@ -20,7 +20,7 @@ wifi", which means "on the wifi". The alerting layer's built-in ``outage`` keywo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from listener.folding import fold, phrase_pattern
 
@@ -71,3 +71,16 @@ def with_failure_floor(complaint_prob: float, failures: Sequence[str]) -> float:
     """``complaint_prob``, raised to :data:`FAILURE_COMPLAINT_FLOOR` when the post says the service fails
     (``failures``, what :meth:`ServiceFailureFinder.find` found in it)."""
     return max(complaint_prob, FAILURE_COMPLAINT_FLOOR) if failures else complaint_prob
+
+
+def failures_first(failures: Sequence[str], cues: Iterable[str]) -> tuple[str, ...]:
+    """``failures``, then each of ``cues`` that adds a word to what is shown: "não consigo" adds none to
+    "não consigo entrar"."""
+    shown = {fold(word) for phrase in failures for word in phrase.split()}
+    kept = list(failures)
+    for cue in cues:
+        words = {fold(word) for word in cue.split()}
+        if not shown.issuperset(words):
+            kept.append(cue)
+            shown.update(words)
+    return tuple(kept)

@@ -1,5 +1,8 @@
+import pytest
+
 from listener.config import ClassifierConfig
 from models.factory import load_classifier
+from models.service_failure import FAILURE_COMPLAINT_FLOOR
 
 
 def test_lexicon_backend_flags_a_spanish_complaint_with_its_cues():
@@ -21,3 +24,9 @@ def test_negated_praise_counts_as_negative():
     [result] = load_classifier(ClassifierConfig(backend="lexicon")).classify(["the service was not good"])
     assert "not good" in result.cues
     assert result.sentiment == "negative"
+
+
+def test_a_post_that_says_the_service_fails_is_at_least_a_floor_likely_a_complaint():
+    [result] = load_classifier(ClassifierConfig(backend="lexicon")).classify(["@lumora NO PUEDO ENTRAR desde ayer"])
+    assert result.complaint_prob == pytest.approx(FAILURE_COMPLAINT_FLOOR)  # one complaint cue alone: 0.55
+    assert result.cues == ("no puedo entrar",)

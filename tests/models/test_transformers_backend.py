@@ -1,5 +1,6 @@
 """The transformers backend loads real models from disk: tiny ones built here with random weights."""
 
+import math
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ import torch
 from listener.config import ClassifierConfig
 from models.errors import ModelNotAvailable
 from models.factory import load_classifier
+from models.service_failure import FAILURE_COMPLAINT_FLOOR
 
 
 def test_sentiment_model_loads_from_a_local_directory(sentiment_dir: Path):
@@ -85,3 +87,13 @@ def test_a_model_folder_under_the_home_directory_loads_from_a_tilde_path(
     config = ClassifierConfig(backend="transformers", sentiment_model=f"~/{sentiment_dir.name}")
     [result] = load_classifier(config).classify(["the flight was late"])
     assert sum(result.sentiment_probs) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_post_that_says_the_service_fails_is_at_least_a_floor_likely_a_complaint(sentiment_dir: Path):
+    config = ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir), complaint_platt=[0.0, -10.0])
+    failed, other = load_classifier(config).classify(["@lumora não consigo entrar no app", "the flight was late"])
+
+    assert failed.complaint_prob == pytest.approx(FAILURE_COMPLAINT_FLOOR)  # the model read it as 0.00005
+    assert failed.cues[0] == "não consigo entrar"
+    assert "não consigo" not in failed.cues  # the lexicon's shorter cue adds no word
+    assert other.complaint_prob == pytest.approx(1 / (1 + math.exp(10)))
