@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from listener.domain import SENTIMENTS, Classification
+from listener.folding import fold
 from models.features import Featurizer, PostFeatures
 from models.inference import EmbeddedNetwork
 from models.language import LanguageDetector, shared_detector
@@ -30,6 +31,9 @@ def _telling(token: str) -> bool:
     if token == "@user" or (len(token) == 1 and token.isalnum()):
         return False
     return not all(unicodedata.category(ch)[0] in "PC" for ch in token)
+
+
+_folded = functools.lru_cache(maxsize=65536)(fold)
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
@@ -152,9 +156,10 @@ class EmbeddedClassifier:
         shown: set[str] = set()
         for candidate in [*failures, *lexicon, *(ranked if sign > 0 or not failures else ())]:
             words = candidate.split()
-            if all(map(_telling, words)) and not shown.issuperset(words):
+            folded = set(map(_folded, words))  # "nao consigo" adds nothing to "não consigo entrar"
+            if all(map(_telling, words)) and not shown.issuperset(folded):
                 cues.append(candidate)
-                shown.update(words)
+                shown.update(folded)
                 if len(cues) == _MAX_CUES:
                     break
         return tuple(cues)

@@ -73,6 +73,7 @@ def test_a_post_that_says_the_service_fails_is_at_least_a_floor_likely_a_complai
     assert floored[0].complaint_prob == pytest.approx(FAILURE_COMPLAINT_FLOOR)
     assert [r.cues[0] for r in floored] == ["no puedo entrar", "fora do ar", "não consigo entrar"]
     assert floored[0].cues == ("no puedo entrar",)
+    assert "nao consigo" not in floored[2].cues  # the lexicon's cue, another spelling of words already shown
     [angry] = embedded.classify(["Lumora app won't load, can't log in at all. 🤬"])
     assert angry.complaint_prob > 0.95
     assert angry.cues[:3] == ("won't load", "can't log in", "🤬")
