@@ -14,11 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from listener.domain import SENTIMENTS, Classification
-from listener.folding import fold
 from models.features import Featurizer, PostFeatures
 from models.inference import EmbeddedNetwork
 from models.language import LanguageDetector, shared_detector
-from models.service_failure import ServiceFailureFinder, with_failure_floor
+from models.service_failure import ServiceFailureFinder, failures_first, with_failure_floor
 from models.weights import WEIGHTS_DIR, ModelMeta, read_weights
 
 _MAX_CUES = 5
@@ -31,9 +30,6 @@ def _telling(token: str) -> bool:
     if token == "@user" or (len(token) == 1 and token.isalnum()):
         return False
     return not all(unicodedata.category(ch)[0] in "PC" for ch in token)
-
-
-_folded = functools.lru_cache(maxsize=65536)(fold)
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
@@ -152,14 +148,5 @@ class EmbeddedClassifier:
         ranked = sorted((s for s, v in by_source.items() if sign * v > 0), key=lambda s: -sign * by_source[s])
         wanted = ("complaint", "negative") if sign > 0 or failures else ("positive",)
         lexicon = [text for kind, text in post.cues if kind in wanted]
-        cues: list[str] = []
-        shown: set[str] = set()
-        for candidate in [*failures, *lexicon, *(ranked if sign > 0 or not failures else ())]:
-            words = candidate.split()
-            folded = set(map(_folded, words))  # "nao consigo" adds nothing to "não consigo entrar"
-            if all(map(_telling, words)) and not shown.issuperset(folded):
-                cues.append(candidate)
-                shown.update(folded)
-                if len(cues) == _MAX_CUES:
-                    break
-        return tuple(cues)
+        candidates = [*lexicon, *(ranked if sign > 0 or not failures else ())]
+        return failures_first(failures, (c for c in candidates if all(map(_telling, c.split()))), _MAX_CUES)

@@ -20,11 +20,16 @@ wifi", which means "on the wifi". The alerting layer's built-in ``outage`` keywo
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from listener.folding import fold, phrase_pattern
 
 FAILURE_COMPLAINT_FLOOR = 0.8
+
+# Cue words repeat from post to post; bounded for a long-running daemon.
+_folded = functools.lru_cache(maxsize=65536)(fold)
 
 SERVICE_FAILURE_PHRASES: dict[str, tuple[str, ...]] = {
     "en": ("can't log in", "cannot log in", "can't login", "cant log in", "can't sign in", "cannot sign in",
@@ -73,14 +78,16 @@ def with_failure_floor(complaint_prob: float, failures: Sequence[str]) -> float:
     return max(complaint_prob, FAILURE_COMPLAINT_FLOOR) if failures else complaint_prob
 
 
-def failures_first(failures: Sequence[str], cues: Iterable[str]) -> tuple[str, ...]:
-    """``failures``, then each of ``cues`` that adds a word to what is shown: "não consigo" adds none to
-    "não consigo entrar"."""
-    shown = {fold(word) for phrase in failures for word in phrase.split()}
-    kept = list(failures)
-    for cue in cues:
-        words = {fold(word) for word in cue.split()}
+def failures_first(failures: Sequence[str], cues: Iterable[str], limit: int | None = None) -> tuple[str, ...]:
+    """``failures``, then each of ``cues`` that adds a word to what is shown ("não consigo" adds none to
+    "não consigo entrar", nor "kein internet" to "kein Internet"), at most ``limit`` in all."""
+    shown: set[str] = set()
+    kept: list[str] = []
+    for cue in itertools.chain(failures, cues):
+        words = set(map(_folded, cue.split()))
         if not shown.issuperset(words):
             kept.append(cue)
             shown.update(words)
+            if len(kept) == limit:
+                break
     return tuple(kept)
