@@ -25,6 +25,7 @@ from functools import lru_cache
 import regex
 
 from listener.folding import fold
+from listener.function_words import FUNCTION_WORDS
 
 # concept -> words and phrases in en, es, pt, fr, de and it, then ar, ru and hi, written as people write
 # them and folded (and Arabic light-stemmed) when the module loads. Phrases are matched before single
@@ -86,33 +87,6 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "roaming": ("roaming", "itinerancia", "extranjero", "abroad", "etranger", "ausland", "estero",
                 "تجوال", "رومينغ", "роуминг*", "रोमिंग"),
 }
-# Words that carry no topic in the six languages (folded; English contractions lose their "t": "don", "didn").
-STOPWORDS = frozenset("""
-a al algo alguem alguien ante aqui asi aun ay cada com como con contigo da das de del desde do dos e el ela
-ele ella em en entre era es esa ese eso esta este esto estoy eu foi ha hay hace isso ja la las le les lo los
-mais mas me mesmo meu mi mis muy na nada nao nem ni no nos o os para pero por porque pra que se ser seu si
-sin sobre su sus tan te tem ter todo toda todos tu um uma un una uno y ya yo
-about after again all also already am an and any anyone are as at be because been before being but by can
-cant could did do does dont else even every for from get got had has have he her here him his how i im in
-into is it its just me more much my never no not nothing now of off on only or other our out over really
-said she should since so some still than that the their them then there these they this those through to
-too until up us very was we were what when where which while who why will with would yet you your
-aren couldn didn doesn don hasn haven isn shouldn wasn weren won wouldn
-aux avec ce ces cette dans depuis des elle encore est et ete ils je les leur mais mes moi mon ne nous pas
-plus pour qui rien sont sur toujours tous tout une vous
-auch auf aus bei bin das dem den der des die ein eine einem einen einer habe hat ich im immer ist kann kein
-keine mein meine mich mir mit nicht noch nur schon seit sie sind und von war was wieder wir zum zur
-ancora che del dei della delle gli il mio mia nel nella non per piu questa questo sempre sono sul sulla
-""".split())
-# The same for Arabic, Russian and Hindi, as written (normalised like the concepts when the module loads).
-_WRITTEN_STOPWORDS = """
-من في على الى إلى عن منذ هذا هذه ذلك التي الذي كل لا لم لن ما مع عند او أو ثم قد كان يا والله بس شي انا أنا
-احنا نحن هو هي انت أنت ليش ليه ايش شو مش مو كيف حتى بعد قبل عندي عندنا اليوم أستطيع استطيع اقدر أقدر
-что это уже опять снова меня мне нас нам вас вам нет как так для все всё его она они был была было были или
-когда где почему только даже ещё еще вообще мой моя мои моё мою наш наша очень просто сегодня могу может можно
-है हैं नहीं मेरा मेरी मेरे मुझे हमें हमारा का की के को से में पर और भी यह ये वह वो हो रहा रही रहे गया गई गए
-था थी थे कर करो कोई कुछ क्या क्यों अभी तक बार आप हम सब बहुत एक ही तो
-"""
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HANDLE = re.compile(r"@\w+")
@@ -159,7 +133,8 @@ _WORDS = {_normalised(word): concept for concept, words in CONCEPTS.items() for 
           if " " not in word and not word.endswith("*")}
 _PREFIXES = sorted(((_normalised(word[:-1]), concept) for concept, words in CONCEPTS.items() for word in words
                     if word.endswith("*")), key=lambda pair: -len(pair[0]))
-STOPWORDS = STOPWORDS | {_normalised(word) for word in _WRITTEN_STOPWORDS.split()}
+# Function words, compared as the text's words are (Arabic ones light-stemmed).
+STOPWORDS = frozenset(_normalised(word) for word in FUNCTION_WORDS)
 
 
 @lru_cache(maxsize=65536)
