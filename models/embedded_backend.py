@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from listener.domain import SENTIMENTS, Classification
+from listener.function_words import only_function_words
 from models.features import Featurizer, PostFeatures
 from models.inference import EmbeddedNetwork
 from models.language import LanguageDetector, shared_detector
@@ -135,17 +136,19 @@ class EmbeddedClassifier:
         self, post: PostFeatures, parts: Sequence[tuple[Sequence[str], np.ndarray]], model_prob: float,
         failures: Sequence[str],
     ) -> tuple[str, ...]:
-        """Words and lexicon cues behind the verdict: complaint evidence, or praise when it isn't one.
-        The service ``failures`` come first. Where they alone make the post a complaint (``model_prob``,
-        the model's own reading, is under ½), the complaint lexicon's cues follow them and nothing else:
-        the model's words would say why it is not one."""
+        """Words and lexicon cues behind the verdict: complaint evidence, or praise when it isn't one;
+        never words of the model's that are function words only ("que", "no me": they tell a reader
+        nothing, and the first cue groups alerts). The service ``failures`` come first. Where they alone
+        make the post a complaint (``model_prob``, the model's own reading, is under ½), the complaint
+        lexicon's cues follow them and nothing else: the model's words would say why it is not one."""
         by_source: dict[str, float] = {}
         for sources, contribution in parts:
             for source, value in zip(sources, contribution.tolist(), strict=True):
                 if source:
                     by_source[source] = by_source.get(source, 0.0) + value
         sign = 1.0 if model_prob >= 0.5 else -1.0
-        ranked = sorted((s for s, v in by_source.items() if sign * v > 0), key=lambda s: -sign * by_source[s])
+        ranked = sorted((s for s, v in by_source.items() if sign * v > 0 and not only_function_words(s)),
+                        key=lambda s: -sign * by_source[s])
         wanted = ("complaint", "negative") if sign > 0 or failures else ("positive",)
         lexicon = [text for kind, text in post.cues if kind in wanted]
         candidates = [*lexicon, *(ranked if sign > 0 or not failures else ())]

@@ -2,6 +2,7 @@ import time
 
 import pytest
 
+from listener.function_words import only_function_words
 from models.embedded_backend import EmbeddedClassifier
 from models.errors import ModelNotAvailable
 from models.service_failure import FAILURE_COMPLAINT_FLOOR
@@ -22,6 +23,20 @@ def test_praise_is_not_flagged(embedded):
     [result] = embedded.classify([PRAISE])
     assert result.complaint_prob < 0.5
     assert result.sentiment == "positive"
+
+
+def test_why_flagged_is_never_function_words_alone(embedded):
+    """The model leans on "nicht", "no me" and "les" as much as on "paket": a reader learns nothing from
+    them, and the first cue names the alert group, so they are left out; lexicon phrases such as
+    "toujours pas" stay."""
+    results = embedded.classify(["Das Paket ist immer noch nicht da, seit einer Woche",
+                                 "No me llega el pedido, es la tercera vez",
+                                 "Les colis ne sont toujours pas arrivés"])
+    assert all(r.complaint_prob > 0.5 for r in results)
+    assert [r.cues[0] for r in results] == ["woche", "vez", "toujours pas"]
+    assert "paket" in results[0].cues and "pedido" in results[1].cues and "colis" in results[2].cues
+    for result in results:
+        assert not [cue for cue in result.cues[1:] if only_function_words(cue)], result.cues
 
 
 def test_portuguese_and_english_complaints_are_flagged(embedded):
