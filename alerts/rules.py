@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from alerts.keywords import URGENT_CATEGORIES, default_keywords
 from listener.config import SEVERITIES, BrandConfig, RuleConfig
 from listener.domain import Alert, StoredMention
 from listener.folding import fold, phrase_pattern
+from listener.function_words import FUNCTION_WORDS
 
 CUSTOM = "custom"
+_NAME_PART = re.compile(r"[^\W_]+")
 
 
 class RuleEngine:
@@ -29,6 +32,7 @@ class RuleEngine:
                  ack_sla: timedelta = timedelta(hours=1)) -> None:
         self._rules = list(rules)
         self._own_brands = {brand.name for brand in brands if not brand.competitor}
+        self._brand_names = {key for brand in brands for name in brand.names() if (key := _name_key(name))}
         self._ack_sla = ack_sla
         self._keywords = {
             rule.name: [(word, category, fold(word), phrase_pattern([word])) for word, category in _rule_keywords(rule)]
@@ -45,10 +49,12 @@ class RuleEngine:
             return []
         alerts: dict[str, Alert] = {}
         folded_text = fold(mention.text)
+        # Below ½ the cues would say why it is not a complaint; a brand's name says nothing: every post names one.
+        cues = self._without_names(result.cues) if result.reads_as_complaint else ()
         for rule in self._rules:
             if "*" not in rule.brands and mention.brand not in rule.brands:
                 continue
-            reasons, floor = self._reasons(rule, stored, folded_text)
+            reasons, floor = self._reasons(rule, stored, folded_text, cues)
             if not reasons:
                 continue
             severity = _raise_by_reach(floor, mention.author_reach, rule.reach_thresholds)
@@ -63,14 +69,14 @@ class RuleEngine:
                     title=_title(stored, reasons),
                     reasons=tuple(reasons),
                     mention_id=stored.id,
-                    group=_group(stored, reasons),
+                    group=_group(stored, cues, reasons),
                     ack_within=sla,
                 ))
         return list(alerts.values())
 
-    def _reasons(self, rule: RuleConfig, stored: StoredMention, text: str) -> tuple[list[str], int]:
+    def _reasons(self, rule: RuleConfig, stored: StoredMention, text: str, cues: Sequence[str]) -> tuple[list[str], int]:
         """Why the mention meets ``rule`` (empty if it does not) and the lowest severity level it earns;
-        ``text`` is the mention's text folded for keywords."""
+        ``text`` is the mention's text folded for keywords, ``cues`` the classifier's cues to show."""
         result = stored.classification
         assert result is not None
         reasons, level = [], -1
@@ -86,9 +92,19 @@ class RuleEngine:
             if folded in text and pattern.search(text):  # the substring test first: most words are not there
                 reasons.append(f"keyword '{word}'" + ("" if category == CUSTOM else f" ({category})"))
                 level = max(level, 2 if category in URGENT_CATEGORIES else 1)
-        if reasons and result.cues and result.reads_as_complaint:  # below ½ the cues say why it is not one
-            reasons.append("cues: " + ", ".join(result.cues))
+        if reasons and cues:
+            reasons.append("cues: " + ", ".join(cues))
         return reasons, level
+
+    def _without_names(self, cues: Iterable[str]) -> tuple[str, ...]:
+        """``cues`` but those that only name a configured brand ("lumora", "de Lumora", "vireo net")."""
+        return tuple(cue for cue in cues if _name_key(cue) not in self._brand_names)
+
+
+def _name_key(text: str) -> str:
+    """``text`` as a brand name compares: folded, its function words, spaces, "@", "#" and "_" left out
+    ("@Lumora_Ayuda" and "lumora ayuda" are both "lumoraayuda")."""
+    return "".join(part for part in _NAME_PART.findall(fold(text)) if part not in FUNCTION_WORDS)
 
 
 def _rule_keywords(rule: RuleConfig) -> list[tuple[str, str]]:
@@ -117,14 +133,14 @@ def _channels(rule: RuleConfig, brand: str, lang: str, severity: str) -> list[st
     return list(dict.fromkeys(channels))
 
 
-def _group(stored: StoredMention, reasons: Sequence[str]) -> str | None:
-    """What the mention is about, for grouping: its conversation, else its strongest complaint cue, else the
-    keyword that raised the alert (ten "no puedo entrar" posts the classifier missed are one group)."""
-    mention, result = stored.mention, stored.classification
+def _group(stored: StoredMention, cues: Sequence[str], reasons: Sequence[str]) -> str | None:
+    """What the mention is about, for grouping: its conversation, else its strongest complaint cue shown,
+    else the keyword that raised the alert (ten "no puedo entrar" posts the classifier missed are one group)."""
+    mention = stored.mention
     if mention.conversation_id:
         return f"{mention.brand}:thread:{mention.source}:{mention.conversation_id}"
-    if result is not None and result.cues and result.reads_as_complaint:
-        return f"{mention.brand}:cue:{fold(result.cues[0])}"
+    if cues:
+        return f"{mention.brand}:cue:{fold(cues[0])}"
     keyword = _keyword_reason(reasons)
     return f"{mention.brand}:keyword:{fold(keyword)}" if keyword else None
 

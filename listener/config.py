@@ -95,6 +95,10 @@ class BrandConfig(Strict):
             raise ValueError(f"unknown locale {value!r}; use a CLDR name such as 'es_ES' or 'en_GB'") from None
         return value
 
+    def names(self) -> list[str]:
+        """What the brand is called: its name, its own accounts and its search terms."""
+        return [self.name, *self.own_handles, *(term for terms in self.terms.values() for term in terms)]
+
     def terms_for(self, source: str) -> list[str]:
         """The search terms for ``source``: its own list, else the ``'*'`` list, else the brand name."""
         return self.terms.get(source) or self.terms.get("*") or [self.name]

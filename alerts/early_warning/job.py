@@ -103,8 +103,7 @@ class EarlyWarningJob:
         self._config = config
         self._clock = clock
         self._own = {brand.name for brand in brands if not brand.competitor}
-        names = [term for brand in brands for term in [brand.name, *brand.own_handles,
-                                                        *(t for terms in brand.terms.values() for t in terms)]]
+        names = [name for brand in brands for name in brand.names()]
         self._window = timedelta(minutes=config.incident_window_minutes)
         self._grouper = IncidentGrouper(names, window=self._window, threshold=config.similarity_threshold)
         self._detector = SpikeDetector(spike_settings(config))
