@@ -9,11 +9,13 @@ from __future__ import annotations
 from listener.folding import fold
 
 # Folded (lower case, no accents). English contractions are split at the apostrophe: "don", "didn".
+# The last line is romanised Hindi, as UMSAB's Hindi tweets are written.
 _LATIN_SCRIPT = """
 a al algo alguem alguien ante aqui asi aun ay cada com como con contigo da das de del desde do dos e el ela
 ele ella em en entre era es esa ese eso esta este esto estoy eu foi ha hay hace isso ja la las le les lo los
 mais mas me mesmo meu mi mis muy na nada nao nem ni no nos o os para pero por porque pra que se ser seu si
 sin sobre su sus tan te tem ter todo toda todos tu um uma un una uno y ya yo
+ahora antes despues ellos esse estar habia han hasta poco pues sea sem siquiera tampoco tanto tenido
 about after again all also already am an and any anyone are as at be because been before being but by can
 cant could did do does dont else even every for from get got had has have he her here him his how i im in
 into is it its just me more much my never no not nothing now of off on only or other our out over really
@@ -24,7 +26,8 @@ aux avec ce ces cette dans depuis des elle encore est et ete ils je les leur mai
 plus pour qui rien sont sur toujours tous tout une vous
 auch auf aus bei bin das dem den der des die ein eine einem einen einer habe hat ich im immer ist kann kein
 keine mehr mein meine mich mir mit nicht noch nur schon seit sie sind und von war was wieder wir zum zur
-ancora che del dei della delle gli il mio mia nel nella non per piu questa questo sempre sono sul sulla
+ancora che chi del dei della delle gli il ma mio mia nel nella non per piu questa questo sempre sono sto sul sulla
+bhi hai ka ke ki ko
 """
 # As written; folded when the module loads.
 _OTHER_SCRIPTS = """
@@ -37,15 +40,15 @@ _OTHER_SCRIPTS = """
 """
 
 FUNCTION_WORDS = frozenset(fold(word) for word in (_LATIN_SCRIPT + _OTHER_SCRIPTS).split())
-# Words that fold onto a function word without being one. Of the 60 commonest such folds in the data
-# sets' train and dev splits (é, más, não, qué, ...), the only one.
-_FOLDED_ONTO_ONE = frozenset({"schön"})
+# Words that fold onto a function word without being one: in the data sets' train and dev splits, the
+# only ones among the words that fold onto one (é, más, não, qué, después, ...).
+_FOLDED_ONTO_ONE = frozenset({"schön", "má", "poço"})
 
 
 def only_function_words(phrase: str) -> bool:
     """Whether every word of ``phrase`` is a function word, or a single letter, once folded; the parts
     of a word with an apostrophe count one by one ("can't" is one, "l'app" is not). Emoji, digits and
-    "schön" (not "schon") are not.
+    "schön" (not "schon") or "má" (Portuguese "bad", not "ma") are not.
 
     Example::
 

@@ -12,6 +12,6 @@ def test_phrases_of_function_words_only(phrase):
     assert only_function_words(phrase)
 
 
-@pytest.mark.parametrize("phrase", ["no signal", "sin internet", "paket ist", "l'app", "لا يعمل", "не работает", "बंद", "😭", "3", "so schön"])
+@pytest.mark.parametrize("phrase", ["no signal", "sin internet", "paket ist", "l'app", "لا يعمل", "не работает", "बंद", "😭", "3", "so schön", "má"])
 def test_phrases_with_a_word_of_their_own(phrase):
     assert not only_function_words(phrase)
