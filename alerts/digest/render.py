@@ -65,6 +65,10 @@ class Formats:
         """``value`` and the English ``noun``, plural unless it is one: '1 complaint', '2.345 mentions'."""
         return f"{self.number(value)} {noun if value == 1 else noun + 's'}"
 
+    def days_before(self, days: int) -> str:
+        """What the averages are taken over: 'the day before', 'the 7 days before'."""
+        return "the day before" if days == 1 else f"the {self.count(days, 'day')} before"
+
     def percent(self, value: float | None) -> str:
         """A share (0–1) as a percentage with at most one decimal; an em dash for ``None``."""
         return "—" if value is None else format_percent(value, format="#,##0.#%", locale=self.locale)

@@ -196,10 +196,19 @@ def test_averages_divide_by_the_days_the_brand_was_heard_of_not_always_seven(tmp
     filler.mention(at(10), text="Lumora ok")
     text = build_digest(store, settings, day=DAY, clock=clock).text
     assert "Mentions:   1 (avg 84)" in text and "Complaints: 0 (avg 6)" in text
-    assert '"avg" is the daily average of the 1 day(s) before.' in text
+    assert '"avg" is the daily average of the day before.' in text
+    assert "compared with the daily average of the day before." in build_digest(store, settings, day=DAY, clock=clock).html
     first_day = build_digest(store, settings, day=DAY - timedelta(days=1), clock=clock)
     assert "Mentions:   84 (avg —)" in first_day.text and "before —" in first_day.text
     assert "No earlier day to compare with yet." in first_day.summary
+    assert "with no earlier day to compare with yet." in first_day.html
+
+
+def test_the_page_says_what_its_averages_are_taken_over(tmp_path, store, filler, clock):
+    fill_week(filler, random.Random(6))
+    html = build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html
+    assert "compared with the daily average of the 7 days before." in html
+    assert "<th>7-day avg</th>" in html and "<th>7-day share</th>" in html
 
 
 def test_the_summarys_top_topics_are_those_complained_about_on_the_day(tmp_path, store, filler, clock):
