@@ -21,7 +21,7 @@ cant could did do does dont else even every for from get got had has have he her
 into is it its just me more much my never no not nothing now of off on only or other our out over really
 said she should since so some still than that the their them then there these they this those through to
 too until up us very was we were what when where which while who why will with would yet you your
-aren couldn didn doesn don hasn haven isn shouldn wasn weren won wouldn
+aren couldn didn doesn don hasn haven isn shouldn wasn weren won wouldn rt via
 aux avec ce ces cette dans depuis des elle encore est et ete ils je les leur mais mes moi mon ne nous pas
 plus pour qui rien sont sur toujours tous tout une vous
 auch auf aus bei bin das dem den der des die ein eine einem einen einer habe hat ich im immer ist kann kein

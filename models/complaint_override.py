@@ -27,7 +27,7 @@ from listener.domain import Classification
 from models.base import Classifier
 from models.errors import ModelNotAvailable
 from models.lexicons import CueLexicon
-from models.service_failure import ServiceFailureFinder, with_failure_floor
+from models.service_failure import ServiceFailureFinder, failures_first, with_failure_floor
 from models.text import normalize, tokenize
 from models.transformers_backend import LoadedModel, complaint_column, complaint_log_odds
 
@@ -96,9 +96,10 @@ class ComplaintOverride:
         chosen = [index for index in self._chosen(results) if low <= results[index].complaint_prob <= high]
         for index, read in zip(chosen, self.complaint_probabilities([texts[i] for i in chosen]), strict=True):
             result = results[index]
-            probability = with_failure_floor(read, self._failures.find(texts[index]))
+            failures = self._failures.find(texts[index])
+            probability = with_failure_floor(read, failures)
             cues = result.cues
             if (probability >= 0.5) != (result.complaint_prob >= 0.5):
-                cues = self._lexicon.complaint_cues(tokenize(normalize(texts[index])))
+                cues = failures_first(failures, self._lexicon.complaint_cues(tokenize(normalize(texts[index]))))
             results[index] = replace(result, complaint_prob=probability, cues=cues, model=self.name)
         return results

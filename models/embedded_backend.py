@@ -19,6 +19,7 @@ from models.features import Featurizer, PostFeatures
 from models.inference import EmbeddedNetwork
 from models.language import LanguageDetector, shared_detector
 from models.service_failure import ServiceFailureFinder, failures_first, with_failure_floor
+from models.text import LINK_TOKEN, MENTION_TOKEN
 from models.weights import WEIGHTS_DIR, ModelMeta, read_weights
 
 _MAX_CUES = 5
@@ -26,9 +27,9 @@ _MAX_CUES = 5
 
 @functools.lru_cache(maxsize=65536)
 def _telling(token: str) -> bool:
-    """Whether a token can stand as a "why flagged" cue: not punctuation, a mention, one letter or
-    a broken character (a lone surrogate left where an emoji was cut)."""
-    if token == "@user" or (len(token) == 1 and token.isalnum()):
+    """Whether a token can stand as a "why flagged" cue: not punctuation, a mention, a link, one letter
+    or a broken character (a lone surrogate left where an emoji was cut)."""
+    if token in (MENTION_TOKEN, LINK_TOKEN) or (len(token) == 1 and token.isalnum()):
         return False
     return not all(unicodedata.category(ch)[0] in "PC" for ch in token)
 

@@ -25,6 +25,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from listener.folding import fold, phrase_pattern
+from models.text import as_written
 
 FAILURE_COMPLAINT_FLOOR = 0.8
 
@@ -80,13 +81,14 @@ def with_failure_floor(complaint_prob: float, failures: Sequence[str]) -> float:
 
 def failures_first(failures: Sequence[str], cues: Iterable[str], limit: int | None = None) -> tuple[str, ...]:
     """``failures``, then each of ``cues`` that adds a word to what is shown ("não consigo" adds none to
-    "não consigo entrar", nor "kein internet" to "kein Internet"), at most ``limit`` in all."""
+    "não consigo entrar", nor "kein internet" to "kein Internet"), at most ``limit`` in all, as a
+    reader finds them in the post (``emo_sad`` is ":(")."""
     shown: set[str] = set()
     kept: list[str] = []
     for cue in itertools.chain(failures, cues):
         words = set(map(_folded, cue.split()))
         if not shown.issuperset(words):
-            kept.append(cue)
+            kept.append(as_written(cue))
             shown.update(words)
             if len(kept) == limit:
                 break

@@ -34,6 +34,12 @@ _EMOTICONS: dict[str, str] = {
     ":-/": " emo_annoyed ", ":/": " emo_annoyed ", ":-|": " emo_annoyed ", ":|": " emo_annoyed ",
     "<3": " emo_love ", "</3": " emo_sad ",
 }
+# How each emoticon name is shown to a reader ("why flagged"): one of the emoticons it stands for.
+_WRITTEN_EMOTICONS: dict[str, str] = {
+    "emo_happy": ":)", "emo_laugh": ":D", "emo_wink": ";)", "emo_sad": ":(", "emo_annoyed": ":/", "emo_love": "<3",
+}
+LINK_TOKEN = "http"
+MENTION_TOKEN = "@user"
 _EMOTICON = re.compile(
     r"(?<!\w)(" + "|".join(re.escape(e) for e in sorted(_EMOTICONS, key=len, reverse=True)) + r")(?!\w)"
 )
@@ -56,8 +62,8 @@ def normalize(text: str) -> str:
     text = html.unescape(html.unescape(text))
     text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
     text = _LITERAL_ESCAPE.sub(_unescape_literal, text)
-    text = _URL.sub(" http ", text)
-    text = _MENTION.sub(" @user ", text)
+    text = _URL.sub(f" {LINK_TOKEN} ", text)
+    text = _MENTION.sub(f" {MENTION_TOKEN} ", text)
     text = _HASHTAG.sub(r"\1", text)
     text = text.lower().replace("\u2019", "'")
     text = _EMOTICON.sub(lambda m: _EMOTICONS[m.group(1)], text)
@@ -75,3 +81,14 @@ def tokenize(normalized: str) -> list[str]:
         ['no', 'me', 'devuelven', 'el', 'dinero', '😡', '!', '!']
     """
     return _TOKEN.findall(normalized)
+
+
+def as_written(phrase: str) -> str:
+    """A phrase of tokens as a reader finds it in the post: emoticon names become an emoticon again.
+
+    Example::
+
+        >>> as_written("nadie responde emo_sad")
+        'nadie responde :('
+    """
+    return " ".join(_WRITTEN_EMOTICONS.get(token, token) for token in phrase.split(" "))

@@ -39,6 +39,13 @@ def test_why_flagged_is_never_function_words_alone(embedded):
         assert not [cue for cue in result.cues[1:] if only_function_words(cue)], result.cues
 
 
+def test_cues_are_shown_as_the_post_has_them_without_the_normalisers_placeholders(embedded):
+    """":(" is read as the token emo_sad and a link as "http": a reader sees ":(" and no "http"."""
+    [result] = embedded.classify(["@lumora llevo dos días sin internet y nadie responde :( https://t.co/abc"])
+    assert ":(" in result.cues
+    assert not [cue for cue in result.cues if "emo_" in cue or "http" in cue.split()], result.cues
+
+
 def test_portuguese_and_english_complaints_are_flagged(embedded):
     results = embedded.classify(
         ["O voo foi cancelado e ninguém responde, péssimo atendimento", "My order never arrived and nobody answers my emails"]

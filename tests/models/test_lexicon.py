@@ -30,3 +30,8 @@ def test_a_post_that_says_the_service_fails_is_at_least_a_floor_likely_a_complai
     [result] = load_classifier(ClassifierConfig(backend="lexicon")).classify(["@lumora NO PUEDO ENTRAR desde ayer"])
     assert result.complaint_prob == pytest.approx(FAILURE_COMPLAINT_FLOOR)  # one complaint cue alone: 0.55
     assert result.cues == ("no puedo entrar",)
+
+
+def test_lexicon_cues_show_an_emoticon_as_written():
+    [result] = load_classifier(ClassifierConfig(backend="lexicon")).classify(["@lumora sin internet otra vez :("])
+    assert ":(" in result.cues and "emo_sad" not in result.cues
