@@ -10,7 +10,7 @@ from alerts.keywords import URGENT_CATEGORIES, default_keywords
 from listener.config import SEVERITIES, BrandConfig, RuleConfig
 from listener.domain import Alert, StoredMention
 from listener.folding import fold, phrase_pattern
-from listener.function_words import FUNCTION_WORDS
+from listener.function_words import FUNCTION_WORDS, only_function_words
 
 CUSTOM = "custom"
 _NAME_PART = re.compile(r"[^\W_]+")
@@ -134,13 +134,15 @@ def _channels(rule: RuleConfig, brand: str, lang: str, severity: str) -> list[st
 
 
 def _group(stored: StoredMention, cues: Sequence[str], reasons: Sequence[str]) -> str | None:
-    """What the mention is about, for grouping: its conversation, else its strongest complaint cue shown,
-    else the keyword that raised the alert (ten "no puedo entrar" posts the classifier missed are one group)."""
+    """What the mention is about, for grouping: its conversation, else its strongest complaint cue shown
+    that is not function words alone ("why is my bill so high?" is about "bill", not "why is"), else the
+    keyword that raised the alert (ten "no puedo entrar" posts the classifier missed are one group)."""
     mention = stored.mention
     if mention.conversation_id:
         return f"{mention.brand}:thread:{mention.source}:{mention.conversation_id}"
-    if cues:
-        return f"{mention.brand}:cue:{fold(cues[0])}"
+    topic = next((cue for cue in cues if not only_function_words(cue)), None)
+    if topic:
+        return f"{mention.brand}:cue:{fold(topic)}"
     keyword = _keyword_reason(reasons)
     return f"{mention.brand}:keyword:{fold(keyword)}" if keyword else None
 

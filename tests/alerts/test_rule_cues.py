@@ -34,6 +34,15 @@ def test_an_alert_groups_by_its_first_cue_that_is_not_a_name():
     assert first.group == second.group == "Lumora:cue:sin internet"
 
 
+def test_a_question_groups_by_what_it_asks_about_not_by_its_function_words():
+    """The lexicon's "why is" is shown (it is why the post reads as a complaint) but says nothing of the
+    topic: two "why is" complaints about different things are two groups."""
+    bill = alert_for("why is my bill so high @lumora", ("why is", "bill", "my bill"))
+    app = alert_for("why is the app down again @lumora", ("why is", "app", "down"))
+    assert "cues: why is, bill, my bill" in bill.reasons
+    assert (bill.group, app.group) == ("Lumora:cue:bill", "Lumora:cue:app")
+
+
 def test_a_post_whose_only_cue_is_the_brand_shows_no_cues():
     alert = alert_for("Lumora 😡", ("lumora",))
     assert alert.reasons == ("complaint 90% ≥ 70%",) and alert.group is None
