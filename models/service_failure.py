@@ -25,12 +25,14 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from listener.folding import fold, phrase_pattern
+from listener.function_words import only_function_words
 from models.text import as_written
 
 FAILURE_COMPLAINT_FLOOR = 0.8
 
 # Cue words repeat from post to post; bounded for a long-running daemon.
 _folded = functools.lru_cache(maxsize=65536)(fold)
+_function_word = functools.lru_cache(maxsize=65536)(only_function_words)
 
 SERVICE_FAILURE_PHRASES: dict[str, tuple[str, ...]] = {
     "en": ("can't log in", "cannot log in", "can't login", "cant log in", "can't sign in", "cannot sign in",
@@ -81,13 +83,14 @@ def with_failure_floor(complaint_prob: float, failures: Sequence[str]) -> float:
 
 def failures_first(failures: Sequence[str], cues: Iterable[str], limit: int | None = None) -> tuple[str, ...]:
     """``failures``, then each of ``cues`` that adds a word to what is shown ("não consigo" adds none to
-    "não consigo entrar", nor "kein internet" to "kein Internet"), at most ``limit`` in all, as a
-    reader finds them in the post (``emo_sad`` is ":(")."""
+    "não consigo entrar", nor "kein internet" to "kein Internet"), a word that is not a function word
+    when it has one ("explicó el" adds none to "explicó"), at most ``limit`` in all, as a reader finds
+    them in the post (``emo_sad`` is ":(")."""
     shown: set[str] = set()
     kept: list[str] = []
     for cue in itertools.chain(failures, cues):
         words = set(map(_folded, cue.split()))
-        if not shown.issuperset(words):
+        if not shown.issuperset({word for word in words if not _function_word(word)} or words):
             kept.append(as_written(cue))
             shown.update(words)
             if len(kept) == limit:
