@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alerts.keywords import DEFAULT_KEYWORDS
-from models.service_failure import SERVICE_FAILURE_PHRASES, ServiceFailureFinder
+from models.service_failure import SERVICE_FAILURE_PHRASES, ServiceFailureFinder, failures_first
 
 
 @pytest.mark.parametrize("text, found", [
@@ -29,3 +29,8 @@ def test_longer_words_and_praise_are_not_failures(text):
 
 def test_the_alerting_layers_outage_keywords_are_these_phrases():
     assert DEFAULT_KEYWORDS["outage"] is SERVICE_FAILURE_PHRASES
+
+
+def test_a_cue_that_only_adds_function_words_to_those_shown_is_left_out():
+    cues = failures_first((), ["explicó", "explicó el", "ni caso", "caso", "why is"], 5)
+    assert cues == ("explicó", "ni caso", "why is")
