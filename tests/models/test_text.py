@@ -1,4 +1,4 @@
-from models.text import normalize, tokenize
+from models.text import as_written, normalize, tokenize
 
 
 def test_mentions_links_and_hashtags_are_normalised():
@@ -15,3 +15,9 @@ def test_elongations_are_shortened_and_emoticons_named():
 
 def test_emoji_are_kept_as_tokens():
     assert tokenize(normalize("no funciona 😡")) == ["no", "funciona", "😡"]
+
+
+def test_every_emoticon_reads_back_as_an_emoticon():
+    written = as_written(normalize(":-) :D xD ;) :'( :| <3 </3"))
+    assert "emo_" not in written
+    assert written == ":) :D :D ;) :( :/ <3 :("
