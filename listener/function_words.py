@@ -6,6 +6,8 @@ of its "why flagged" cues.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from listener.folding import fold
 
 # Folded (lower case, no accents). English contractions are split at the apostrophe: "don", "didn".
@@ -45,6 +47,8 @@ FUNCTION_WORDS = frozenset(fold(word) for word in (_LATIN_SCRIPT + _OTHER_SCRIPT
 _FOLDED_ONTO_ONE = frozenset({"schön", "má", "poço"})
 
 
+# Cues and their words repeat from post to post; bounded for a long-running daemon.
+@lru_cache(maxsize=65536)
 def only_function_words(phrase: str) -> bool:
     """Whether every word of ``phrase`` is a function word, or a single letter, once folded; the parts
     of a word with an apostrophe count one by one ("can't" is one, "l'app" is not). Emoji, digits and

@@ -32,7 +32,6 @@ FAILURE_COMPLAINT_FLOOR = 0.8
 
 # Cue words repeat from post to post; bounded for a long-running daemon.
 _folded = functools.lru_cache(maxsize=65536)(fold)
-_function_word = functools.lru_cache(maxsize=65536)(only_function_words)
 
 SERVICE_FAILURE_PHRASES: dict[str, tuple[str, ...]] = {
     "en": ("can't log in", "cannot log in", "can't login", "cant log in", "can't sign in", "cannot sign in",
@@ -90,7 +89,7 @@ def failures_first(failures: Sequence[str], cues: Iterable[str], limit: int | No
     kept: list[str] = []
     for cue in itertools.chain(failures, cues):
         words = set(map(_folded, cue.split()))
-        if not shown.issuperset({word for word in words if not _function_word(word)} or words):
+        if not shown.issuperset({word for word in words if not only_function_words(word)} or words):
             kept.append(as_written(cue))
             shown.update(words)
             if len(kept) == limit:
