@@ -88,8 +88,11 @@ def failures_first(failures: Sequence[str], cues: Iterable[str], limit: int | No
     shown: set[str] = set()
     kept: list[str] = []
     for cue in itertools.chain(failures, cues):
-        words = set(map(_folded, cue.split()))
-        if not shown.issuperset({word for word in words if not only_function_words(word)} or words):
+        written = cue.split()
+        words = set(map(_folded, written))
+        # Function words are told as written: folded, "schön" would be "schon".
+        telling = {_folded(word) for word in written if not only_function_words(word)}
+        if not shown.issuperset(telling or words):
             kept.append(as_written(cue))
             shown.update(words)
             if len(kept) == limit:

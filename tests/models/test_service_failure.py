@@ -34,3 +34,7 @@ def test_the_alerting_layers_outage_keywords_are_these_phrases():
 def test_a_cue_that_only_adds_function_words_to_those_shown_is_left_out():
     cues = failures_first((), ["explicó", "explicó el", "ni caso", "caso", "why is"], 5)
     assert cues == ("explicó", "ni caso", "why is")
+
+
+def test_a_word_that_folds_onto_a_function_word_still_counts_as_one_of_its_own():
+    assert failures_first((), ["schön", "so schön"]) == ("schön",)  # "so" adds nothing; "schön" is not "schon"
