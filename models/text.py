@@ -43,7 +43,7 @@ MENTION_TOKEN = "@user"
 _EMOTICON = re.compile(
     r"(?<!\w)(" + "|".join(re.escape(e) for e in sorted(_EMOTICONS, key=len, reverse=True)) + r")(?!\w)"
 )
-_TOKEN = re.compile(r"emo_\w+|@user|[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(rf"emo_\w+|{re.escape(MENTION_TOKEN)}|[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
 
 
 def _unescape_literal(match: re.Match[str]) -> str:
