@@ -1,5 +1,6 @@
 """How phrases are compared with what people type: lower case, no accents, one kind of apostrophe, whole
-words. The alerting layer's keywords and the classifier's service failure phrases both match this way."""
+words. The alerting layer's keywords and the classifier's fixed phrases (a service failing, no problem in
+years) both match this way."""
 
 from __future__ import annotations
 
@@ -54,3 +55,24 @@ def phrase_pattern(phrases: Iterable[str]) -> regex.Pattern[str] | None:
     if not folded:
         return None
     return regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(phrase) for phrase in folded)})(?!\w)")
+
+
+class PhraseFinder:
+    """Finds any of a list of phrases in a text, whatever its case, accents or apostrophes.
+
+    Example::
+
+        >>> PhraseFinder(["não consigo entrar", "não carrega"]).find("NAO CONSIGO ENTRAR, o app não carrega")
+        ('não consigo entrar', 'não carrega')
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        listed = list(phrases)
+        self._as_listed = {fold(phrase): phrase for phrase in listed}
+        self._pattern = phrase_pattern(listed)
+
+    def find(self, text: str) -> tuple[str, ...]:
+        """The phrases in ``text``, as listed (with their accents), in text order, each once."""
+        if self._pattern is None:
+            return ()
+        return tuple(dict.fromkeys(self._as_listed[found] for found in self._pattern.findall(fold(text))))

@@ -8,7 +8,8 @@ probability is the transformer's, Platt-scaled with ``complaint_platt``: for all
 it (the posts the embedded model is unsure of; the rest keep its verdict). Where the transformer
 puts a post on the other side of 0.5 from the embedded model, the embedded model's cues explain the
 wrong verdict, so the lexicon's complaint and negative cues are shown instead. A post that says the
-service fails (``models.service_failure``) stays at least 0.8 likely a complaint, whatever either reads.
+service fails stays at least 0.8 likely a complaint, and one that says it has given no problem at most
+0.4 (``models.phrases``), whatever either reads.
 
 Costs: the transformer runs on those posts only; a MiniLM-sized one classifies 100-300 posts
 per second on two cores, against the embedded model's thousands (``bench/classify.py``). With a band
@@ -27,7 +28,7 @@ from listener.domain import Classification
 from models.base import Classifier
 from models.errors import ModelNotAvailable
 from models.lexicons import CueLexicon
-from models.service_failure import ServiceFailureFinder, failures_first, with_failure_floor
+from models.phrases import PhraseReader, phrases_first
 from models.text import normalize, tokenize
 from models.transformers_backend import LoadedModel, complaint_column, complaint_log_odds
 
@@ -58,7 +59,7 @@ class ComplaintOverride:
         self._platt = platt
         self._band = band
         self._lexicon = CueLexicon()
-        self._failures = ServiceFailureFinder()
+        self._phrases = PhraseReader()
         self.name = f"{base.name}+{complaint.name}"
 
     def applies_to(self, lang: str) -> bool:
@@ -96,10 +97,10 @@ class ComplaintOverride:
         chosen = [index for index in self._chosen(results) if low <= results[index].complaint_prob <= high]
         for index, read in zip(chosen, self.complaint_probabilities([texts[i] for i in chosen]), strict=True):
             result = results[index]
-            failures = self._failures.find(texts[index])
-            probability = with_failure_floor(read, failures)
+            reading = self._phrases.read(texts[index])
+            probability = reading.complaint_prob(read)
             cues = result.cues
             if (probability >= 0.5) != (result.complaint_prob >= 0.5):
-                cues = failures_first(failures, self._lexicon.complaint_cues(tokenize(normalize(texts[index]))))
+                cues = phrases_first(reading.phrases, self._lexicon.complaint_cues(tokenize(normalize(texts[index]))))
             results[index] = replace(result, complaint_prob=probability, cues=cues, model=self.name)
         return results

@@ -18,7 +18,7 @@ from listener.function_words import only_function_words
 from models.features import Featurizer, PostFeatures
 from models.inference import EmbeddedNetwork
 from models.language import LanguageDetector, shared_detector
-from models.service_failure import ServiceFailureFinder, failures_first, with_failure_floor
+from models.phrases import PhraseReader, PhraseReading, phrases_first
 from models.text import LINK_TOKEN, MENTION_TOKEN
 from models.weights import WEIGHTS_DIR, ModelMeta, read_weights
 
@@ -47,8 +47,9 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 class EmbeddedClassifier:
     """Classifies posts with the shipped multitask model; cues are the words that pushed the
     complaint score up most (gradient × embedding, summed per word) plus lexicon hits. A post that
-    says the service fails the writer ("no puedo entrar") is at least 0.8 likely a complaint
-    (:mod:`models.service_failure`), with that phrase as its first cue.
+    says the service fails the writer ("no puedo entrar") is at least 0.8 likely a complaint, one that
+    says it has given no problem ("cero problemas") at most 0.4 (:mod:`models.phrases`), with that
+    phrase as its first cue.
 
     Example::
 
@@ -73,7 +74,7 @@ class EmbeddedClassifier:
         self._featurizer = featurizer
         self._detector = detector or shared_detector()
         self._batch_size = batch_size
-        self._failures = ServiceFailureFinder()
+        self._phrases = PhraseReader()
 
     @classmethod
     def load(cls, path: str | Path | None = None, batch_size: int = 64) -> EmbeddedClassifier:
@@ -118,39 +119,41 @@ class EmbeddedClassifier:
             mix[gated] = np.stack([1.0 - customer[gated], customer[gated]], axis=1)
         sentiment = (head_probs * mix[:, :, None]).sum(axis=1)
         complaint = _sigmoid(calibration.complaint_logit(output.complaint_logit, langs))
-        failures = [self._failures.find(text) for text in texts]
+        readings = [self._phrases.read(text) for text in texts]
         return [
             Classification(
                 lang=lang,
                 sentiment=SENTIMENTS[int(probs.argmax())],
                 sentiment_probs=(float(probs[0]), float(probs[1]), float(probs[2])),
-                complaint_prob=with_failure_floor(float(p), failed),
-                cues=self._cues(post, ((post.words.sources, w), (post.char_words, c)), float(p), failed),
+                complaint_prob=reading.complaint_prob(float(p)),
+                cues=self._cues(post, ((post.words.sources, w), (post.char_words, c)), float(p), reading),
                 model=self.name,
             )
-            for post, lang, probs, p, w, c, failed in zip(
-                posts, langs, sentiment, complaint, output.word_shares, output.char_shares, failures, strict=True
+            for post, lang, probs, p, w, c, reading in zip(
+                posts, langs, sentiment, complaint, output.word_shares, output.char_shares, readings, strict=True
             )
         ]
 
     def _cues(
         self, post: PostFeatures, parts: Sequence[tuple[Sequence[str], np.ndarray]], model_prob: float,
-        failures: Sequence[str],
+        reading: PhraseReading,
     ) -> tuple[str, ...]:
         """Words and lexicon cues behind the verdict: complaint evidence, or praise when it isn't one;
         never words of the model's that are function words only ("que", "no me": they tell a reader
-        nothing, and the first cue groups alerts). The service ``failures`` come first. Where they alone
-        make the post a complaint (``model_prob``, the model's own reading, is under ½), the complaint
-        lexicon's cues follow them and nothing else: the model's words would say why it is not one."""
+        nothing, and the first cue groups alerts). The ``reading``'s phrases come first. Where they alone
+        decide the verdict (``model_prob``, the model's own reading, is on the other side of ½), the
+        lexicon's cues of that verdict follow them and nothing else: the model's words would say why
+        the verdict is wrong."""
         by_source: dict[str, float] = {}
         for sources, contribution in parts:
             for source, value in zip(sources, contribution.tolist(), strict=True):
                 if source:
                     by_source[source] = by_source.get(source, 0.0) + value
         sign = 1.0 if model_prob >= 0.5 else -1.0
+        complaint = reading.complaint_prob(model_prob) >= 0.5
         ranked = sorted((s for s, v in by_source.items() if sign * v > 0 and not only_function_words(s)),
                         key=lambda s: -sign * by_source[s])
-        wanted = ("complaint", "negative") if sign > 0 or failures else ("positive",)
+        wanted = ("complaint", "negative") if complaint else ("positive",)
         lexicon = [text for kind, text in post.cues if kind in wanted]
-        candidates = [*lexicon, *(ranked if sign > 0 or not failures else ())]
-        return failures_first(failures, (c for c in candidates if all(map(_telling, c.split()))), _MAX_CUES)
+        candidates = [*lexicon, *(ranked if (sign > 0) == complaint else ())]
+        return phrases_first(reading.phrases, (c for c in candidates if all(map(_telling, c.split()))), _MAX_CUES)

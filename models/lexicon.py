@@ -4,8 +4,9 @@ It is honest about what it is: it counts complaint cues and sentiment words (wit
 negation flip) and maps the counts to probabilities with fixed logistic curves. It is useful as a
 fallback, for tests, and to show staff exactly which words raised an alert; the embedded model is
 more accurate.
-A post that says the service fails its writer ("no puedo entrar"; ``models.service_failure``) is at
-least 0.8 likely a complaint, as with every backend.
+A post that says the service fails its writer ("no puedo entrar") is at least 0.8 likely a complaint,
+one that says it has given no problem ("cero problemas") at most 0.4 (``models.phrases``), as with every
+backend.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from listener.domain import SENTIMENTS, Classification
 from models.language import LanguageDetector, shared_detector
 from models.lexicons import Cue, CueLexicon
-from models.service_failure import ServiceFailureFinder, failures_first, with_failure_floor
+from models.phrases import PhraseReader, phrases_first
 from models.text import normalize, tokenize
 
 _NEGATORS = frozenset({"not", "no", "never", "não", "nao", "nunca", "ne", "pas", "nicht", "kein", "non"})
@@ -54,7 +55,7 @@ class LexiconClassifier:
     def __init__(self, detector: LanguageDetector | None = None, lexicon: CueLexicon | None = None) -> None:
         self._detector = detector or shared_detector()
         self._lexicon = lexicon or CueLexicon()
-        self._failures = ServiceFailureFinder()
+        self._phrases = PhraseReader()
 
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None
@@ -74,11 +75,11 @@ class LexiconClassifier:
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         probs = tuple(e / sum(exps) for e in exps)
-        failures = self._failures.find(text)
-        complaint_prob = with_failure_floor(
-            _sigmoid(1.2 * counts["complaint"] + 0.8 * counts["negative"] - 0.8 * positive - 1.0), failures)
+        reading = self._phrases.read(text)
+        complaint_prob = reading.complaint_prob(
+            _sigmoid(1.2 * counts["complaint"] + 0.8 * counts["negative"] - 0.8 * positive - 1.0))
         sentiment = SENTIMENTS[max(range(3), key=probs.__getitem__)]
-        shown = failures_first(failures, dict.fromkeys(
+        shown = phrases_first(reading.phrases, dict.fromkeys(
             c.text for c in cues if c.kind != "positive" or complaint_prob < 0.5))
         return Classification(
             lang=lang,

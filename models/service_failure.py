@@ -12,7 +12,7 @@ Measured on the labelled sets (train and dev splits, 2026-12-07): of the 29 post
 complaints or negative (14 of 16 in the sets the model is trained on, without ``airline_us``), and on the
 project's demo stream 31 of 31. The floor, 0.8, is a little under that share, so the probability does
 not claim more than the phrases earn, and under the 0.85 at which a rule makes a complaint "high", the
-severity that an outage keyword alert has.
+severity that an outage keyword alert has. :mod:`models.phrases` applies it, with every backend.
 
 Phrases that praise as often as they complain are left out: "no outage in years", and Portuguese "no
 wifi", which means "on the wifi". The alerting layer's built-in ``outage`` keywords are these phrases.
@@ -20,18 +20,7 @@ wifi", which means "on the wifi". The alerting layer's built-in ``outage`` keywo
 
 from __future__ import annotations
 
-import functools
-import itertools
-from collections.abc import Iterable, Mapping, Sequence
-
-from listener.folding import fold, phrase_pattern
-from listener.function_words import only_function_words
-from models.text import as_written
-
 FAILURE_COMPLAINT_FLOOR = 0.8
-
-# Cue words repeat from post to post; bounded for a long-running daemon.
-_folded = functools.lru_cache(maxsize=65536)(fold)
 
 SERVICE_FAILURE_PHRASES: dict[str, tuple[str, ...]] = {
     "en": ("can't log in", "cannot log in", "can't login", "cant log in", "can't sign in", "cannot sign in",
@@ -51,50 +40,3 @@ SERVICE_FAILURE_PHRASES: dict[str, tuple[str, ...]] = {
     "it": ("non riesco ad accedere", "non riesco a entrare", "non carica", "senza internet", "senza rete",
            "nessun segnale", "disservizio"),
 }
-
-
-class ServiceFailureFinder:
-    """Finds the service failure phrases in a post, whatever its case, accents or apostrophes.
-
-    Example::
-
-        >>> ServiceFailureFinder().find("@lumora NAO CONSIGO ENTRAR, o app não carrega")
-        ('não consigo entrar', 'não carrega')
-    """
-
-    def __init__(self, phrases: Mapping[str, tuple[str, ...]] = SERVICE_FAILURE_PHRASES) -> None:
-        listed = [phrase for by_lang in phrases.values() for phrase in by_lang]
-        self._as_listed = {fold(phrase): phrase for phrase in listed}
-        self._pattern = phrase_pattern(listed)
-
-    def find(self, text: str) -> tuple[str, ...]:
-        """The phrases in ``text``, as listed (with their accents), in text order, each once."""
-        if self._pattern is None:
-            return ()
-        return tuple(dict.fromkeys(self._as_listed[found] for found in self._pattern.findall(fold(text))))
-
-
-def with_failure_floor(complaint_prob: float, failures: Sequence[str]) -> float:
-    """``complaint_prob``, raised to :data:`FAILURE_COMPLAINT_FLOOR` when the post says the service fails
-    (``failures``, what :meth:`ServiceFailureFinder.find` found in it)."""
-    return max(complaint_prob, FAILURE_COMPLAINT_FLOOR) if failures else complaint_prob
-
-
-def failures_first(failures: Sequence[str], cues: Iterable[str], limit: int | None = None) -> tuple[str, ...]:
-    """``failures``, then each of ``cues`` that adds a word to what is shown ("não consigo" adds none to
-    "não consigo entrar", nor "kein internet" to "kein Internet"), a word that is not a function word
-    when it has one ("explicó el" adds none to "explicó"), at most ``limit`` in all, as a reader finds
-    them in the post (``emo_sad`` is ":(")."""
-    shown: set[str] = set()
-    kept: list[str] = []
-    for cue in itertools.chain(failures, cues):
-        written = cue.split()
-        words = set(map(_folded, written))
-        # Function words are told as written: folded, "schön" would be "schon".
-        telling = {_folded(word) for word in written if not only_function_words(word)}
-        if not shown.issuperset(telling or words):
-            kept.append(as_written(cue))
-            shown.update(words)
-            if len(kept) == limit:
-                break
-    return tuple(kept)

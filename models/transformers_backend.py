@@ -14,9 +14,9 @@ with ``(a, b) = complaint_platt``. The log-odds are taken from the logits, never
 that may have rounded to 0 or 1.
 
 Cues come from the cue lexicons: the transformer itself says nothing about which words mattered.
-A post that says the service fails its writer ("no puedo entrar"; ``models.service_failure``) is at
-least 0.8 likely a complaint whatever the models read, with that phrase as its first cue, as with the
-embedded model.
+A post that says the service fails its writer ("no puedo entrar") is at least 0.8 likely a complaint,
+one that says it has given no problem ("cero problemas") at most 0.4 (``models.phrases``), whatever the
+models read, with that phrase as its first cue, as with the embedded model.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from listener.domain import SENTIMENTS, Classification
 from models.errors import ModelNotAvailable
 from models.language import LanguageDetector, shared_detector
 from models.lexicons import CueLexicon
-from models.service_failure import ServiceFailureFinder, failures_first, with_failure_floor
+from models.phrases import PhraseReader, phrases_first
 from models.text import normalize, tokenize
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ class TransformersClassifier:
         self._max_length = max_length
         self._detector = detector or shared_detector()
         self._lexicon = CueLexicon()
-        self._failures = ServiceFailureFinder()
+        self._phrases = PhraseReader()
         self._temperature = sentiment_temperature
         self._platt = complaint_platt
         if complaint is not None:
@@ -266,14 +266,14 @@ class TransformersClassifier:
         complaint = torch.sigmoid(a * complaint_log_odds + b)
         results: list[Classification] = []
         for text, original, lang, probs, p in zip(normalized, texts, langs, sentiment, complaint, strict=True):
-            failures = self._failures.find(original)
+            reading = self._phrases.read(original)
             results.append(
                 Classification(
                     lang=lang,
                     sentiment=SENTIMENTS[int(probs.argmax())],
                     sentiment_probs=(float(probs[0]), float(probs[1]), float(probs[2])),
-                    complaint_prob=with_failure_floor(float(p), failures),
-                    cues=failures_first(failures, self._lexicon.complaint_cues(tokenize(text))),
+                    complaint_prob=reading.complaint_prob(float(p)),
+                    cues=phrases_first(reading.phrases, self._lexicon.complaint_cues(tokenize(text))),
                     model=self.name,
                 )
             )

@@ -12,6 +12,7 @@ import pytest
 from listener.config import ClassifierConfig
 from models.errors import ModelNotAvailable
 from models.factory import load_classifier
+from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING
 from models.service_failure import FAILURE_COMPLAINT_FLOOR
 
 ENGLISH = "@user the flight was late"
@@ -73,6 +74,16 @@ def test_a_post_that_says_the_service_fails_stays_a_complaint_whatever_the_trans
 
     assert result.complaint_prob == pytest.approx(FAILURE_COMPLAINT_FLOOR)  # the transformer read it as 0.00005
     assert result.cues[0] == "can't log in"
+
+
+def test_a_post_that_says_the_service_has_given_no_problem_stays_no_complaint_whatever_the_transformer_reads(
+    complaint_dir: Path,
+):
+    [result] = load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), complaint_platt=(0.0, 10.0))).classify(
+        ["Been with Lumora 12 years and never had an issue tbh"], ["en"])
+
+    assert result.complaint_prob == pytest.approx(NO_PROBLEM_COMPLAINT_CEILING)  # the transformer read it as 0.99995
+    assert result.cues[0] == "never had an issue"
 
 
 def test_a_complaint_model_folder_that_is_not_there_is_named_with_how_to_make_one(tmp_path: Path):

@@ -5,6 +5,7 @@ import pytest
 from listener.function_words import only_function_words
 from models.embedded_backend import EmbeddedClassifier
 from models.errors import ModelNotAvailable
+from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING
 from models.service_failure import FAILURE_COMPLAINT_FLOOR
 
 SPANISH_COMPLAINT = "@Iberia me habéis cancelado el vuelo, llevo 3 horas esperando y nadie me da una solución"
@@ -99,6 +100,20 @@ def test_a_post_that_says_the_service_fails_is_at_least_a_floor_likely_a_complai
     [angry] = embedded.classify(["Lumora app won't load, can't log in at all. 🤬"])
     assert angry.complaint_prob > 0.95
     assert angry.cues[:3] == ("won't load", "can't log in", "🤬")
+
+
+def test_a_post_that_says_the_service_has_given_no_problem_is_at_most_a_ceiling_likely_a_complaint(embedded):
+    """The model reads "cero problemas" and "not a single outage" as complaints (0.85, 0.84: problem words);
+    the phrase caps them, first among the cues, with no complaint word after it. A contrast ("hasta hoy")
+    leaves the model's reading alone."""
+    capped = embedded.classify(["Llevo 3 años con Lumora y cero problemas. No sé de qué se queja la gente.",
+                                "3 years with Lumora and not a single outage. Touch wood 🤞"], ["es", "en"])
+    assert [r.complaint_prob for r in capped] == [NO_PROBLEM_COMPLAINT_CEILING] * 2
+    assert [r.cues[0] for r in capped] == ["cero problemas", "not a single outage"]
+    assert "outage" not in capped[1].cues and "problemas" not in capped[0].cues
+    [turned] = embedded.classify(["@iberia es la compañía más incompetente que he visto. Nunca he tenido problemas "
+                                  "con nadie hasta hoy"], ["es"])
+    assert turned.complaint_prob > 0.5 and "nunca he tenido problemas" not in turned.cues
 
 
 def test_complaints_in_languages_without_complaint_labels_are_flagged_and_praise_is_not(embedded):

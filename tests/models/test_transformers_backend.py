@@ -9,6 +9,7 @@ import torch
 from listener.config import ClassifierConfig
 from models.errors import ModelNotAvailable
 from models.factory import load_classifier
+from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING
 from models.service_failure import FAILURE_COMPLAINT_FLOOR
 
 
@@ -97,3 +98,12 @@ def test_a_post_that_says_the_service_fails_is_at_least_a_floor_likely_a_complai
     assert failed.cues[0] == "não consigo entrar"
     assert "não consigo" not in failed.cues  # the lexicon's shorter cue adds no word
     assert other.complaint_prob == pytest.approx(1 / (1 + math.exp(10)))
+
+
+def test_a_post_that_says_the_service_has_given_no_problem_is_at_most_a_ceiling_likely_a_complaint(sentiment_dir: Path):
+    config = ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir), complaint_platt=[0.0, 10.0])
+    praise, other = load_classifier(config).classify(["8 anos com a Lumora e nenhuma queda", "the flight was late"])
+
+    assert praise.complaint_prob == pytest.approx(NO_PROBLEM_COMPLAINT_CEILING)  # the model read it as 0.99995
+    assert praise.cues[0] == "nenhuma queda"
+    assert other.complaint_prob == pytest.approx(1 / (1 + math.exp(-10)))

@@ -1,0 +1,89 @@
+"""What fixed phrases in a post say about it being a complaint, whatever a model read.
+
+A post that says the service fails its writer now ("no puedo entrar"; :mod:`models.service_failure`) is
+at least 0.8 likely a complaint; one that says the service has given no problem ("cero problemas",
+"not a single outage"; :mod:`models.no_problem`) at most 0.4 likely, unless it also says the service
+fails. Every backend applies them and puts the phrase first among the cues, so the rules, early warning
+and the digest count such posts alike whichever model runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from listener.folding import PhraseFinder, fold
+from listener.function_words import only_function_words
+from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING, NoProblemFinder
+from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES
+from models.text import as_written
+
+# Cue words repeat from post to post; bounded for a long-running daemon.
+_folded = functools.lru_cache(maxsize=65536)(fold)
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseReading:
+    """The fixed phrases found in one post, as listed: service ``failures``, or else ``no_problem``."""
+
+    failures: tuple[str, ...] = ()
+    no_problem: tuple[str, ...] = ()
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The phrases that decide the post's complaint probability, to show first among its cues."""
+        return self.failures or self.no_problem
+
+    def complaint_prob(self, model_prob: float) -> float:
+        """``model_prob`` raised to the failure floor or lowered to the no-problem ceiling, as the phrases
+        say."""
+        if self.failures:
+            return max(model_prob, FAILURE_COMPLAINT_FLOOR)
+        if self.no_problem:
+            return min(model_prob, NO_PROBLEM_COMPLAINT_CEILING)
+        return model_prob
+
+
+class PhraseReader:
+    """Reads the fixed phrases of posts.
+
+    Example::
+
+        >>> reader = PhraseReader()
+        >>> reader.read("@lumora NAO CONSIGO ENTRAR, o app não carrega").failures
+        ('não consigo entrar', 'não carrega')
+        >>> reading = reader.read("3 years with Lumora and not a single outage")
+        >>> reading.phrases, reading.complaint_prob(0.84)
+        (('not a single outage',), 0.4)
+    """
+
+    def __init__(self) -> None:
+        self._failures = PhraseFinder(phrase for by_lang in SERVICE_FAILURE_PHRASES.values() for phrase in by_lang)
+        self._no_problem = NoProblemFinder()
+
+    def read(self, text: str) -> PhraseReading:
+        """The phrases in ``text``; a failure phrase makes its "no problem" phrases moot."""
+        failures = self._failures.find(text)
+        return PhraseReading(failures, () if failures else self._no_problem.find(text))
+
+
+def phrases_first(phrases: Sequence[str], cues: Iterable[str], limit: int | None = None) -> tuple[str, ...]:
+    """``phrases``, then each of ``cues`` that adds a word to what is shown ("não consigo" adds none to
+    "não consigo entrar", nor "kein internet" to "kein Internet"), a word that is not a function word
+    when it has one ("explicó el" adds none to "explicó"), at most ``limit`` in all, as a reader finds
+    them in the post (``emo_sad`` is ":(")."""
+    shown: set[str] = set()
+    kept: list[str] = []
+    for cue in itertools.chain(phrases, cues):
+        written = cue.split()
+        words = set(map(_folded, written))
+        # Function words are told as written: folded, "schön" would be "schon".
+        telling = {_folded(word) for word in written if not only_function_words(word)}
+        if not shown.issuperset(telling or words):
+            kept.append(as_written(cue))
+            shown.update(words)
+            if len(kept) == limit:
+                break
+    return tuple(kept)

@@ -1,0 +1,80 @@
+"""Fixed phrases: service failures and "no problem", found whole whatever the case, accents or apostrophes,
+named as listed, and what they make of a post's complaint probability."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.keywords import DEFAULT_KEYWORDS
+from listener.folding import PhraseFinder
+from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING, NO_PROBLEM_PHRASES
+from models.phrases import PhraseReader, phrases_first
+from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES
+
+
+@pytest.mark.parametrize("text, found", [
+    ("@lumora no puedo iniciar sesion, ¿se ha caido?", ("no puedo iniciar sesión", "se ha caído")),
+    ("Can’t log in to the app", ("can't log in",)),  # U+2019, as phones type it
+    ("@lumora kein Internet seit gestern", ("kein Internet",)),
+    ("no carga, no carga, NO CARGA", ("no carga",)),
+])
+def test_a_failure_phrase_is_found_however_it_is_typed_and_named_as_listed(text, found):
+    assert PhraseReader().read(text).failures == found
+
+
+@pytest.mark.parametrize("text", [
+    "no cargaron la factura dos veces",  # "no carga" inside a longer word
+    "10 years with Lumora and not a single outage",
+    "gracias, ya puedo entrar",
+])
+def test_longer_words_and_praise_are_not_failures(text):
+    assert PhraseReader().read(text).failures == ()
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Llevo 3 años con Lumora y CERO PROBLEMAS. No sé de qué se queja la gente.", ("cero problemas",)),
+    ("3 years with Lumora and not a single outage. Touch wood 🤞", ("not a single outage",)),
+    ("home office com a fibra da @lumora e nenhuma queda em 7 meses", ("nenhuma queda",)),
+    ("Mit Lumora seit Jahren nie Probleme", ("nie Probleme",)),
+])
+def test_a_no_problem_phrase_caps_the_complaint_probability(text, found):
+    reading = PhraseReader().read(text)
+    assert reading.no_problem == found and reading.phrases == found
+    assert reading.complaint_prob(0.85) == NO_PROBLEM_COMPLAINT_CEILING
+    assert reading.complaint_prob(0.1) == 0.1  # a lower reading stays
+
+
+@pytest.mark.parametrize("text", [
+    "@iberia Nunca he tenido problemas con nadie hasta hoy",  # a limit in time
+    "Never had a problem with Lumora until the last bill",
+    "Sin problemas con la fibra, pero el router se reinicia cada noche",  # a contrast
+    "nenhuma queda em 2 anos, agora cai todo dia",
+    "Con @vireonet ningún problema, con @lumora un desastre",  # bare: someone else has none
+])
+def test_a_contrast_word_or_a_bare_reply_leaves_the_reading_alone(text):
+    reading = PhraseReader().read(text)
+    assert reading.no_problem == () and reading.complaint_prob(0.85) == 0.85
+
+
+def test_a_service_failure_outweighs_no_problem():
+    reading = PhraseReader().read("cero problemas en años y hoy sin internet")
+    assert reading.phrases == ("sin internet",) and reading.no_problem == ()
+    assert reading.complaint_prob(0.2) == FAILURE_COMPLAINT_FLOOR
+
+
+def test_no_no_problem_phrase_holds_a_failure_phrase():
+    failures = PhraseFinder(phrase for by_lang in SERVICE_FAILURE_PHRASES.values() for phrase in by_lang)
+    assert [p for by_lang in NO_PROBLEM_PHRASES.values() for p in by_lang if failures.find(p)] == []
+
+
+def test_the_alerting_layers_outage_keywords_are_the_failure_phrases():
+    assert DEFAULT_KEYWORDS["outage"] is SERVICE_FAILURE_PHRASES
+
+
+def test_a_cue_that_only_adds_function_words_to_those_shown_is_left_out():
+    cues = phrases_first((), ["explicó", "explicó el", "ni caso", "caso", "why is"], 5)
+    assert cues == ("explicó", "ni caso", "why is")
+
+
+def test_a_word_that_folds_onto_a_function_word_still_counts_as_one_of_its_own():
+    assert phrases_first((), ["schön", "so schön"]) == ("schön",)  # "so" adds nothing; "schön" is not "schon"
