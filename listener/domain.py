@@ -8,10 +8,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
 from typing import Any, Literal
 
 Sentiment = Literal["negative", "neutral", "positive"]
 SENTIMENTS: tuple[Sentiment, ...] = ("negative", "neutral", "positive")
+
+
+def most_likely_sentiment(probs: Sequence[float]) -> Sentiment:
+    """The sentiment whose probability in ``probs`` (negative, neutral, positive) is highest; a tie goes to
+    the first."""
+    return SENTIMENTS[max(range(len(SENTIMENTS)), key=probs.__getitem__)]
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from listener.domain import SENTIMENTS, Classification
+from listener.domain import Classification, most_likely_sentiment
 from listener.function_words import only_function_words
 from models.features import Featurizer, PostFeatures
 from models.inference import EmbeddedNetwork
@@ -120,17 +120,18 @@ class EmbeddedClassifier:
         sentiment = (head_probs * mix[:, :, None]).sum(axis=1)
         complaint = _sigmoid(calibration.complaint_logit(output.complaint_logit, langs))
         readings = [self._phrases.read(text) for text in texts]
+        sentiment_probs = [reading.sentiment_probs(row.tolist()) for reading, row in zip(readings, sentiment)]
         return [
             Classification(
                 lang=lang,
-                sentiment=SENTIMENTS[int(probs.argmax())],
-                sentiment_probs=(float(probs[0]), float(probs[1]), float(probs[2])),
+                sentiment=most_likely_sentiment(probs),
+                sentiment_probs=probs,
                 complaint_prob=reading.complaint_prob(float(p)),
                 cues=self._cues(post, ((post.words.sources, w), (post.char_words, c)), float(p), reading),
                 model=self.name,
             )
             for post, lang, probs, p, w, c, reading in zip(
-                posts, langs, sentiment, complaint, output.word_shares, output.char_shares, readings, strict=True
+                posts, langs, sentiment_probs, complaint, output.word_shares, output.char_shares, readings, strict=True
             )
         ]
 

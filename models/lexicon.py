@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from listener.domain import SENTIMENTS, Classification
+from listener.domain import Classification, most_likely_sentiment
 from models.language import LanguageDetector, shared_detector
 from models.lexicons import Cue, CueLexicon
 from models.phrases import PhraseReader, phrases_first
@@ -74,17 +74,16 @@ class LexiconClassifier:
         logits = (negative * 1.5 - 0.5, 0.5, positive * 1.5 - 0.5)
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
-        probs = tuple(e / sum(exps) for e in exps)
         reading = self._phrases.read(text)
+        probs = reading.sentiment_probs([e / sum(exps) for e in exps])
         complaint_prob = reading.complaint_prob(
             _sigmoid(1.2 * counts["complaint"] + 0.8 * counts["negative"] - 0.8 * positive - 1.0))
-        sentiment = SENTIMENTS[max(range(3), key=probs.__getitem__)]
         shown = phrases_first(reading.phrases, dict.fromkeys(
             c.text for c in cues if c.kind != "positive" or complaint_prob < 0.5))
         return Classification(
             lang=lang,
-            sentiment=sentiment,
-            sentiment_probs=(probs[0], probs[1], probs[2]),
+            sentiment=most_likely_sentiment(probs),
+            sentiment_probs=probs,
             complaint_prob=complaint_prob,
             cues=shown,
             model=self.name,

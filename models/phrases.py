@@ -2,9 +2,10 @@
 
 A post that says the service fails its writer now ("no puedo entrar"; :mod:`models.service_failure`) is
 at least 0.8 likely a complaint; one that says the service has given no problem ("cero problemas",
-"not a single outage"; :mod:`models.no_problem`) at most 0.4 likely, unless it also says the service
-fails. Every backend applies them and puts the phrase first among the cues, so the rules, early warning
-and the digest count such posts alike whichever model runs.
+"not a single outage"; :mod:`models.no_problem`) at most 0.4 likely a complaint, and no more negative
+than positive, unless it also says the service fails. Every backend applies them and puts the phrase
+first among the cues, so the rules, early warning and the digest count such posts alike whichever model
+runs.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ class PhraseReading:
         """The phrases that decide the post's complaint probability, to show first among its cues."""
         return self.failures or self.no_problem
 
+    def sentiment_probs(self, model_probs: Sequence[float]) -> tuple[float, float, float]:
+        """``model_probs`` (negative, neutral, positive), with a "no problem" post's negative and positive
+        probabilities trading places where negative is the higher: the model read its problem words as
+        negative, and the phrase negates them ("cero problemas"), as the lexicon backend flips "not good"."""
+        negative, neutral, positive = map(float, model_probs)
+        if self.no_problem and negative > positive:
+            return positive, neutral, negative
+        return negative, neutral, positive
+
     def complaint_prob(self, model_prob: float) -> float:
         """``model_prob`` raised to the failure floor or lowered to the no-problem ceiling, as the phrases
         say."""
@@ -57,6 +67,8 @@ class PhraseReader:
         >>> reading = reader.read("3 years with Lumora and not a single outage")
         >>> reading.phrases, reading.complaint_prob(0.84)
         (('not a single outage',), 0.4)
+        >>> reading.sentiment_probs((0.7, 0.2, 0.1))
+        (0.1, 0.2, 0.7)
     """
 
     def __init__(self) -> None:

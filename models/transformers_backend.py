@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from listener.domain import SENTIMENTS, Classification
+from listener.domain import Classification, most_likely_sentiment
 from models.errors import ModelNotAvailable
 from models.language import LanguageDetector, shared_detector
 from models.lexicons import CueLexicon
@@ -265,13 +265,14 @@ class TransformersClassifier:
         a, b = self._platt
         complaint = torch.sigmoid(a * complaint_log_odds + b)
         results: list[Classification] = []
-        for text, original, lang, probs, p in zip(normalized, texts, langs, sentiment, complaint, strict=True):
+        for text, original, lang, row, p in zip(normalized, texts, langs, sentiment, complaint, strict=True):
             reading = self._phrases.read(original)
+            probs = reading.sentiment_probs(row.tolist())
             results.append(
                 Classification(
                     lang=lang,
-                    sentiment=SENTIMENTS[int(probs.argmax())],
-                    sentiment_probs=(float(probs[0]), float(probs[1]), float(probs[2])),
+                    sentiment=most_likely_sentiment(probs),
+                    sentiment_probs=probs,
                     complaint_prob=reading.complaint_prob(float(p)),
                     cues=phrases_first(reading.phrases, self._lexicon.complaint_cues(tokenize(text))),
                     model=self.name,

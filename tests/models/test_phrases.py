@@ -42,6 +42,8 @@ def test_a_no_problem_phrase_caps_the_complaint_probability(text, found):
     assert reading.no_problem == found and reading.phrases == found
     assert reading.complaint_prob(0.85) == NO_PROBLEM_COMPLAINT_CEILING
     assert reading.complaint_prob(0.1) == 0.1  # a lower reading stays
+    assert reading.sentiment_probs((0.7, 0.2, 0.1)) == (0.1, 0.2, 0.7)  # the problem words, negated
+    assert reading.sentiment_probs((0.1, 0.6, 0.3)) == (0.1, 0.6, 0.3)
 
 
 @pytest.mark.parametrize("text", [
@@ -54,6 +56,7 @@ def test_a_no_problem_phrase_caps_the_complaint_probability(text, found):
 def test_a_contrast_word_or_a_bare_reply_leaves_the_reading_alone(text):
     reading = PhraseReader().read(text)
     assert reading.no_problem == () and reading.complaint_prob(0.85) == 0.85
+    assert reading.sentiment_probs((0.7, 0.2, 0.1)) == (0.7, 0.2, 0.1)
 
 
 def test_a_service_failure_outweighs_no_problem():
