@@ -48,6 +48,17 @@ def _not_blank(word: str) -> str:
 Word = Annotated[str, AfterValidator(_not_blank)]
 
 
+def _whole_words(phrase: str) -> str:
+    if "*" in phrase:
+        raise ValueError(f"{phrase!r}: these phrases match whole words only, '*' is not supported; "
+                         f"list each form instead (e.g. 'no carga', 'no cargan')")
+    return phrase
+
+
+# A classifier phrase ("no me deja pagar"), matched as whole words.
+Phrase = Annotated[str, AfterValidator(_not_blank), AfterValidator(_whole_words)]
+
+
 def _email_address(value: str) -> str:
     from email.utils import parseaddr
 
@@ -202,6 +213,16 @@ class ClassifierConfig(Strict):
         default=(0.0, 1.0),
         description="complaint_model beside the embedded one: it scores only the posts whose embedded complaint "
         "probability is within [low, high]; [0, 1] is every post",
+    )
+    failure_phrases: list[Phrase] = Field(
+        default_factory=list,
+        description="added to the built-in service failure phrases (models/service_failure.py): a post with one "
+        "is at least 0.8 likely a complaint, with every backend; e.g. 'no me deja pagar', 'card declined'",
+    )
+    no_problem_phrases: list[Phrase] = Field(
+        default_factory=list,
+        description="added to the built-in 'no problem' phrases (models/no_problem.py): a post with one and no "
+        "contrast word ('until', 'pero') is at most 0.4 likely a complaint; e.g. 'never been overcharged'",
     )
 
     @model_validator(mode="after")

@@ -44,7 +44,8 @@ class ComplaintOverride:
     """
 
     def __init__(self, base: Classifier, complaint: LoadedModel, *, batch_size: int = 64, max_length: int = 128,
-                 platt: tuple[float, float] = (1.0, 0.0), band: tuple[float, float] = (0.0, 1.0)) -> None:
+                 platt: tuple[float, float] = (1.0, 0.0), band: tuple[float, float] = (0.0, 1.0),
+                 phrases: PhraseReader | None = None) -> None:
         if complaint_column(complaint.model) is None:
             raise ModelNotAvailable(
                 f"{complaint.name!r} has no 'complaint' label (id2label: {complaint.model.config.id2label}); "
@@ -59,7 +60,7 @@ class ComplaintOverride:
         self._platt = platt
         self._band = band
         self._lexicon = CueLexicon()
-        self._phrases = PhraseReader()
+        self._phrases = phrases or PhraseReader()
         self.name = f"{base.name}+{complaint.name}"
 
     def applies_to(self, lang: str) -> bool:

@@ -68,20 +68,24 @@ class EmbeddedClassifier:
         meta: ModelMeta,
         detector: LanguageDetector | None = None,
         batch_size: int = 64,
+        phrases: PhraseReader | None = None,
     ) -> None:
         self._network = network
         self.meta = meta
         self._featurizer = featurizer
         self._detector = detector or shared_detector()
         self._batch_size = batch_size
-        self._phrases = PhraseReader()
+        self._phrases = phrases or PhraseReader()
 
     @classmethod
-    def load(cls, path: str | Path | None = None, batch_size: int = 64) -> EmbeddedClassifier:
-        """Load the model from ``path`` (default: the weights shipped in the package)."""
+    def load(cls, path: str | Path | None = None, batch_size: int = 64,
+             phrases: PhraseReader | None = None) -> EmbeddedClassifier:
+        """Load the model from ``path`` (default: the weights shipped in the package); ``phrases`` reads
+        the fixed phrases (default: the built-in ones)."""
         arrays, meta = read_weights(Path(path) if path else WEIGHTS_DIR)
         featurizer = Featurizer(meta.features)
-        return cls(EmbeddedNetwork(arrays, featurizer.char_ids), featurizer, meta, batch_size=batch_size)
+        return cls(EmbeddedNetwork(arrays, featurizer.char_ids), featurizer, meta, batch_size=batch_size,
+                   phrases=phrases)
 
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models.base import Classifier
+from models.phrases import PhraseReader
 
 if TYPE_CHECKING:
     from listener.config import ClassifierConfig
@@ -26,11 +27,12 @@ def load_classifier(config: ClassifierConfig) -> Classifier:
     if config.backend == "lexicon":
         from models.lexicon import LexiconClassifier
 
-        return LexiconClassifier()
+        return LexiconClassifier(phrases=PhraseReader.from_config(config))
     if config.backend == "embedded":
         from models.embedded_backend import EmbeddedClassifier
 
-        embedded = EmbeddedClassifier.load(config.model_path, batch_size=config.batch_size)
+        phrases = PhraseReader.from_config(config)
+        embedded = EmbeddedClassifier.load(config.model_path, batch_size=config.batch_size, phrases=phrases)
         if not config.complaint_model:
             return embedded
         from models.complaint_override import ComplaintOverride
@@ -42,7 +44,7 @@ def load_classifier(config: ClassifierConfig) -> Classifier:
             torch.set_num_threads(config.threads)
         return ComplaintOverride(embedded, load_model(config.complaint_model, config.quantize),
                                  batch_size=config.batch_size, max_length=config.max_length,
-                                 platt=config.complaint_platt, band=config.complaint_band)
+                                 platt=config.complaint_platt, band=config.complaint_band, phrases=phrases)
     if config.backend == "transformers":
         from models.transformers_backend import TransformersClassifier
 

@@ -52,10 +52,11 @@ class LexiconClassifier:
 
     name = "lexicon"
 
-    def __init__(self, detector: LanguageDetector | None = None, lexicon: CueLexicon | None = None) -> None:
+    def __init__(self, detector: LanguageDetector | None = None, lexicon: CueLexicon | None = None,
+                 phrases: PhraseReader | None = None) -> None:
         self._detector = detector or shared_detector()
         self._lexicon = lexicon or CueLexicon()
-        self._phrases = PhraseReader()
+        self._phrases = phrases or PhraseReader()
 
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None

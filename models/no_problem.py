@@ -28,6 +28,9 @@ phrase ("disservizio").
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+
 from listener.folding import PhraseFinder, fold, phrase_pattern
 
 NO_PROBLEM_COMPLAINT_CEILING = 0.4
@@ -78,8 +81,10 @@ class NoProblemFinder:
         ()
     """
 
-    def __init__(self) -> None:
-        self._phrases = PhraseFinder(phrase for by_lang in NO_PROBLEM_PHRASES.values() for phrase in by_lang)
+    def __init__(self, more: Iterable[str] = ()) -> None:
+        """Finds the built-in phrases and ``more``."""
+        self._phrases = PhraseFinder(
+            itertools.chain((phrase for by_lang in NO_PROBLEM_PHRASES.values() for phrase in by_lang), more))
         self._contrast = phrase_pattern(CONTRAST_WORDS)
 
     def find(self, text: str) -> tuple[str, ...]:

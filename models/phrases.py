@@ -14,12 +14,16 @@ import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from listener.folding import PhraseFinder, fold
 from listener.function_words import only_function_words
 from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING, NoProblemFinder
 from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES
 from models.text import as_written
+
+if TYPE_CHECKING:
+    from listener.config import ClassifierConfig
 
 # Cue words repeat from post to post; bounded for a long-running daemon.
 _folded = functools.lru_cache(maxsize=65536)(fold)
@@ -57,7 +61,8 @@ class PhraseReading:
 
 
 class PhraseReader:
-    """Reads the fixed phrases of posts.
+    """Reads the fixed phrases of posts: the built-in ones, and those a config adds
+    (``[classifier] failure_phrases`` and ``no_problem_phrases``).
 
     Example::
 
@@ -71,9 +76,15 @@ class PhraseReader:
         (0.1, 0.2, 0.7)
     """
 
-    def __init__(self) -> None:
-        self._failures = PhraseFinder(phrase for by_lang in SERVICE_FAILURE_PHRASES.values() for phrase in by_lang)
-        self._no_problem = NoProblemFinder()
+    def __init__(self, failure_phrases: Iterable[str] = (), no_problem_phrases: Iterable[str] = ()) -> None:
+        self._failures = PhraseFinder(itertools.chain(
+            (phrase for by_lang in SERVICE_FAILURE_PHRASES.values() for phrase in by_lang), failure_phrases))
+        self._no_problem = NoProblemFinder(no_problem_phrases)
+
+    @classmethod
+    def from_config(cls, config: ClassifierConfig) -> PhraseReader:
+        """The reader with the phrases that ``config`` adds."""
+        return cls(config.failure_phrases, config.no_problem_phrases)
 
     def read(self, text: str) -> PhraseReading:
         """The phrases in ``text``; a failure phrase makes its "no problem" phrases moot."""

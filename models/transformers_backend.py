@@ -161,6 +161,7 @@ class TransformersClassifier:
         detector: LanguageDetector | None = None,
         sentiment_temperature: float = 1.0,
         complaint_platt: tuple[float, float] = (1.0, 0.0),
+        phrases: PhraseReader | None = None,
     ) -> None:
         self._sentiment = sentiment
         self._sentiment_columns = sentiment_columns(sentiment.model)
@@ -170,7 +171,7 @@ class TransformersClassifier:
         self._max_length = max_length
         self._detector = detector or shared_detector()
         self._lexicon = CueLexicon()
-        self._phrases = PhraseReader()
+        self._phrases = phrases or PhraseReader()
         self._temperature = sentiment_temperature
         self._platt = complaint_platt
         if complaint is not None:
@@ -204,6 +205,7 @@ class TransformersClassifier:
             max_length=config.max_length,
             sentiment_temperature=config.sentiment_temperature,
             complaint_platt=config.complaint_platt,
+            phrases=PhraseReader.from_config(config),
         )
 
     def _logits(self, loaded: LoadedModel, texts: Sequence[str], pairs: Sequence[str] | None = None) -> torch.Tensor:

@@ -248,3 +248,20 @@ def test_a_complaint_band_given_high_end_first_exits_2_saying_which_end_comes_fi
         """))
     assert result.exit_code == 2
     assert "complaint_band [0.75, 0.25] must be [low, high], the low end first" in result.output
+
+
+@pytest.mark.parametrize("phrases, key, says", [
+    ('failure_phrases = ["no me deja pagar", " "]', "classifier.failure_phrases.1", "would match every post"),
+    ('no_problem_phrases = ["nunca me han cobrado de m*"]', "classifier.no_problem_phrases.0",
+     "'*' is not supported; list each form instead"),
+])
+def test_a_classifier_phrase_that_is_blank_or_has_a_wildcard_exits_2_naming_it(write_config, phrases, key, says):
+    result = run_check(write_config(text=f"""
+        [[brands]]
+        name = "Lumora"
+
+        [classifier]
+        {phrases}
+        """))
+    assert result.exit_code == 2, result.output
+    assert key in result.output and says in result.output, result.output

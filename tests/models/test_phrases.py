@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from alerts.keywords import DEFAULT_KEYWORDS
+from listener.config import ClassifierConfig
 from listener.folding import PhraseFinder
+from models.factory import load_classifier
 from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING, NO_PROBLEM_PHRASES
 from models.phrases import PhraseReader, phrases_first
 from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES
@@ -68,6 +70,20 @@ def test_a_service_failure_outweighs_no_problem():
 def test_no_no_problem_phrase_holds_a_failure_phrase():
     failures = PhraseFinder(phrase for by_lang in SERVICE_FAILURE_PHRASES.values() for phrase in by_lang)
     assert [p for by_lang in NO_PROBLEM_PHRASES.values() for p in by_lang if failures.find(p)] == []
+
+
+@pytest.mark.parametrize("backend", ["embedded", "lexicon"])
+def test_a_config_adds_phrases_of_its_own_to_the_built_in_ones(backend):
+    """A bank's customers write "no me deja pagar"; its praise, "never been overcharged" (the embedded model
+    reads it as 0.96 likely a complaint)."""
+    config = ClassifierConfig(backend=backend, failure_phrases=["no me deja pagar"],
+                              no_problem_phrases=["never been overcharged"])
+    failed, praised, built_in = load_classifier(config).classify(
+        ["@lumora la app NO ME DEJA PAGAR", "Ten years and never been overcharged by @lumora, their bills are clear",
+         "@lumora no puedo entrar"], ["es", "en", "es"])
+    assert failed.complaint_prob >= FAILURE_COMPLAINT_FLOOR and failed.cues[0] == "no me deja pagar"
+    assert praised.complaint_prob <= NO_PROBLEM_COMPLAINT_CEILING and praised.cues[0] == "never been overcharged"
+    assert built_in.cues[0] == "no puedo entrar"
 
 
 def test_the_alerting_layers_outage_keywords_are_the_failure_phrases():
