@@ -1,11 +1,11 @@
 """What fixed phrases in a post say about it being a complaint, whatever a model read.
 
 A post that says the service fails its writer now ("no puedo entrar"; :mod:`models.service_failure`) is
-at least 0.8 likely a complaint; one that says the service has given no problem ("cero problemas",
-"not a single outage"; :mod:`models.no_problem`) at most 0.4 likely a complaint, and no more negative
-than positive, unless it also says the service fails. Every backend applies them and puts the phrase
-first among the cues, so the rules, early warning and the digest count such posts alike whichever model
-runs.
+at least 0.8 likely a complaint and no more positive than negative; one that says the service has given
+no problem ("cero problemas", "not a single outage"; :mod:`models.no_problem`) at most 0.4 likely a
+complaint and no more negative than positive, unless it also says the service fails. Every backend
+applies them and puts the phrase first among the cues, so the rules, early warning and the digest count
+such posts alike whichever model runs.
 """
 
 from __future__ import annotations
@@ -42,11 +42,12 @@ class PhraseReading:
         return self.failures or self.no_problem
 
     def sentiment_probs(self, model_probs: Sequence[float]) -> tuple[float, float, float]:
-        """``model_probs`` (negative, neutral, positive), with a "no problem" post's negative and positive
-        probabilities trading places where negative is the higher: the model read its problem words as
-        negative, and the phrase negates them ("cero problemas"), as the lexicon backend flips "not good"."""
+        """``model_probs`` (negative, neutral, positive), with negative and positive trading places where the
+        model read the post the other way round from its phrases: a service failure no more positive than
+        negative, a "no problem" no more negative than positive (the model read its problem words as
+        negative, and the phrase negates them, as the lexicon backend flips "not good")."""
         negative, neutral, positive = map(float, model_probs)
-        if self.no_problem and negative > positive:
+        if (self.failures and positive > negative) or (self.no_problem and negative > positive):
             return positive, neutral, negative
         return negative, neutral, positive
 

@@ -65,6 +65,8 @@ def test_a_service_failure_outweighs_no_problem():
     reading = PhraseReader().read("cero problemas en años y hoy sin internet")
     assert reading.phrases == ("sin internet",) and reading.no_problem == ()
     assert reading.complaint_prob(0.2) == FAILURE_COMPLAINT_FLOOR
+    assert reading.sentiment_probs((0.1, 0.2, 0.7)) == (0.7, 0.2, 0.1)  # no more positive than negative
+    assert reading.sentiment_probs((0.2, 0.7, 0.1)) == (0.2, 0.7, 0.1)
 
 
 def test_no_no_problem_phrase_holds_a_failure_phrase():
