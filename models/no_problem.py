@@ -7,13 +7,16 @@ complaint words, and the negation in front of them is a word like any other. The
 single outage" as 0.84, and such posts would alert as complaints. So a post with one of these phrases is
 at most :data:`NO_PROBLEM_COMPLAINT_CEILING` likely a complaint, and no more negative than positive
 (:mod:`models.phrases`), unless it also has a word that turns the praise round ("until", "pero",
-"agora": "no problems until today") or a service failure phrase (:mod:`models.service_failure`), which
-wins.
+"agora": "no problems until today"), a negative word of the lexicons besides the phrase (a comparison:
+"con Vireo cero problemas, con Lumora un desastre") or a service failure phrase
+(:mod:`models.service_failure`), which wins.
 
 Measured on the labelled sets (train and dev splits, 2026-12-07): of the 6 posts with a phrase and no
 contrast word, none is a complaint or negative (4 in the sets the model is trained on, without
-``airline_us``; 5 labelled positive, 1 neutral, of which the model read 3 as negative); of the 3 with a
-contrast word, 2 are; on the project's demo stream 0 of 34, all praise.
+``airline_us``; 5 labelled positive, 1 neutral, of which the model reads 3 as negative), and one of them
+has a negative word besides (the airport code "MAD", read as English "mad"), so is left alone; of the 3
+with a contrast word, 2 are complaints; on the project's demo stream 0 of 34, all praise, none with a
+negative word besides.
 With none in 6, the share of complaints among such posts is under 0.39 at 95 % confidence (one-sided
 Clopper-Pearson), hence the ceiling, 0.4: under the 0.5 at which a post counts as a complaint, and no
 lower than 6 posts can show. The list was written after reading those posts and the demo's; the sets
@@ -32,6 +35,8 @@ import itertools
 from collections.abc import Iterable
 
 from listener.folding import PhraseFinder, fold, phrase_pattern
+from models.lexicons import CueLexicon
+from models.text import normalize, tokenize
 
 NO_PROBLEM_COMPLAINT_CEILING = 0.4
 
@@ -71,13 +76,16 @@ CONTRAST_WORDS: tuple[str, ...] = (
 
 
 class NoProblemFinder:
-    """Finds the "no problem" phrases in a post that has no contrast word, as listed.
+    """Finds the "no problem" phrases, as listed, in a post that has no contrast word and no negative word
+    besides them.
 
     Example::
 
         >>> NoProblemFinder().find("Llevo 3 años con Lumora y CERO PROBLEMAS")
         ('cero problemas',)
         >>> NoProblemFinder().find("Nunca he tenido problemas con nadie hasta hoy")
+        ()
+        >>> NoProblemFinder().find("Con Vireo cero problemas, con Lumora un desastre")
         ()
     """
 
@@ -86,10 +94,16 @@ class NoProblemFinder:
         self._phrases = PhraseFinder(
             itertools.chain((phrase for by_lang in NO_PROBLEM_PHRASES.values() for phrase in by_lang), more))
         self._contrast = phrase_pattern(CONTRAST_WORDS)
+        self._lexicon = CueLexicon()
 
     def find(self, text: str) -> tuple[str, ...]:
-        """The phrases in ``text`` in text order, or none when a contrast word turns them round."""
+        """The phrases in ``text`` in text order, or none when a contrast word or a negative word besides
+        them turns them round."""
         found = self._phrases.find(text)
-        if found and self._contrast is not None and self._contrast.search(fold(text)):
+        if not found or (self._contrast is not None and self._contrast.search(fold(text))):
+            return ()
+        in_phrases = {word for phrase in found for word in fold(phrase).split()}
+        if any(cue.kind == "negative" and not set(fold(cue.text).split()) <= in_phrases
+               for cue in self._lexicon.find(tokenize(normalize(text)))):
             return ()
         return found

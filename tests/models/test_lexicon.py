@@ -37,7 +37,7 @@ def test_a_post_that_says_the_service_has_given_no_problem_is_at_most_a_ceiling_
     [result] = load_classifier(ClassifierConfig(backend="lexicon")).classify(
         ["Never had a single problem with @lumora, terrible weather though has nothing to do with them"])
     assert result.complaint_prob > 0.5  # "though" turns it round: the lexicon's own reading stays
-    [result] = load_classifier(ClassifierConfig(backend="lexicon")).classify(["Zero problems with @lumora, awful as ever"])
+    [result] = load_classifier(ClassifierConfig(backend="lexicon")).classify(["Zero problems with @lumora in years"])
     assert result.complaint_prob == pytest.approx(NO_PROBLEM_COMPLAINT_CEILING)
     assert result.cues[0] == "zero problems"
 

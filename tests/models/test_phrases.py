@@ -54,6 +54,8 @@ def test_a_no_problem_phrase_caps_the_complaint_probability(text, found):
     "Sin problemas con la fibra, pero el router se reinicia cada noche",  # a contrast
     "nenhuma queda em 2 anos, agora cai todo dia",
     "Con @vireonet ningún problema, con @lumora un desastre",  # bare: someone else has none
+    "Con Vireo cero problemas, con @lumora un desastre",  # a negative word besides: a comparison
+    "Never had an issue with Vireo. Lumora? The worst service ever",
 ])
 def test_a_contrast_word_or_a_bare_reply_leaves_the_reading_alone(text):
     reading = PhraseReader().read(text)
