@@ -73,6 +73,10 @@ class PhraseFinder:
 
     def find(self, text: str) -> tuple[str, ...]:
         """The phrases in ``text``, as listed (with their accents), in text order, each once."""
+        return self.find_folded(fold(text))
+
+    def find_folded(self, folded: str) -> tuple[str, ...]:
+        """:meth:`find` on a text already folded (``fold(text)``), for callers that look for several lists."""
         if self._pattern is None:
             return ()
-        return tuple(dict.fromkeys(self._as_listed[found] for found in self._pattern.findall(fold(text))))
+        return tuple(dict.fromkeys(self._as_listed[found] for found in self._pattern.findall(folded)))

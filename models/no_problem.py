@@ -98,11 +98,12 @@ class NoProblemFinder:
         self._contrast = phrase_pattern(CONTRAST_WORDS)
         self._lexicon = CueLexicon()
 
-    def find(self, text: str) -> tuple[str, ...]:
+    def find(self, text: str, folded: str | None = None) -> tuple[str, ...]:
         """The phrases in ``text`` in text order, or none when a contrast word or a negative word besides
-        them turns them round."""
-        found = self._phrases.find(text)
-        if not found or (self._contrast is not None and self._contrast.search(fold(text))):
+        them turns them round; ``folded`` is ``fold(text)`` when the caller has it."""
+        folded = fold(text) if folded is None else folded
+        found = self._phrases.find_folded(folded)
+        if not found or (self._contrast is not None and self._contrast.search(folded)):
             return ()
         in_phrases = {word for phrase in found for word in fold(phrase).split()}
         if any(cue.kind == "negative" and not set(fold(cue.text).split()) <= in_phrases

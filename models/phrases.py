@@ -89,8 +89,9 @@ class PhraseReader:
 
     def read(self, text: str) -> PhraseReading:
         """The phrases in ``text``; a failure phrase makes its "no problem" phrases moot."""
-        failures = self._failures.find(text)
-        return PhraseReading(failures, () if failures else self._no_problem.find(text))
+        folded = fold(text)
+        failures = self._failures.find_folded(folded)
+        return PhraseReading(failures, () if failures else self._no_problem.find(text, folded))
 
 
 def phrases_first(phrases: Sequence[str], cues: Iterable[str], limit: int | None = None) -> tuple[str, ...]:
