@@ -6,9 +6,9 @@ Every stage speaks in these types, never in loose dicts, so a field renamed here
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from collections.abc import Sequence
 from typing import Any, Literal
 
 Sentiment = Literal["negative", "neutral", "positive"]

@@ -105,8 +105,7 @@ def test_a_post_that_says_the_service_fails_is_at_least_a_floor_likely_a_complai
 def test_a_post_that_says_the_service_has_given_no_problem_is_at_most_a_ceiling_likely_a_complaint(embedded):
     """The model reads "cero problemas" and "not a single outage" as negative complaints (0.85, 0.84:
     problem words); the phrase caps them and makes them positive, first among the cues, with no complaint
-    word after it. A contrast ("hasta hoy")
-    leaves the model's reading alone."""
+    word after it. A contrast ("hasta hoy") leaves the model's reading alone."""
     capped = embedded.classify(["Llevo 3 años con Lumora y cero problemas. No sé de qué se queja la gente.",
                                 "3 years with Lumora and not a single outage. Touch wood 🤞"], ["es", "en"])
     assert [r.complaint_prob for r in capped] == [NO_PROBLEM_COMPLAINT_CEILING] * 2
