@@ -1,6 +1,7 @@
 import json
 from types import SimpleNamespace
 
+import pytest
 from click.testing import CliRunner
 
 from listener.config import ClassifierConfig
@@ -35,3 +36,25 @@ def test_eval_on_a_file_without_labels_names_the_line_instead_of_a_traceback(tmp
     result = CliRunner().invoke(eval_command, ["--task", "complaint", "--data", str(unlabelled)], obj=obj)
     assert result.exit_code == 1 and result.exception.__class__ is SystemExit
     assert f"Error: {unlabelled}:1: not a data record with text, label and lang" in result.output
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "what"),
+    [
+        ('{"text": "Lumora caída", "label": 5, "lang": "es"}', "label is 5"),
+        ('{"text": "Lumora caída", "label": "negative", "lang": "es"}', "label is 'negative'"),
+        ('{"text": "Lumora caída", "label": 0.5, "lang": "es"}', "label is 0.5"),
+        ('{"text": "Lumora caída", "label": true, "lang": "es"}', "label is True"),
+        ('{"text": null, "label": 0, "lang": "es"}', "text is None"),
+        ('{"text": "Lumora caída", "label": 0, "lang": null}', "lang is None"),
+        ('{"text": "Lumora caída"}', "no label, lang"),
+        ('["Lumora caída", 0, "es"]', "a JSON list instead of an object"),
+    ],
+)
+def test_eval_names_the_line_and_what_is_wrong_with_it(tmp_path, bad_line, what):
+    data = tmp_path / "dev.jsonl"
+    data.write_text('{"text": "Lumora va genial", "label": 2, "lang": "es"}\n' + bad_line + "\n", encoding="utf-8")
+    obj = SimpleNamespace(classifier=ClassifierConfig(backend="lexicon"))
+    result = CliRunner().invoke(eval_command, ["--task", "sentiment", "--data", str(data)], obj=obj)
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert f"Error: {data}:2: not a data record with text, label and lang ({what}" in result.output
