@@ -22,6 +22,9 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
     "sv", "tr", "uk", "zh",
 )
 
+UNDETERMINED = "und"
+"""ISO 639-2's code for a post with nothing to tell its language by (X's API uses it too)."""
+
 
 def text_for_identification(text: str) -> str:
     """The post without what says nothing of its language: mentions, links, the ``#`` of hashtags."""
@@ -33,6 +36,9 @@ class LanguageDetector:
 
     A source's hint wins when the detector's own probability is below ``trust_below``: a tweet of
     four words is easier for the platform, which knows the author, than for a character model.
+    A post without a letter once mentions and links are left out ("🙏", "@lumora ???") is in the
+    hint's language, or :data:`UNDETERMINED` without one: the detector would name a language at
+    random (Arabic for every such post), and the rules route alerts by language.
 
     Example::
 
@@ -50,7 +56,10 @@ class LanguageDetector:
 
     def detect(self, text: str, hint: str | None = None) -> str:
         """Return the ISO 639-1 code of ``text``'s language, using ``hint`` when unsure."""
-        lang, prob = self._identifier.classify(text_for_identification(text))
+        telling = text_for_identification(text)
+        if not any(character.isalpha() for character in telling):
+            return hint or UNDETERMINED
+        lang, prob = self._identifier.classify(telling)
         if hint and hint != lang and (prob < self._trust_below or hint not in self._languages):
             return hint
         return lang

@@ -156,6 +156,11 @@ def test_language_hint_is_used_when_detection_is_unsure(embedded):
     assert result.lang == "pt"
 
 
+def test_a_post_without_letters_is_in_its_hints_language_or_undetermined(embedded):
+    results = embedded.classify(["🙏", "@lumora ???", "😡😡😡 https://t.co/x"], [None, "es", None])
+    assert [r.lang for r in results] == ["und", "es", "und"]
+
+
 def test_shipped_model_loads_quickly():
     started = time.perf_counter()
     EmbeddedClassifier.load()
