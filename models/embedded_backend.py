@@ -123,6 +123,9 @@ class EmbeddedClassifier:
             mix[gated] = np.stack([1.0 - customer[gated], customer[gated]], axis=1)
         sentiment = (head_probs * mix[:, :, None]).sum(axis=1)
         complaint = _sigmoid(calibration.complaint_logit(output.complaint_logit, langs))
+        negative_weight = np.array([self.meta.complaint_sentiment_mix.get(lang, self.meta.complaint_sentiment_mix["*"])
+                                    for lang in langs], dtype=np.float32)
+        complaint = complaint * (1 - negative_weight) + sentiment[:, 0] * negative_weight
         readings = [self._phrases.read(text) for text in texts]
         sentiment_probs = [reading.sentiment_probs(row.tolist()) for reading, row in zip(readings, sentiment)]
         return [

@@ -29,6 +29,7 @@ from torch import nn
 from models.calibration import (
     binary_ece,
     cross_fitted_ece,
+    expected_calibration_error,
     fit_platt,
     fit_temperature,
     top_label_ece,
@@ -208,6 +209,7 @@ def dev_scores(
     linear: dict[str, torch.Tensor] | None = None,
     linear_mix: Sequence[float] = (0.0,) * len(SENTIMENT_HEADS),
     complaint_raw: dict[str, torch.Tensor] | None = None,
+    complaint_sentiment_mix: dict[str, float] | None = None,
 ) -> dict[str, float]:
     """Dev macro-F1 of each target: UMSAB (mean over languages), complaints, airline_es both ways.
 
@@ -216,37 +218,60 @@ def dev_scores(
     threshold is 0.5 after ``calibration``. ``linear`` holds, per dev set, the linear model's
     calibrated probabilities ``(posts, heads, 3)``, weighted ``linear_mix`` per head.
     ``complaint_raw`` holds, per dev set, the complaint logits before calibration (default: the
-    network's; see :func:`_complaint_raw`).
+    network's; see :func:`_complaint_raw`); ``complaint_sentiment_mix`` the weight per language of
+    the negative probability in the complaint probability (default: none).
     """
     calibration = calibration or Calibration()
     scores: dict[str, float] = {}
     for name, data in dev.items():
-        sentiment_logits, raw_complaint = _predict(net, data.posts)
-        if complaint_raw is not None:
-            raw_complaint = complaint_raw[name]
-        complaint_logit = torch.from_numpy(calibration.complaint_logit(raw_complaint.numpy(), data.langs))
+        sentiment_probs, complaint = _dev_probabilities(
+            net, dev, name, es_mix, calibration, linear, linear_mix, complaint_raw, complaint_sentiment_mix
+        )
+        flagged = (complaint >= 0.5).long().tolist()
         if name == "complaints":
-            gold = data.complaint_label.long()
-            scores["complaints"] = macro_f1(gold.tolist(), (complaint_logit > 0).long().tolist(), (0, 1))
+            scores["complaints"] = macro_f1(data.complaint_label.long().tolist(), flagged, (0, 1))
             continue
-        temperature = torch.tensor(calibration.sentiment_temperature)[None, :, None]
-        probs = (sentiment_logits / temperature).softmax(-1)
-        if linear is not None:
-            weight = torch.tensor(linear_mix)[None, :, None]
-            probs = probs * (1 - weight) + linear[name] * weight
-        is_es = torch.tensor([lang == "es" for lang in data.langs])[:, None]
-        airline_weight = es_mix[name][:, None] if isinstance(es_mix, dict) else torch.tensor(es_mix)
-        mix = torch.where(is_es, airline_weight, 0.0)
-        sentiment = (probs[:, 0] * (1 - mix) + probs[:, 1] * mix).argmax(-1)
-        per_lang = _per_lang_f1(data.sentiment_label, sentiment, data.langs, (0, 1, 2))
+        per_lang = _per_lang_f1(data.sentiment_label, sentiment_probs.argmax(-1), data.langs, (0, 1, 2))
         if name == "umsab":
             scores.update({f"umsab_{lang}": f1 for lang, f1 in per_lang.items()})
             scores["umsab"] = sum(per_lang.values()) / len(per_lang)
         else:
             scores["airline_es_sentiment"] = per_lang["es"]
-            gold = (data.sentiment_label == 0).long()
-            scores["airline_es_complaint"] = macro_f1(gold.tolist(), (complaint_logit > 0).long().tolist(), (0, 1))
+            scores["airline_es_complaint"] = macro_f1((data.sentiment_label == 0).long().tolist(), flagged, (0, 1))
     return scores
+
+
+def _dev_probabilities(
+    net: MultitaskNet,
+    dev: dict[str, Encoded],
+    name: str,
+    es_mix: float | dict[str, torch.Tensor],
+    calibration: Calibration,
+    linear: dict[str, torch.Tensor] | None,
+    linear_mix: Sequence[float],
+    complaint_raw: dict[str, torch.Tensor] | None,
+    complaint_sentiment_mix: dict[str, float] | None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sentiment probabilities ``(posts, 3)`` and complaint probabilities of the posts of the dev set
+    ``name``, as the classifier computes them (see :func:`dev_scores` for the arguments)."""
+    data = dev[name]
+    sentiment_logits, raw_complaint = _predict(net, data.posts)
+    if complaint_raw is not None:
+        raw_complaint = complaint_raw[name]
+    complaint_logit = torch.from_numpy(calibration.complaint_logit(raw_complaint.numpy(), data.langs))
+    temperature = torch.tensor(calibration.sentiment_temperature)[None, :, None]
+    probs = (sentiment_logits / temperature).softmax(-1)
+    if linear is not None:
+        weight = torch.tensor(linear_mix)[None, :, None]
+        probs = probs * (1 - weight) + linear[name] * weight
+    is_es = torch.tensor([lang == "es" for lang in data.langs])[:, None]
+    airline_weight = es_mix[name][:, None] if isinstance(es_mix, dict) else torch.tensor(es_mix)
+    mix = torch.where(is_es, airline_weight, 0.0)
+    sentiment = probs[:, 0] * (1 - mix) + probs[:, 1] * mix
+    negative_mix = complaint_sentiment_mix or {"*": 0.0}
+    negative_weight = torch.tensor([negative_mix.get(lang, negative_mix["*"]) for lang in data.langs])
+    complaint = complaint_logit.sigmoid() * (1 - negative_weight) + sentiment[:, 0] * negative_weight
+    return sentiment, complaint
 
 
 def _selection_score(scores: dict[str, float]) -> float:
@@ -377,10 +402,10 @@ def train_linear(
 def _linear_probs(
     linear: tuple[torch.Tensor, torch.Tensor], dev: dict[str, Encoded], temperatures: Sequence[float], buckets: int
 ) -> dict[str, torch.Tensor]:
-    """Per sentiment dev set, the linear model's probabilities ``(posts, heads, 3)`` after ``temperatures``."""
+    """Per dev set, the linear model's sentiment probabilities ``(posts, heads, 3)`` after ``temperatures``."""
     weight, bias = linear[0][:, :LINEAR_SENTIMENT_COLUMNS], linear[1][:LINEAR_SENTIMENT_COLUMNS]
     out = {}
-    for name in SENTIMENT_HEADS:
+    for name in dev:
         logits = (torch.sparse.mm(linear_features(dev[name].posts, buckets), weight) + bias).view(-1, len(SENTIMENT_HEADS), 3)
         out[name] = (logits / torch.tensor(temperatures)[None, :, None]).softmax(-1)
     return out
@@ -526,6 +551,45 @@ def load_weights(directory: Path, spec: NetworkSpec) -> MultitaskNet:
     return net.eval()
 
 
+# The languages with complaint labels on dev: the dev set of each, and its complaint target.
+_COMPLAINT_DEV = (("en", "complaints", "complaints"), ("es", "airline_es", "airline_es_complaint"))
+
+
+def _choose_complaint_sentiment_mix(
+    net: MultitaskNet, dev: dict[str, Encoded], es_mix: float | dict[str, torch.Tensor], calibration: Calibration,
+    **mixing: object,
+) -> dict[str, float]:
+    """Per language with complaint labels on dev, English (``complaints``) and Spanish
+    (``airline_es``, negative = complaint), the weight of the negative probability in the complaint
+    probability that maximises that dev set's complaint target. Other languages keep the complaint
+    head alone: their negative probability is UMSAB's, read on general tweets, not on complaints."""
+    chosen = {"*": 0.0}
+    for lang, name, target in _COMPLAINT_DEV:
+        def value(weight: float, lang: str = lang, name: str = name, target: str = target) -> float:
+            scores = dev_scores(net, {name: dev[name]}, es_mix=es_mix, calibration=calibration,
+                                complaint_sentiment_mix={lang: weight, "*": 0.0}, **mixing)  # type: ignore[arg-type]
+            return scores[target]
+
+        chosen[lang] = max((0.0, 0.25, 0.5, 0.75, 1.0), key=value)
+    return chosen
+
+
+def _mixed_complaint_ece(
+    net: MultitaskNet, dev: dict[str, Encoded], es_mix: float | dict[str, torch.Tensor], calibration: Calibration,
+    complaint_sentiment_mix: dict[str, float], linear: dict[str, torch.Tensor] | None, linear_mix: Sequence[float],
+    complaint_raw: dict[str, torch.Tensor],
+) -> dict[str, float]:
+    """Expected calibration error of the complaint probability as it ships, for each language with
+    complaint labels on dev that mixes in the negative probability."""
+    report = {}
+    for lang, name, _ in _COMPLAINT_DEV:
+        if complaint_sentiment_mix.get(lang):
+            _, complaint = _dev_probabilities(net, dev, name, es_mix, calibration, linear, linear_mix, complaint_raw,
+                                              complaint_sentiment_mix)
+            report[f"ece_complaint_{lang}_mixed"] = expected_calibration_error(complaint, dev[name].complaint_label.long())
+    return report
+
+
 def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) -> ModelMeta:
     """Train, early-stop and calibrate on dev, save to ``out_dir`` and return the model's meta."""
     started = time.monotonic()
@@ -595,7 +659,10 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
     else:
         es_mix = _choose_es_mix(net, dev, calibration, **mixing)
         head_mix, gated = {"*": (1.0, 0.0), "es": (1.0 - es_mix, es_mix)}, ()
-    scores = dev_scores(net, dev, es_mix=es_mix, calibration=calibration, **mixing)  # type: ignore[arg-type]
+    sentiment_mix = _choose_complaint_sentiment_mix(net, dev, es_mix, calibration, **mixing)
+    ece.update(_mixed_complaint_ece(net, dev, es_mix, calibration, sentiment_mix, linear_dev, linear_mix, complaint_raw))
+    scores = dev_scores(net, dev, es_mix=es_mix, calibration=calibration, complaint_sentiment_mix=sentiment_mix,
+                        **mixing)  # type: ignore[arg-type]
     meta = ModelMeta(
         features=feature_spec,
         network=net.spec,
@@ -604,6 +671,7 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
         gated_languages=gated,
         linear_mix=linear_mix,
         complaint_linear_mix=complaint_mix,
+        complaint_sentiment_mix=sentiment_mix,
         training={
             "config": asdict(config),
             "data_sets": list(TRAIN_SETS),
@@ -614,7 +682,8 @@ def train(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig()) ->
         },
     )
     (out_dir / META_FILE).write_text(meta.to_json())
-    log.info("saved=%s best_epoch=%d head_mix=%s gated=%s complaint_mix=%s %s", out_dir, best_epoch, head_mix, gated, complaint_mix, ece)
+    log.info("saved=%s best_epoch=%d head_mix=%s gated=%s complaint_mix=%s complaint_sentiment_mix=%s %s",
+             out_dir, best_epoch, head_mix, gated, complaint_mix, sentiment_mix, ece)
     return meta
 
 

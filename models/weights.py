@@ -77,6 +77,11 @@ class ModelMeta:
     # Per language ("*": others), the weight of the linear model's complaint logit (its last
     # column) against the network's, before calibration (0: network only).
     complaint_linear_mix: dict[str, float] = field(default_factory=lambda: {"*": 0.0})
+    # Per language ("*": others), the weight of the negative sentiment probability in the complaint
+    # probability, after calibration (0: the complaint head alone). Spanish complaints are learnt from
+    # a proxy, airline_es's negative tweets, which the sentiment side reads as well, with the linear
+    # model beside it that the Spanish complaint logit lacks.
+    complaint_sentiment_mix: dict[str, float] = field(default_factory=lambda: {"*": 0.0})
     training: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -99,6 +104,7 @@ class ModelMeta:
             gated_languages=tuple(raw.get("gated_languages", ())),
             linear_mix=tuple(raw.get("linear_mix", (0.0,) * len(SENTIMENT_HEADS))),
             complaint_linear_mix=raw.get("complaint_linear_mix", {"*": 0.0}),
+            complaint_sentiment_mix=raw.get("complaint_sentiment_mix", {"*": 0.0}),
             training=raw.get("training", {}),
         )
 

@@ -1,3 +1,4 @@
+import json
 import time
 
 import pytest
@@ -7,6 +8,7 @@ from models.embedded_backend import EmbeddedClassifier
 from models.errors import ModelNotAvailable
 from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING
 from models.service_failure import FAILURE_COMPLAINT_FLOOR
+from models.weights import META_FILE, WEIGHTS_DIR, WEIGHTS_FILE
 
 SPANISH_COMPLAINT = "@Iberia me habéis cancelado el vuelo, llevo 3 horas esperando y nadie me da una solución"
 PRAISE = "Muchas gracias @Iberia, el vuelo fue estupendo y la tripulación muy amable 😍"
@@ -159,6 +161,26 @@ def test_language_hint_is_used_when_detection_is_unsure(embedded):
 def test_a_post_without_letters_is_in_its_hints_language_or_undetermined(embedded):
     results = embedded.classify(["🙏", "@lumora ???", "😡😡😡 https://t.co/x"], [None, "es", None])
     assert [r.lang for r in results] == ["und", "es", "und"]
+
+
+def _shipped_model_with_complaint_sentiment_mix(folder, mix):
+    folder.mkdir()
+    (folder / WEIGHTS_FILE).symlink_to(WEIGHTS_DIR / WEIGHTS_FILE)
+    meta = json.loads((WEIGHTS_DIR / META_FILE).read_text())
+    (folder / META_FILE).write_text(json.dumps({**meta, "complaint_sentiment_mix": mix}))
+    return EmbeddedClassifier.load(folder)
+
+
+def test_a_spanish_complaint_probability_mixes_in_the_negative_one_by_the_models_weight(embedded, tmp_path):
+    posts, langs = ["El técnico llegó puntual e instaló el router", "The engineer came on time"], ["es", "en"]
+    head = _shipped_model_with_complaint_sentiment_mix(tmp_path / "head", {"*": 0.0}).classify(posts, langs)
+    negative = _shipped_model_with_complaint_sentiment_mix(tmp_path / "neg", {"es": 1.0, "*": 0.0}).classify(posts, langs)
+    shipped = embedded.classify(posts, langs)
+    weight = embedded.meta.complaint_sentiment_mix["es"]
+    assert 0.0 < weight < 1.0 and embedded.meta.complaint_sentiment_mix["en"] == 0.0
+    assert negative[0].complaint_prob == pytest.approx(negative[0].sentiment_probs[0])
+    assert shipped[0].complaint_prob == pytest.approx((1 - weight) * head[0].complaint_prob + weight * negative[0].complaint_prob)
+    assert shipped[1].complaint_prob == head[1].complaint_prob == negative[1].complaint_prob
 
 
 def test_shipped_model_loads_quickly():

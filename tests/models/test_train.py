@@ -37,6 +37,12 @@ def test_tiny_training_run_writes_a_loadable_model(tiny_model):
     assert 0.0 <= result.complaint_prob <= 1.0
 
 
+def test_the_negative_probability_is_mixed_into_complaints_only_where_dev_has_complaint_labels(tiny_model):
+    mix = tiny_model[0].complaint_sentiment_mix
+    assert set(mix) == {"en", "es", "*"} and mix["*"] == 0.0
+    assert {mix["en"], mix["es"]} <= {0.0, 0.25, 0.5, 0.75, 1.0}
+
+
 @pytest.mark.slow
 def test_training_is_deterministic(data_dir: Path, tmp_path: Path, tiny_model):
     train(data_dir, tmp_path, TINY)
