@@ -54,6 +54,15 @@ def test_bad_lines_are_reported_with_file_and_line_and_the_rest_still_read(write
     assert "'likes' must be a non-negative integer" in batch.errors[2]
 
 
+def test_a_post_whose_text_is_blank_is_reported_not_classified(write_config, tmp_path):
+    """With its brand named, such a line used to be stored, and the embedded model reads a post with
+    no word at all as 0.9 likely a complaint in any language but English."""
+    path = write_posts(tmp_path / "posts.jsonl", [post("1", " \n\t ", brand="Lumora"), post("2", "Lumora ok")])
+    [batch] = list(source(write_config, path).fetch({}))
+    assert [m.external_id for m in batch.mentions] == ["2"]
+    assert batch.errors == [f"{path}:1: missing required field 'text'"]
+
+
 BAD_FIELDS = [{"brand": ["Lumora"]}, {"author_handle": 12345}, {"lang": {"code": "es"}}, {"url": ["http://x"]},
               {"author_name": ["Ana"]}, {"likes": 10**30}, {"author_reach": 10**20}, {"id": {"n": 1}}]
 

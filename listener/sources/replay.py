@@ -55,7 +55,7 @@ def check_record(record: Any) -> None:
     if not isinstance(record, Mapping):
         raise RecordError("expected a JSON object")
     for key in ("id", "text", "created_at"):
-        if record.get(key) in (None, ""):
+        if record.get(key) is None or (isinstance(record[key], str) and not record[key].strip()):
             raise RecordError(f"missing required field {key!r}")
     for key in _TEXT_FIELDS:
         if record.get(key) is not None and not isinstance(record[key], str):
