@@ -19,6 +19,8 @@ from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRA
     ("Can’t log in to the app", ("can't log in",)),  # U+2019, as phones type it
     ("@lumora kein Internet seit gestern", ("kein Internet",)),
     ("no carga, no carga, NO CARGA", ("no carga",)),
+    ("@lumora the app isnt working again", ("isnt working",)),
+    ("La app de Lumora no me funciona desde ayer", ("no me funciona",)),
 ])
 def test_a_failure_phrase_is_found_however_it_is_typed_and_named_as_listed(text, found):
     assert PhraseReader().read(text).failures == found
@@ -28,6 +30,7 @@ def test_a_failure_phrase_is_found_however_it_is_typed_and_named_as_listed(text,
     "no cargaron la factura dos veces",  # "no carga" inside a longer word
     "10 years with Lumora and not a single outage",
     "gracias, ya puedo entrar",
+    "Fibra da Lumora ta voando aqui, 607 mega no wifi 😍",  # Portuguese "no wifi": on the wifi
 ])
 def test_longer_words_and_praise_are_not_failures(text):
     assert PhraseReader().read(text).failures == ()
