@@ -55,7 +55,7 @@ class LanguageDetector:
         self._trust_below = trust_below
 
     def detect(self, text: str, hint: str | None = None) -> str:
-        """Return the ISO 639-1 code of ``text``'s language, using ``hint`` when unsure."""
+        """Return the ISO 639-1 code of ``text``'s language (``hint`` when unsure), or :data:`UNDETERMINED`."""
         telling = text_for_identification(text)
         if not any(character.isalpha() for character in telling):
             return hint or UNDETERMINED
