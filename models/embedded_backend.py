@@ -20,7 +20,7 @@ from models.inference import EmbeddedNetwork
 from models.language import LanguageDetector, shared_detector
 from models.phrases import PhraseReader, PhraseReading, phrases_first
 from models.text import LINK_TOKEN, MENTION_TOKEN
-from models.weights import WEIGHTS_DIR, ModelMeta, read_weights
+from models.weights import WEIGHTS_DIR, ModelMeta, per_language, read_weights
 
 _MAX_CUES = 5
 
@@ -102,11 +102,10 @@ class EmbeddedClassifier:
         posts = [self._featurizer.features(text) for text in texts]
         if not posts:
             return []
-        linear_mix = self.meta.complaint_linear_mix
         output = self._network.run(
             [p.words.ids for p in posts],
             [p.char_words for p in posts],
-            [linear_mix.get(lang, linear_mix["*"]) for lang in langs],
+            per_language(self.meta.complaint_linear_mix, langs),
         )
         calibration = self.meta.calibration
         temperature = np.array(calibration.sentiment_temperature, dtype=np.float32)[None, :, None]
@@ -115,7 +114,7 @@ class EmbeddedClassifier:
             linear_temperature = np.array(calibration.linear_temperature, dtype=np.float32)[None, :, None]
             weight = np.array(self.meta.linear_mix, dtype=np.float32)[None, :, None]
             head_probs = head_probs * (1 - weight) + _softmax(output.linear_logits / linear_temperature) * weight
-        mix = np.array([self.meta.head_mix.get(lang, self.meta.head_mix["*"]) for lang in langs], dtype=np.float32)
+        mix = np.array(per_language(self.meta.head_mix, langs), dtype=np.float32)
         if output.customer_logit is not None and self.meta.gated_languages:
             # The customer gate picks between the general (UMSAB) head and the customer (airline) head.
             customer = _sigmoid(output.customer_logit)
@@ -123,8 +122,7 @@ class EmbeddedClassifier:
             mix[gated] = np.stack([1.0 - customer[gated], customer[gated]], axis=1)
         sentiment = (head_probs * mix[:, :, None]).sum(axis=1)
         complaint = _sigmoid(calibration.complaint_logit(output.complaint_logit, langs))
-        negative_weight = np.array([self.meta.complaint_sentiment_mix.get(lang, self.meta.complaint_sentiment_mix["*"])
-                                    for lang in langs], dtype=np.float32)
+        negative_weight = np.array(per_language(self.meta.complaint_sentiment_mix, langs), dtype=np.float32)
         complaint = complaint * (1 - negative_weight) + sentiment[:, 0] * negative_weight
         readings = [self._phrases.read(text) for text in texts]
         sentiment_probs = [reading.sentiment_probs(row.tolist()) for reading, row in zip(readings, sentiment)]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from models.text import normalize
+from models.text import LINK_TOKEN, MENTION_TOKEN, normalize
 
 # Languages of the training data plus the other large ones on social media.
 DEFAULT_LANGUAGES: tuple[str, ...] = (
@@ -28,7 +28,7 @@ UNDETERMINED = "und"
 
 def text_for_identification(text: str) -> str:
     """The post without what says nothing of its language: mentions, links, the ``#`` of hashtags."""
-    return normalize(text).replace("@user", " ").replace("http", " ")
+    return normalize(text).replace(MENTION_TOKEN, " ").replace(LINK_TOKEN, " ")
 
 
 class LanguageDetector:

@@ -11,12 +11,14 @@ complaints. So a post with one of these phrases has a complaint probability of a
 Measured on the labelled sets (train and dev splits, 2026-12-07): of the 125 posts with a phrase, 118
 are complaints or negative (60 of 65 in the sets the model is trained on, without ``airline_us``; dev 16
 of 16), and on the project's demo stream 37 of 37. "sin fibra" and the "me" forms have no labelled post;
-"sin fibra" was added after reading the demo's missed outage posts. The floor, 0.8, is a little under that share, so the probability does
-not claim more than the phrases earn, and under the 0.85 at which a rule makes a complaint "high", the
-severity that an outage keyword alert has. :mod:`models.phrases` applies it, with every backend.
+"sin fibra" was added after reading the demo's missed outage posts. The floor, 0.8, is a little under
+that share, so the probability does not claim more than the phrases earn, and under the 0.85 at which a
+rule makes a complaint "high", the severity that an outage keyword alert has. :mod:`models.phrases`
+applies it, with every backend.
 
 Phrases that praise as often as they complain are left out: "no outage in years", and English "no wifi",
-which in Portuguese means "on the wifi" (phrases are matched in every post, whatever its language). The alerting layer's built-in ``outage`` keywords are these phrases.
+which in Portuguese means "on the wifi" (phrases are matched in every post, whatever its language). The
+alerting layer's built-in ``outage`` keywords are these phrases.
 """
 
 from __future__ import annotations

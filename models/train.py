@@ -49,6 +49,7 @@ from models.weights import (
     Calibration,
     ModelMeta,
     NetworkSpec,
+    per_language,
 )
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ def _dev_probabilities(
     mix = torch.where(is_es, airline_weight, 0.0)
     sentiment = probs[:, 0] * (1 - mix) + probs[:, 1] * mix
     negative_mix = complaint_sentiment_mix or {"*": 0.0}
-    negative_weight = torch.tensor([negative_mix.get(lang, negative_mix["*"]) for lang in data.langs])
+    negative_weight = torch.tensor(per_language(negative_mix, data.langs))
     complaint = complaint_logit.sigmoid() * (1 - negative_weight) + sentiment[:, 0] * negative_weight
     return sentiment, complaint
 
@@ -505,7 +506,7 @@ def _complaint_raw(
         return raw
     out = {}
     for name, logits in raw.items():
-        weight = torch.tensor([mix.get(lang, mix["*"]) for lang in dev[name].langs])
+        weight = torch.tensor(per_language(mix, dev[name].langs))
         out[name] = (1 - weight) * logits + weight * linear_logits[name]
     return out
 

@@ -7,9 +7,10 @@ layers in fp16; ``model.json`` holds a :class:`ModelMeta`. Reading needs numpy o
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from safetensors.numpy import load_file
@@ -43,6 +44,14 @@ class NetworkSpec:
     hidden: int = 128
 
 
+_Entry = TypeVar("_Entry")
+
+
+def per_language(table: Mapping[str, _Entry], langs: Sequence[str]) -> list[_Entry]:
+    """Each of ``langs``' entry in ``table``, the ``"*"`` entry for a language it does not name."""
+    return [table.get(lang, table["*"]) for lang in langs]
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Fitted on dev: a temperature per sentiment head, and Platt ``(a, b)`` for the complaint logit
@@ -55,7 +64,7 @@ class Calibration:
 
     def complaint_logit(self, raw: np.ndarray, langs: Sequence[str]) -> np.ndarray:
         """Calibrated complaint logits of posts in ``langs``."""
-        ab = np.array([self.complaint.get(lang, self.complaint["*"]) for lang in langs], dtype=np.float32)
+        ab = np.array(per_language(self.complaint, langs), dtype=np.float32)
         return ab.reshape(-1, 2)[:, 0] * raw + ab.reshape(-1, 2)[:, 1]
 
 

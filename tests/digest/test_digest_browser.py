@@ -18,14 +18,16 @@ from tests.digest.screenshots import colour_bands, non_white_share, read_png, sc
 
 DEMO_STREAM = Path(cli.__file__).parent / "demo" / "stream.jsonl"
 CHART_MIN_HEIGHT = 40  # pixels: taller than the legend's coloured squares
+BAND_GAP = 20  # pixels: rows of a colour closer than this are one band
 
 
 def chart_bands(image) -> list[tuple[int, int]]:
     """The vertical extents of the bar charts: rows of either bar colour, as complaint bars stand in front
     of the mentions' (an hour with almost only complaints shows little of the mentions' colour)."""
     merged: list[tuple[int, int]] = []
-    for top, bottom in sorted(colour_bands(image, MENTIONS_COLOUR) + colour_bands(image, COMPLAINTS_COLOUR)):
-        if merged and top - merged[-1][1] <= 20:
+    bands = colour_bands(image, MENTIONS_COLOUR, gap=BAND_GAP) + colour_bands(image, COMPLAINTS_COLOUR, gap=BAND_GAP)
+    for top, bottom in sorted(bands):
+        if merged and top - merged[-1][1] <= BAND_GAP:
             merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
         else:
             merged.append((top, bottom))
