@@ -114,7 +114,11 @@ def calibrate_command(ctx: click.Context, task: str, data_path: Path, as_json: b
 @click.option("--lang", "lang_hint", default=None, help="Language hint for every text (ISO 639-1).")
 @click.pass_context
 def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str | None) -> None:
-    """Classify TEXTS (or each line of standard input) and print one JSON object per text."""
+    """Classify TEXTS (or each non-blank line of standard input) and print one JSON object per text."""
+    blank = [str(number) for number, text in enumerate(texts, 1) if not text.strip()]
+    if blank:
+        raise click.BadParameter(f"text {', '.join(blank)} is blank: there is nothing to classify",
+                                 param_hint="TEXTS")
     items = list(texts) or [line.rstrip("\r") for line in sys.stdin.read().split("\n") if line.strip()]
     classifier = _classifier(ctx)
     for text, result in zip(items, classifier.classify(items, [lang_hint] * len(items)), strict=True):

@@ -23,6 +23,13 @@ def test_classify_reads_stdin_lines_without_arguments():
     assert [json.loads(line)["text"] for line in result.output.strip().split("\n")] == ["first post", "second post"]
 
 
+def test_classify_names_a_blank_argument_instead_of_scoring_it():
+    result = CliRunner().invoke(classify_command, ["Llevo 3 horas esperando", "   "])
+    assert result.exit_code == 2
+    assert "text 2 is blank: there is nothing to classify" in result.output
+    assert "complaint_prob" not in result.output
+
+
 def test_classify_uses_the_configured_backend():
     obj = SimpleNamespace(classifier=ClassifierConfig(backend="lexicon"))
     result = CliRunner().invoke(classify_command, ["no funciona"], obj=obj)
