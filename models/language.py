@@ -36,9 +36,10 @@ class LanguageDetector:
 
     A source's hint wins when the detector's own probability is below ``trust_below``: a tweet of
     four words is easier for the platform, which knows the author, than for a character model.
-    A post without a letter once mentions and links are left out ("🙏", "@lumora ???") is in the
-    hint's language, or :data:`UNDETERMINED` without one: the detector would name a language at
-    random (Arabic for every such post), and the rules route alerts by language.
+    A post without a letter once mentions and links are left out ("🙏", "@lumora ???"), or whose
+    letters the model has never seen together ("ok"), is in the hint's language, or
+    :data:`UNDETERMINED` without one: the detector would name the first language of its list
+    (Arabic for every such post), and the rules route alerts by language.
 
     Example::
 
@@ -53,6 +54,9 @@ class LanguageDetector:
         self._identifier._full_model = None
         self._languages = frozenset(languages)
         self._trust_below = trust_below
+        # When no n-gram of the post is in the model's tables every language is equally likely and
+        # classify() names the first of the list (Arabic for "ok", "M v", "Gm??"): that is no answer.
+        self._no_evidence = 1 / len(self._languages) + 1e-6
 
     def detect(self, text: str, hint: str | None = None) -> str:
         """Return the ISO 639-1 code of ``text``'s language (``hint`` when unsure), or :data:`UNDETERMINED`."""
@@ -60,6 +64,8 @@ class LanguageDetector:
         if not any(character.isalpha() for character in telling):
             return hint or UNDETERMINED
         lang, prob = self._identifier.classify(telling)
+        if prob <= self._no_evidence:
+            return hint or UNDETERMINED
         if hint and hint != lang and (prob < self._trust_below or hint not in self._languages):
             return hint
         return lang

@@ -163,6 +163,11 @@ def test_a_post_without_letters_is_in_its_hints_language_or_undetermined(embedde
     assert [r.lang for r in results] == ["und", "es", "und"]
 
 
+def test_a_post_the_detector_has_no_evidence_on_is_undetermined_not_arabic(embedded):
+    results = embedded.classify(["ok", "M v", "Gm??", "ok"], [None, None, None, "en"])
+    assert [r.lang for r in results] == ["und", "und", "und", "en"]
+
+
 def _shipped_model_with_complaint_sentiment_mix(folder, mix):
     folder.mkdir()
     (folder / WEIGHTS_FILE).symlink_to(WEIGHTS_DIR / WEIGHTS_FILE)
