@@ -36,8 +36,8 @@ class LanguageDetector:
 
     A source's hint wins when the detector's own probability is below ``trust_below``: a tweet of
     four words is easier for the platform, which knows the author, than for a character model.
-    A post without a letter once mentions and links are left out ("🙏", "@lumora ???"), or whose
-    letters the model has never seen together ("ok"), is in the hint's language, or
+    A post without a letter once mentions and links are left out ("🙏", "@lumora ???"), or of
+    which the model knows no character n-gram ("ok"), is in the hint's language, or
     :data:`UNDETERMINED` without one: the detector would name the first language of its list
     (Arabic for every such post), and the rules route alerts by language.
 
