@@ -61,9 +61,8 @@ class LanguageDetector:
     def detect(self, text: str, hint: str | None = None) -> str:
         """Return the ISO 639-1 code of ``text``'s language (``hint`` when unsure), or :data:`UNDETERMINED`."""
         telling = text_for_identification(text)
-        if not any(character.isalpha() for character in telling):
-            return hint or UNDETERMINED
-        lang, prob = self._identifier.classify(telling)
+        has_letters = any(character.isalpha() for character in telling)
+        lang, prob = self._identifier.classify(telling) if has_letters else (UNDETERMINED, 0.0)
         if prob <= self._no_evidence:
             return hint or UNDETERMINED
         if hint and hint != lang and (prob < self._trust_below or hint not in self._languages):
