@@ -1,5 +1,5 @@
-"""Built-in words that always alert, per category and language: legal threats, safety, leaving, and
-a service the customer cannot get into.
+"""Built-in words that always alert, per category and language: legal threats, safety, leaving, a
+service the customer cannot get into, and support that does not answer them.
 
 They are phrases a community manager wants to see whatever the classifier says. A rule uses them
 unless it sets ``default_keywords = false``, or only the categories it lists (``["legal", "safety"]``);
@@ -9,14 +9,16 @@ of apostrophe (``listener.folding``), so "nao consigo entrar" and "can’t log i
 The ``outage`` phrases say that something does not work for the writer now: "no puedo entrar", "fora
 do ar", "can't log in". They are the classifier's service failure phrases
 (``models.service_failure``), which also make such a post at least 80 % likely a complaint; as
-keywords they alert on it in a rule that has no complaint threshold, or a higher one.
+keywords they alert on it in a rule that has no complaint threshold, or a higher one. The ``unanswered``
+phrases ("¿hay alguien ahí?", "ninguém responde", "been on hold") are the classifier's phrases for support
+that has not answered the writer, and do the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from models.service_failure import SERVICE_FAILURE_PHRASES
+from models.service_failure import SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES
 
 # Categories that make an alert at least "high"; the others make it at least "normal".
 URGENT_CATEGORIES = frozenset({"legal", "safety"})
@@ -47,6 +49,7 @@ DEFAULT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "it": ("disdire l'abbonamento", "chiudere il mio account", "disdetta"),
     },
     "outage": SERVICE_FAILURE_PHRASES,
+    "unanswered": UNANSWERED_PHRASES,
 }
 
 

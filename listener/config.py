@@ -316,7 +316,7 @@ class RouteConfig(Strict):
 
 
 # The built-in keyword lists a rule can take (``alerts.keywords.DEFAULT_KEYWORDS`` has their words).
-KEYWORD_CATEGORIES = ("legal", "safety", "churn", "outage")
+KEYWORD_CATEGORIES = ("legal", "safety", "churn", "outage", "unanswered")
 
 
 def _keyword_categories(value: bool | list[str]) -> bool | list[str]:
@@ -337,7 +337,7 @@ class RuleConfig(Strict):
     keywords: list[Word] = Field(default_factory=list, description="always alert when one appears (any case)")
     default_keywords: Annotated[bool | list[str], AfterValidator(_keyword_categories)] = Field(
         default=True, description="also the built-in words: true for all, false for none, or a list of categories "
-        "from legal, safety, churn, outage")
+        "from legal, safety, churn, outage, unanswered")
     reach_thresholds: list[int] = Field(
         default_factory=lambda: [10_000, 100_000], description="each one the author's reach meets raises severity"
     )

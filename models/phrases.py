@@ -1,7 +1,7 @@
 """What fixed phrases in a post say about it being a complaint, whatever a model read.
 
-A post that says the service fails its writer now ("no puedo entrar"; :mod:`models.service_failure`) is
-at least 0.8 likely a complaint and no more positive than negative; one that says the service has given
+A post that says the service fails its writer now ("no puedo entrar") or that nobody answers them ("¿hay
+alguien ahí?"; :mod:`models.service_failure`) is at least 0.8 likely a complaint and no more positive than negative; one that says the service has given
 no problem ("cero problemas", "not a single outage"; :mod:`models.no_problem`) at most 0.4 likely a
 complaint and no more negative than positive, unless it also says the service fails. Every backend
 applies them and puts the phrase first among the cues, so the rules, early warning and the digest count
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from listener.folding import PhraseFinder, fold
 from listener.function_words import only_function_words
 from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING, NoProblemFinder
-from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES
+from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES
 from models.text import as_written
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ _folded = functools.lru_cache(maxsize=65536)(fold)
 
 @dataclass(frozen=True, slots=True)
 class PhraseReading:
-    """The fixed phrases found in one post, as listed: service ``failures``, or else ``no_problem``."""
+    """The fixed phrases found in one post, as listed: service ``failures`` (nobody answering the writer is
+    one), or else ``no_problem``."""
 
     failures: tuple[str, ...] = ()
     no_problem: tuple[str, ...] = ()
@@ -79,7 +80,8 @@ class PhraseReader:
 
     def __init__(self, failure_phrases: Iterable[str] = (), no_problem_phrases: Iterable[str] = ()) -> None:
         self._failures = PhraseFinder(itertools.chain(
-            (phrase for by_lang in SERVICE_FAILURE_PHRASES.values() for phrase in by_lang), failure_phrases))
+            (phrase for listed in (SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES) for by_lang in listed.values()
+             for phrase in by_lang), failure_phrases))
         self._no_problem = NoProblemFinder(no_problem_phrases)
 
     @classmethod

@@ -89,6 +89,20 @@ def test_a_service_the_customer_cannot_get_into_alerts_whatever_the_complaint_sc
     assert f"keyword '{keyword}' (outage)" in built_in_reasons_for(text, lang)
 
 
+@pytest.mark.parametrize("text, lang, keyword", [
+    ("@lumora ¿Hay alguien ahí?", "es", "hay alguien ahí"),
+    ("Tem alguem ai? @lumora mandei DM faz 3 dias", "pt", "tem alguém aí"),
+    ("@lumora 40 minutes on hold for nothing", "en", "on hold for"),
+])
+def test_a_customer_nobody_answers_alerts_whatever_the_complaint_score(text, lang, keyword):
+    assert f"keyword '{keyword}' (unanswered)" in built_in_reasons_for(text, lang)
+
+
+def test_a_question_to_the_crowd_is_not_an_unanswered_customer():
+    assert built_in_reasons_for("¿Hay alguien que sepa si Lumora tiene fibra en Vigo?") == []
+    assert built_in_reasons_for("Alguém aí tem a fibra da Lumora em Recife?", "pt") == []
+
+
 def test_an_alert_raised_by_a_keyword_against_the_classifier_does_not_show_its_cues_as_why():
     """Under ½ the model's cues are what made it read "no complaint": "puedo, desde" would explain nothing."""
     def reasons(complaint: float) -> list[str]:

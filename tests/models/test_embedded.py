@@ -57,20 +57,24 @@ def test_portuguese_and_english_complaints_are_flagged(embedded):
     assert all(r.complaint_prob > 0.5 for r in results)
 
 
-def test_anybody_there_with_no_service_is_a_complaint_in_english_and_spanish(embedded):
-    """The product's own question, "is anybody there?", with a lost service: flagged, with those words as cues."""
+def test_anybody_there_is_a_complaint_alone_and_with_a_lost_service(embedded):
+    """The product's own question, "is anybody there?": alone, the model has no other word to go on (0.27
+    for the Spanish one), and the phrase makes it a complaint, with the phrase as its cue."""
+    alone = embedded.classify(["@lumora is anybody there?", "@lumora ¿Hay alguien ahí?", "@lumora tem alguém aí?"])
+    assert [r.complaint_prob >= FAILURE_COMPLAINT_FLOOR for r in alone] == [True] * 3
+    assert [r.cues[0] for r in alone] == ["anybody there", "hay alguien ahí", "tem alguém aí"]
     results = embedded.classify(["@lumora is anybody there? no signal since yesterday",
                                  "@Lumora_Ayuda ¿Hay alguien ahí? sin internet desde ayer"])
     assert [r.complaint_prob > 0.5 for r in results] == [True, True]
     assert [r.sentiment for r in results] == ["negative"] * 2
-    assert {"anybody there", "no signal"} <= set(results[0].cues)
-    assert {"alguien ahí", "sin internet"} <= set(results[1].cues)
+    assert results[0].cues[:2] == ("anybody there", "no signal")
+    assert results[1].cues[:2] == ("hay alguien ahí", "sin internet")
 
 
 def test_a_service_the_customer_cannot_get_into_is_a_complaint_and_getting_back_in_is_not(embedded):
     """App and access failures ("keeps crashing", "se cayó", "não consigo", "kann mich nicht") are
-    flagged with those words as cues, and so is the Portuguese "is anybody there?" (0.23 before
-    these cues); "I can get in again, thanks" is not."""
+    flagged with those words as cues, and so is the Portuguese "is anybody there?"; "I can get in again,
+    thanks" is not."""
     complaints = embedded.classify(["@lumora the app keeps crashing since the update",
                                     "@lumora se cayó la fibra otra vez",
                                     "@lumora não consigo entrar no app",
@@ -81,7 +85,7 @@ def test_a_service_the_customer_cannot_get_into_is_a_complaint_and_getting_back_
                                "@lumora thanks, I can log in again, all sorted"])
     assert [r.lang for r in complaints] == ["en", "es", "pt", "pt", "de", "it"]
     assert all(r.complaint_prob > 0.5 for r in complaints)
-    cues = ["keeps crashing", "se cayó", "não consigo entrar", "alguém aí", "kann mich nicht einloggen",
+    cues = ["keeps crashing", "se cayó", "não consigo entrar", "tem alguém aí", "kann mich nicht einloggen",
             "non riesco ad accedere"]
     assert all(cue in result.cues for cue, result in zip(cues, complaints, strict=True))
     assert all(r.complaint_prob < 0.5 for r in fixed)

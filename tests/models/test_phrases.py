@@ -11,7 +11,7 @@ from listener.folding import PhraseFinder
 from models.factory import load_classifier
 from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING, NO_PROBLEM_PHRASES
 from models.phrases import PhraseReader, phrases_first
-from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES
+from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES
 
 
 @pytest.mark.parametrize("text, found", [
@@ -21,6 +21,9 @@ from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRA
     ("no carga, no carga, NO CARGA", ("no carga",)),
     ("@lumora the app isnt working again", ("isnt working",)),
     ("La app de Lumora no me funciona desde ayer", ("no me funciona",)),
+    ("@lumora ¿Hay alguien ahí?", ("hay alguien ahí",)),  # nobody answers: support fails the writer
+    ("@AmericanAir im still on hold...", ("still on hold",)),
+    ("Lumora, personne ne répond au 3900", ("personne ne répond",)),
 ])
 def test_a_failure_phrase_is_found_however_it_is_typed_and_named_as_listed(text, found):
     assert PhraseReader().read(text).failures == found
@@ -31,6 +34,8 @@ def test_a_failure_phrase_is_found_however_it_is_typed_and_named_as_listed(text,
     "10 years with Lumora and not a single outage",
     "gracias, ya puedo entrar",
     "Fibra da Lumora ta voando aqui, 607 mega no wifi 😍",  # Portuguese "no wifi": on the wifi
+    "¿Hay alguien que sepa si Lumora tiene fibra en Vigo?",  # a question to the crowd, not to the brand
+    "Alguém aí tem a fibra da Lumora em Recife?",
 ])
 def test_longer_words_and_praise_are_not_failures(text):
     assert PhraseReader().read(text).failures == ()
@@ -75,7 +80,8 @@ def test_a_service_failure_outweighs_no_problem():
 
 
 def test_no_no_problem_phrase_holds_a_failure_phrase():
-    failures = PhraseFinder(phrase for by_lang in SERVICE_FAILURE_PHRASES.values() for phrase in by_lang)
+    failures = PhraseFinder(phrase for listed in (SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES)
+                            for by_lang in listed.values() for phrase in by_lang)
     assert [p for by_lang in NO_PROBLEM_PHRASES.values() for p in by_lang if failures.find(p)] == []
 
 
@@ -93,8 +99,9 @@ def test_a_config_adds_phrases_of_its_own_to_the_built_in_ones(backend):
     assert built_in.cues[0] == "no puedo entrar"
 
 
-def test_the_alerting_layers_outage_keywords_are_the_failure_phrases():
+def test_the_alerting_layers_outage_and_unanswered_keywords_are_the_failure_phrases():
     assert DEFAULT_KEYWORDS["outage"] is SERVICE_FAILURE_PHRASES
+    assert DEFAULT_KEYWORDS["unanswered"] is UNANSWERED_PHRASES
 
 
 def test_a_cue_that_only_adds_function_words_to_those_shown_is_left_out():
