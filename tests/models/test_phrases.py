@@ -21,6 +21,7 @@ from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRA
     ("no carga, no carga, NO CARGA", ("no carga",)),
     ("@lumora the app isnt working again", ("isnt working",)),
     ("La app de Lumora no me funciona desde ayer", ("no me funciona",)),
+    ("¿A alguien más no le carga la app de @lumora?", ("no le carga",)),  # the "le" form of "no me carga"
     ("@lumora ¿Hay alguien ahí?", ("hay alguien ahí",)),  # nobody answers: support fails the writer
     ("@AmericanAir im still on hold...", ("still on hold",)),
     ("Lumora, personne ne répond au 3900", ("personne ne répond",)),
