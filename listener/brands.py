@@ -1,4 +1,5 @@
-"""Which configured brand a post is about, by its search terms, leaving out the brand's own accounts."""
+"""Which configured brand a post is about, by its search terms, leaving out the brand's own accounts and
+the ones it ignores."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ class BrandMatcher:
     def __init__(self, brands: Sequence[BrandConfig], source: str) -> None:
         ordered = sorted(brands, key=lambda brand: brand.competitor)
         self._patterns = [(brand.name, _pattern(brand.terms_for(source))) for brand in ordered]
-        self._own_handles = {
-            brand.name: {handle.lower().lstrip("@") for handle in brand.own_handles} for brand in brands
+        self._excluded_handles = {
+            brand.name: {handle.lower().lstrip("@") for handle in brand.excluded_handles()} for brand in brands
         }
         self.names = {brand.name for brand in brands}
 
@@ -33,9 +34,9 @@ class BrandMatcher:
         """The first brand whose terms appear in ``text``, or ``None``."""
         return next((name for name, pattern in self._patterns if pattern.search(text)), None)
 
-    def is_own_account(self, brand: str, handle: str | None) -> bool:
-        """Whether ``handle`` is one of ``brand``'s own accounts (its posts are not mentions)."""
-        return handle is not None and handle.lower().lstrip("@") in self._own_handles.get(brand, set())
+    def is_excluded_author(self, brand: str, handle: str | None) -> bool:
+        """Whether ``handle`` is one of ``brand``'s own or ignored accounts (its posts are not mentions)."""
+        return handle is not None and handle.lower().lstrip("@") in self._excluded_handles.get(brand, set())
 
 
 def _pattern(terms: Sequence[str]) -> re.Pattern[str]:

@@ -83,6 +83,11 @@ class BrandConfig(Strict):
         description="search terms per source name, e.g. {x = [...], reddit = [...]}; '*' applies to all",
     )
     own_handles: list[str] = Field(default_factory=list, description="the brand's own accounts, excluded")
+    ignored_handles: list[str] = Field(
+        default_factory=list,
+        description="accounts whose posts are not customers' voices (news outlets, bots, resellers), excluded "
+        "as the own accounts are",
+    )
     languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes; empty means any")
     competitor: bool = False
     locale: str = "en_US"
@@ -110,6 +115,10 @@ class BrandConfig(Strict):
         """What the brand is called: its name, its own accounts and its search terms."""
         return [self.name, *self.own_handles, *(term for terms in self.terms.values() for term in terms)]
 
+    def excluded_handles(self) -> list[str]:
+        """The accounts whose posts are not mentions of the brand: its own, then the ignored ones."""
+        return [*self.own_handles, *self.ignored_handles]
+
     def terms_for(self, source: str) -> list[str]:
         """The search terms for ``source``: its own list, else the ``'*'`` list, else the brand name."""
         return self.terms.get(source) or self.terms.get("*") or [self.name]
@@ -122,7 +131,7 @@ class BrandConfig(Strict):
         if len(query) > X_QUERY_MAX_LENGTH:
             raise ValueError(
                 f"brand {self.name!r}: its X search query is {len(query)} characters, X allows "
-                f"{X_QUERY_MAX_LENGTH}; shorten terms.x (or terms['*']), own_handles or languages"
+                f"{X_QUERY_MAX_LENGTH}; shorten terms.x (or terms['*']), own_handles, ignored_handles or languages"
             )
         return self
 

@@ -147,7 +147,7 @@ def _json_or_none(text: str) -> Any:
 
 def brand_assigner(settings: Settings, format: Format, brand: str | None = None) -> BrandOf:
     """How posts get their brand: ``brand`` for all, else the brand a record names when the config has
-    it, else by the brands' terms; never for a post by the brand's own account."""
+    it, else by the brands' terms; never for a post by one of the brand's own or ignored accounts."""
     matcher = BrandMatcher(settings.brands, _MATCHER_SOURCE[format])
     if brand is not None and settings.brand(brand) is None:
         known = ", ".join(configured.name for configured in settings.brands)
@@ -155,7 +155,7 @@ def brand_assigner(settings: Settings, format: Format, brand: str | None = None)
 
     def brand_of(text: str, handle: str | None, named: str | None = None) -> str | None:
         found = brand or (named if named in matcher.names else matcher.brand_of(text))
-        return None if found is None or matcher.is_own_account(found, handle) else found
+        return None if found is None or matcher.is_excluded_author(found, handle) else found
 
     return brand_of
 

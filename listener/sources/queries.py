@@ -15,8 +15,11 @@ X_QUERY_MAX_LENGTH = 512
 class BrandTerms(Protocol):
     """What a query needs of a brand (``listener.config.BrandConfig`` has it)."""
 
-    own_handles: list[str]
     languages: list[str]
+
+    def excluded_handles(self) -> list[str]:
+        """The accounts whose posts are not the brand's mentions."""
+        ...
 
     def terms_for(self, source: str) -> list[str]:
         """The brand's search terms for ``source``."""
@@ -30,16 +33,18 @@ def any_of(terms: Sequence[str]) -> str:
 
 
 def x_search_query(brand: BrandTerms, *, exclude_retweets: bool = True) -> str:
-    """The X recent-search query for ``brand``: its terms, minus its own accounts, retweets and other languages.
+    """The X recent-search query for ``brand``: its terms, minus its own and ignored accounts, retweets and
+    other languages.
 
     Example::
 
         >>> x_search_query(BrandConfig(name="Lumora", terms={"x": ["lumora", "lumora app"]},
-        ...                            own_handles=["@lumora"], languages=["en", "es"]))
-        '(lumora OR "lumora app") -from:lumora -is:retweet (lang:en OR lang:es)'
+        ...                            own_handles=["@lumora"], ignored_handles=["telcowire"],
+        ...                            languages=["en", "es"]))
+        '(lumora OR "lumora app") -from:lumora -from:telcowire -is:retweet (lang:en OR lang:es)'
     """
     parts = [f"({any_of(brand.terms_for('x'))})"]
-    parts += [f"-from:{handle.lstrip('@')}" for handle in _clean(brand.own_handles)]
+    parts += [f"-from:{handle.lstrip('@')}" for handle in _clean(brand.excluded_handles())]
     if exclude_retweets:
         parts.append("-is:retweet")
     languages = [f"lang:{code}" for code in _clean(brand.languages)]

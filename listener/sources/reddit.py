@@ -137,7 +137,7 @@ class RedditSource:
             yield self._read(
                 f"search:{brand.name}", cursor,
                 lambda: searched.search(query, sort="new", time_filter="all", limit=self._limit),
-                lambda text, author, name=brand.name: None if self._matcher.is_own_account(name, author) else name,
+                lambda text, author, name=brand.name: None if self._matcher.is_excluded_author(name, author) else name,
             )
         if self._config.comment_subreddits:
             commented = self._reddit.subreddit("+".join(self._config.comment_subreddits))
@@ -164,7 +164,7 @@ class RedditSource:
 
     def _brand_of(self, text: str, author: str | None) -> str | None:
         brand = self._matcher.brand_of(text)
-        return None if brand is None or self._matcher.is_own_account(brand, author) else brand
+        return None if brand is None or self._matcher.is_excluded_author(brand, author) else brand
 
     def _read(
         self,

@@ -216,10 +216,10 @@ class ReplaySource:
         return record
 
     def _brand_for(self, record: dict[str, Any]) -> str | None:
-        """The record's brand, or ``None`` when it is about no configured brand or by its own account."""
+        """The record's brand, or ``None`` when it is about no configured brand or by an account it excludes."""
         named = record.get("brand")
         brand = named if named in self._brands.names else self._brands.brand_of(str(record.get("text", "")))
-        if brand is None or self._brands.is_own_account(brand, record.get("author_handle")):
+        if brand is None or self._brands.is_excluded_author(brand, record.get("author_handle")):
             return None
         return brand
 

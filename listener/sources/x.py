@@ -136,7 +136,7 @@ class XSource:
         query = x_search_query(brand, exclude_retweets=self._config.exclude_retweets)
 
         def brand_of(text: str, handle: str | None) -> str | None:
-            return None if self._matcher.is_own_account(brand.name, handle) else brand.name
+            return None if self._matcher.is_excluded_author(brand.name, handle) else brand.name
 
         while True:
             try:

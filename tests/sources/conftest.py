@@ -17,6 +17,7 @@ SETTINGS = """
 name = "KFC"
 terms = {{ x = ["kfc"], reddit = ["praw", "oauth"], "*" = ["kfc", "KFC"] }}
 own_handles = ["lumora_support"]
+ignored_handles = ["kfc_news"]
 
 [[brands]]
 name = "Lequipe"

@@ -169,10 +169,10 @@ def test_a_field_of_the_wrong_type_skips_its_line_and_the_import_goes_on(app, tm
     assert [app.store.mention_by_key("replay", key) is not None for key in ("a0", "a4", "b1")] == [True] * 3
 
 
-def test_a_records_brand_counts_only_when_configured_and_never_over_brand_or_for_an_own_account(app, tmp_path):
+def test_a_records_brand_counts_only_when_configured_and_never_over_brand_or_for_an_excluded_account(app, tmp_path):
     records = tmp_path / "posts.jsonl"
     rows = [("1", "Lequipe", "kfc fries cold", None), ("2", "Acme", "kfc fries cold", None),
-            ("3", "KFC", "our fries are back", "lumora_support")]
+            ("3", "KFC", "our fries are back", "lumora_support"), ("5", "KFC", "KFC fries go up 5%", "@KFC_News")]
     records.write_text("".join(json.dumps({"id": post_id, "brand": brand, "text": text, "author_handle": handle,
                                            "created_at": "2026-11-19T10:00:00Z"}) + "\n"
                                for post_id, brand, text, handle in rows), encoding="utf-8")
@@ -180,6 +180,7 @@ def test_a_records_brand_counts_only_when_configured_and_never_over_brand_or_for
     assert ingest_files(app, [records], "jsonl").counts()["new"] == 2
     assert [app.store.mention_by_key("replay", key).mention.brand for key in ("1", "2")] == ["Lequipe", "KFC"]
     assert app.store.mention_by_key("replay", "3") is None  # the brand's own account
+    assert app.store.mention_by_key("replay", "5") is None  # an account it ignores, however it is written
     more = tmp_path / "more.jsonl"
     more.write_text(json.dumps({"id": "4", "brand": "Lequipe", "text": "cold fries", "created_at": "2026-11-19T10:00:00Z"})
                     + "\n", encoding="utf-8")

@@ -104,6 +104,27 @@ def test_mentions_carry_author_followers_url_and_engagement(app, api):
     assert stored.brand == "KFC" and stored.lang == tweet["lang"]
 
 
+def test_an_ignored_account_is_left_out_of_the_query_and_its_posts_are_not_stored(make_settings, throttle, api):
+    """A news outlet the brand ignores: its tweets are excluded from the search (``-from:``), and one that
+    comes back all the same (a renamed account, a query X did not apply) is not a mention."""
+    body = x_recording("all-0ddaa2.json").json()
+    tweet = body["data"][0]
+    outlet = next(user["username"] for user in body["includes"]["users"] if user["id"] == tweet["author_id"])
+    settings = make_settings(x=True)
+    brand = settings.brands[0].model_copy(update={"ignored_handles": [f"@{outlet.upper()}"]})
+    source = XSource(settings.sources.x, [brand], client=x_client(settings.sources.x), throttle=throttle("x"))
+    serve(api, x_recording("all-0ddaa2.json"))
+
+    with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+        report = app.pipeline.ingest(source)
+
+        query = params(api.calls[0])["query"]
+        assert "-from:lumora_support" in query and f"-from:{outlet.upper()}" in query
+        by_outlet = [post["id"] for post in body["data"] if post["author_id"] == tweet["author_id"]]
+        assert report.new == len(body["data"]) - len(by_outlet)
+        assert [app.store.mention_by_key("x", post_id) for post_id in by_outlet] == [None] * len(by_outlet)
+
+
 def test_tweet_text_is_stored_as_written_not_html_escaped(app, api):
     """X escapes '&', '<' and '>' in tweet text. The recorded page's only such text is a quoted tweet's
     ("Le journal &gt; https://…", in ``includes``); here it is given to the page's first tweet."""
