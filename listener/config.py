@@ -74,6 +74,16 @@ EmailAddress = Annotated[str, AfterValidator(_email_address)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 
+def _iso_codes(value: list[str]) -> list[str]:
+    wrong = [code for code in value if not re.fullmatch(r"[a-z]{2}", code)]
+    if wrong:
+        raise ValueError(f"not ISO 639-1 codes: {', '.join(map(repr, wrong))}; write two lower-case letters, e.g. 'es'")
+    return value
+
+
+LanguageCodes = Annotated[list[str], AfterValidator(_iso_codes)]
+
+
 class BrandConfig(Strict):
     """A brand to listen for, or a competitor to compare with (``competitor = true``)."""
 
@@ -88,17 +98,9 @@ class BrandConfig(Strict):
         description="accounts whose posts are not customers' voices (news outlets, bots, resellers), excluded "
         "as the own accounts are",
     )
-    languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes; empty means any")
+    languages: LanguageCodes = Field(default_factory=list, description="ISO 639-1 codes; empty means any")
     competitor: bool = False
     locale: str = "en_US"
-
-    @field_validator("languages")
-    @classmethod
-    def _iso_codes(cls, value: list[str]) -> list[str]:
-        wrong = [code for code in value if not re.fullmatch(r"[a-z]{2}", code)]
-        if wrong:
-            raise ValueError(f"not ISO 639-1 codes: {', '.join(map(repr, wrong))}; write two lower-case letters, e.g. 'es'")
-        return value
 
     @field_validator("locale")
     @classmethod
@@ -222,6 +224,12 @@ class ClassifierConfig(Strict):
         default=(0.0, 1.0),
         description="complaint_model beside the embedded one: it scores only the posts whose embedded complaint "
         "probability is within [low, high]; [0, 1] is every post",
+    )
+    languages: LanguageCodes = Field(
+        default_factory=list,
+        description="the languages the language detector chooses among (ISO 639-1), e.g. ['es', 'en', 'pt'] for "
+        "a brand whose customers write in those; empty: 19 common ones (models/language.py). A source's "
+        "language wins when it names one outside the list",
     )
     failure_phrases: list[Phrase] = Field(
         default_factory=list,

@@ -78,14 +78,15 @@ class EmbeddedClassifier:
         self._phrases = phrases or PhraseReader()
 
     @classmethod
-    def load(cls, path: str | Path | None = None, batch_size: int = 64,
-             phrases: PhraseReader | None = None) -> EmbeddedClassifier:
+    def load(cls, path: str | Path | None = None, batch_size: int = 64, phrases: PhraseReader | None = None,
+             detector: LanguageDetector | None = None) -> EmbeddedClassifier:
         """Load the model from ``path`` (default: the weights shipped in the package); ``phrases`` reads
-        the fixed phrases (default: the built-in ones)."""
+        the fixed phrases (default: the built-in ones), ``detector`` tells the languages (default: the
+        shared one with the default languages)."""
         arrays, meta = read_weights(Path(path) if path else WEIGHTS_DIR)
         featurizer = Featurizer(meta.features)
-        return cls(EmbeddedNetwork(arrays, featurizer.char_ids), featurizer, meta, batch_size=batch_size,
-                   phrases=phrases)
+        return cls(EmbeddedNetwork(arrays, featurizer.char_ids), featurizer, meta, detector=detector,
+                   batch_size=batch_size, phrases=phrases)
 
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models.base import Classifier
+from models.language import shared_detector
 from models.phrases import PhraseReader
 
 if TYPE_CHECKING:
@@ -27,12 +28,13 @@ def load_classifier(config: ClassifierConfig) -> Classifier:
     if config.backend == "lexicon":
         from models.lexicon import LexiconClassifier
 
-        return LexiconClassifier(phrases=PhraseReader.from_config(config))
+        return LexiconClassifier(shared_detector(config.languages), phrases=PhraseReader.from_config(config))
     if config.backend == "embedded":
         from models.embedded_backend import EmbeddedClassifier
 
         phrases = PhraseReader.from_config(config)
-        embedded = EmbeddedClassifier.load(config.model_path, batch_size=config.batch_size, phrases=phrases)
+        embedded = EmbeddedClassifier.load(config.model_path, batch_size=config.batch_size, phrases=phrases,
+                                           detector=shared_detector(config.languages))
         if not config.complaint_model:
             return embedded
         from models.complaint_override import ComplaintOverride

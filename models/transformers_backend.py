@@ -206,6 +206,7 @@ class TransformersClassifier:
             sentiment_temperature=config.sentiment_temperature,
             complaint_platt=config.complaint_platt,
             phrases=PhraseReader.from_config(config),
+            detector=shared_detector(config.languages),
         )
 
     def _logits(self, loaded: LoadedModel, texts: Sequence[str], pairs: Sequence[str] | None = None) -> torch.Tensor:

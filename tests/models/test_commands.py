@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
+from listener.cli import main
 from listener.config import ClassifierConfig
 from models.commands import classify_command, eval_command
 
@@ -34,6 +35,14 @@ def test_classify_uses_the_configured_backend():
     obj = SimpleNamespace(classifier=ClassifierConfig(backend="lexicon"))
     result = CliRunner().invoke(classify_command, ["no funciona"], obj=obj)
     assert json.loads(result.output)["model"] == "lexicon"
+
+
+def test_a_config_naming_a_language_the_detector_lacks_stops_the_command_with_exit_2(tmp_path):
+    config = tmp_path / "listener.toml"
+    config.write_text('[[brands]]\nname = "Lumora"\n\n[classifier]\nlanguages = ["es", "xx"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "classify", "hola"])
+    assert result.exit_code == 2
+    assert "config error: the language detector (py3langid) has no model for 'xx'" in result.output
 
 
 def test_eval_on_a_file_without_labels_names_the_line_instead_of_a_traceback(tmp_path):
