@@ -210,10 +210,10 @@ def run(state: CliContext, once: bool, speed: float | None) -> None:
         state.settings.sources.replay.speed = 0 if once else speed
     with open_listener(state, clock=_clock_for(state)) as app:
         with _locked(app):
+            _ = app.pipeline.classifier  # loaded now: a missing model stops start-up, before any poll
             if once:
                 _print_cycle(app.poll_once(_progress_for(app)))
             else:
-                _ = app.pipeline.classifier  # loaded now: a missing model stops start-up
                 run_daemon(app)
 
 
@@ -225,6 +225,7 @@ def poll(state: CliContext, once: bool) -> None:
     """Run one full cycle (every enabled source, then delivery) and exit."""
     with open_listener(state, clock=_clock_for(state)) as app:
         with _locked(app):
+            _ = app.pipeline.classifier  # loaded now: a missing model stops the cycle before any poll
             _print_cycle(app.poll_once(_progress_for(app)))
 
 

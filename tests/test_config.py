@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -217,14 +218,22 @@ def test_a_jsonl_channel_path_that_is_a_folder_exits_2_naming_the_channel(write_
     assert "alert channel 'archive'" in result.output and "is a folder" in result.output
 
 
-def test_a_model_that_is_not_there_exits_2_saying_how_to_get_it(write_config, tmp_path):
+@pytest.mark.parametrize("command", [["run", "--once"], ["poll", "--once"]], ids=["run", "poll"])
+@pytest.mark.parametrize("classifier, named", [
+    (lambda tmp_path: f'model_path = "{tmp_path / "none"}"', "none"),
+    (lambda tmp_path: 'languages = ["es", "xx"]', "no model for 'xx' (classifier.languages)"),
+], ids=["missing weights", "unknown language"])
+def test_a_model_that_is_not_there_exits_2_saying_how_to_get_it_before_any_poll(write_config, tmp_path, command,
+                                                                                 classifier, named):
     posts = tmp_path / "posts.jsonl"
     posts.write_text('{"id": "1", "text": "Lumora sin internet", "created_at": "2026-11-19T10:00:00Z"}\n')
     path = write_config()
-    path.write_text(path.read_text().replace('backend = "lexicon"', f'backend = "embedded"\nmodel_path = "{tmp_path / "none"}"'))
-    result = CliRunner().invoke(main, ["run", "--once", "--config", str(path)])
+    path.write_text(path.read_text().replace('backend = "lexicon"', f'backend = "embedded"\n{classifier(tmp_path)}'))
+    result = CliRunner().invoke(main, [*command, "--config", str(path)])
     assert result.exit_code == 2, result.output
-    assert "config error: " in result.output and "Traceback" not in result.output
+    assert "config error: " in result.output and named in result.output and "Traceback" not in result.output
+    with closing(Store.open(tmp_path / "listener.db")) as store:
+        assert store.stats()["mentions"] == 0  # the post is still there to read once the model is
 
 
 @pytest.mark.parametrize("command", [["stats"], ["alerts"], ["ack", "1"], ["digest"]])
