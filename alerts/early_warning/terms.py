@@ -5,11 +5,12 @@ and each word (a run of letters and marks in any script, so "خدمة", "свя�
 is folded (lower case, no accents; Arabic words also lose their article, conjunction and one suffix,
 so "الفاتورة" and "فاتورة" meet) and becomes a term: a *concept* when the small synonym map below
 knows it in English, Spanish, Portuguese, French, German, Italian, Arabic, Russian or Hindi
-("iniciar sesión", "log in", "anmelden", "تسجيل الدخول", "войти" and "लॉगिन" are all ``login``),
-otherwise its first five letters (so "carga", "cargando" and "cargar" meet). Concepts also name the
-topics the spike detector watches per brand. Words of other languages group by their stems alone,
-without a stopword list. Incident titles show each term as it was written (in lower case, with its
-accents and marks: "caída", "войти", "नेटवर्क"), not folded.
+("iniciar sesión", "log in", "anmelden", "تسجيل الدخول", "войти" and "लॉगिन" are all ``login``), or
+knows its plural in -s or -es ("prices", "facturas", "conexiones"), otherwise its first five letters
+(so "carga", "cargando" and "cargar" meet). Concepts also name the topics the spike detector watches
+per brand. Words of other languages group by their stems alone, without a stopword list. Incident
+titles show each term as it was written (in lower case, with its accents and marks: "caída", "войти",
+"नेटवर्क"), not folded.
 """
 
 from __future__ import annotations
@@ -139,8 +140,11 @@ STOPWORDS = frozenset(_normalised(word) for word in FUNCTION_WORDS)
 
 @lru_cache(maxsize=65536)
 def _concept_of(word: str) -> str | None:
-    """The concept a compared word names, if any: a listed word, or the longest listed prefix."""
-    return _WORDS.get(word) or next((concept for prefix, concept in _PREFIXES if word.startswith(prefix)), None)
+    """The concept a compared word names, if any: a listed word or its plural in -s or -es ("prices",
+    "facturas", "errores"), or the longest listed prefix."""
+    return (_WORDS.get(word) or (word.endswith("s") and _WORDS.get(word[:-1]))
+            or (word.endswith("es") and _WORDS.get(word[:-2]))
+            or next((concept for prefix, concept in _PREFIXES if word.startswith(prefix)), None))
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,9 @@ def test_one_complaint_in_arabic_russian_hindi_and_english_is_one_incident(texts
     (["الفاتورة", "فاتورة", "والفاتورة", "فواتير"], "billing"),  # the article, "and", the plural (listed)
     (["интернет", "интернета", "интернетом"], "connection"),  # Russian endings
     (["مشكلة", "المشكلة", "والمشكلة", "مشكلات"], "مشكل"),  # words outside the map are light-stemmed too
+    (["price", "prices", "factura", "facturas", "cargo", "cargos"], "billing"),  # plurals in -s
+    (["pantalla", "pantallas", "screen", "screens"], "loading"),
+    (["conexión", "conexiones"], "connection"),  # and in -es
 ])
 def test_inflected_forms_are_one_term(texts: list[str], term: str) -> None:
     assert {tuple(grouper().terms(text).counts) for text in texts} == {(term,)}
