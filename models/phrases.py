@@ -1,11 +1,11 @@
 """What fixed phrases in a post say about it being a complaint, whatever a model read.
 
 A post that says the service fails its writer now ("no puedo entrar") or that nobody answers them ("¿hay
-alguien ahí?"; :mod:`models.service_failure`) is at least 0.8 likely a complaint and no more positive than negative; one that says the service has given
-no problem ("cero problemas", "not a single outage"; :mod:`models.no_problem`) at most 0.4 likely a
-complaint and no more negative than positive, unless it also says the service fails. Every backend
-applies them and puts the phrase first among the cues, so the rules, early warning and the digest count
-such posts alike whichever model runs.
+alguien ahí?"; :mod:`models.service_failure`) is at least 0.8 likely a complaint and no more positive
+than negative; one that says the service has given no problem ("cero problemas", "not a single outage";
+:mod:`models.no_problem`) at most 0.4 likely a complaint and no more negative than positive, unless it
+also says the service fails. Every backend applies them and puts the phrase first among the cues, so
+the rules, early warning and the digest count such posts alike whichever model runs.
 """
 
 from __future__ import annotations
