@@ -23,3 +23,11 @@ def test_a_brand_that_names_its_customers_languages_gets_them_for_short_posts(ba
 def test_a_language_the_detector_has_no_model_for_is_named():
     with pytest.raises(ModelNotAvailable, match=r"no model for 'xx' \(classifier.languages\); it knows .*\bes\b"):
         load_classifier(ClassifierConfig(languages=["es", "xx"]))
+
+
+def test_hindi_in_latin_letters_is_hindi_when_hindi_is_one_of_the_languages():
+    """py3langid calls romanised Hindi English or Indonesian: two of its function words say Hindi."""
+    posts = ["bhai ye app kaam nahi kar raha", "Lumora ka network bahut slow hai aaj", "Ki Sung loves the new app"]
+    assert [r.lang for r in load_classifier(ClassifierConfig(backend="lexicon")).classify(posts)] == ["hi", "hi", "en"]
+    restricted = load_classifier(ClassifierConfig(backend="lexicon", languages=["en", "es", "pt"]))
+    assert restricted.classify(posts[:1])[0].lang != "hi"
