@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
-from listener.folding import fold
+import pytest
+import regex
+
+from alerts.keywords import default_keywords
+from listener.folding import fold, phrase_pattern
+
+DEMO_STREAM = Path(__file__).resolve().parents[1] / "listener" / "demo" / "stream.jsonl"
 
 
 @pytest.mark.parametrize("written, typed", [
@@ -24,3 +31,22 @@ def test_indic_vowel_signs_are_letters_not_accents():
 
 def test_text_in_ascii_folds_as_any_other():
     assert fold("Lumora CAN'T `log` in") == "lumora can't 'log' in"
+
+
+def _longest_first(phrases: list[str]) -> regex.Pattern[str]:
+    """The plain way to find phrases: one alternation, longer phrases first."""
+    folded = sorted({fold(phrase) for phrase in phrases}, key=len, reverse=True)
+    return regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(phrase) for phrase in folded)})(?!\w)")
+
+
+@pytest.mark.parametrize("phrases", [
+    [word for word, _ in default_keywords()],
+    ["no", "no puedo", "no puedo entrar", "no puedo entrar en", "a", "ab", "abc"],
+], ids=["built-in keywords", "phrases inside phrases"])
+def test_a_phrase_pattern_finds_what_the_plain_alternation_finds(phrases):
+    """The pattern shares the phrases' beginnings (a trie); it must find the same longest phrases."""
+    texts = [fold(json.loads(line)["text"]) for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines()]
+    texts += ["no puedo entrarx no puedo", "abcd ab abc a", "no puedo entrar en casa", "nao consigo entrar"]
+    plain, shared = _longest_first(phrases), phrase_pattern(phrases)
+    assert [shared.findall(text) for text in texts] == [plain.findall(text) for text in texts]
+    assert sum(bool(shared.findall(text)) for text in texts) > 40
