@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from listener.folding import PhraseFinder, fold
 from listener.function_words import only_function_words
 from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING, NoProblemFinder
-from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES
+from models.service_failure import FAILURE_COMPLAINT_FLOOR, built_in_failure_phrases
 from models.text import as_written
 
 if TYPE_CHECKING:
@@ -79,9 +79,7 @@ class PhraseReader:
     """
 
     def __init__(self, failure_phrases: Iterable[str] = (), no_problem_phrases: Iterable[str] = ()) -> None:
-        self._failures = PhraseFinder(itertools.chain(
-            (phrase for listed in (SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES) for by_lang in listed.values()
-             for phrase in by_lang), failure_phrases))
+        self._failures = PhraseFinder(itertools.chain(built_in_failure_phrases(), failure_phrases))
         self._no_problem = NoProblemFinder(no_problem_phrases)
 
     @classmethod

@@ -85,3 +85,10 @@ UNANSWERED_PHRASES: dict[str, tuple[str, ...]] = {
     "de": ("niemand antwortet", "niemand meldet sich", "niemand geht ran", "keine Antwort"),
     "it": ("nessuno risponde", "nessuno mi risponde", "nessuna risposta"),
 }
+
+
+def built_in_failure_phrases() -> list[str]:
+    """Every built-in phrase that floors a post's complaint probability: the service failures, then the
+    "nobody answers" ones, all languages."""
+    return [phrase for listed in (SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES) for by_lang in listed.values()
+            for phrase in by_lang]

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import regex
 
 from alerts.keywords import default_keywords
+from listener.demo.generate import STREAM_PATH
 from listener.folding import fold, phrase_pattern
-
-DEMO_STREAM = Path(__file__).resolve().parents[1] / "listener" / "demo" / "stream.jsonl"
 
 
 @pytest.mark.parametrize("written, typed", [
@@ -45,7 +43,7 @@ def _longest_first(phrases: list[str]) -> regex.Pattern[str]:
 ], ids=["built-in keywords", "phrases inside phrases"])
 def test_a_phrase_pattern_finds_what_the_plain_alternation_finds(phrases):
     """The pattern shares the phrases' beginnings (a trie); it must find the same longest phrases."""
-    texts = [fold(json.loads(line)["text"]) for line in DEMO_STREAM.read_text(encoding="utf-8").splitlines()]
+    texts = [fold(json.loads(line)["text"]) for line in STREAM_PATH.read_text(encoding="utf-8").splitlines()]
     texts += ["no puedo entrarx no puedo", "abcd ab abc a", "no puedo entrar en casa", "nao consigo entrar"]
     plain, shared = _longest_first(phrases), phrase_pattern(phrases)
     assert [shared.findall(text) for text in texts] == [plain.findall(text) for text in texts]

@@ -11,7 +11,12 @@ from listener.folding import PhraseFinder
 from models.factory import load_classifier
 from models.no_problem import NO_PROBLEM_COMPLAINT_CEILING, NO_PROBLEM_PHRASES
 from models.phrases import PhraseReader, phrases_first
-from models.service_failure import FAILURE_COMPLAINT_FLOOR, SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES
+from models.service_failure import (
+    FAILURE_COMPLAINT_FLOOR,
+    SERVICE_FAILURE_PHRASES,
+    UNANSWERED_PHRASES,
+    built_in_failure_phrases,
+)
 
 
 @pytest.mark.parametrize("text, found", [
@@ -81,8 +86,7 @@ def test_a_service_failure_outweighs_no_problem():
 
 
 def test_no_no_problem_phrase_holds_a_failure_phrase():
-    failures = PhraseFinder(phrase for listed in (SERVICE_FAILURE_PHRASES, UNANSWERED_PHRASES)
-                            for by_lang in listed.values() for phrase in by_lang)
+    failures = PhraseFinder(built_in_failure_phrases())
     assert [p for by_lang in NO_PROBLEM_PHRASES.values() for p in by_lang if failures.find(p)] == []
 
 
