@@ -42,10 +42,13 @@ class RetryPolicy:
     give_up_after: timedelta = timedelta(hours=24)
 
     def delay(self, attempts: int, retry_after: float | None, rng: random.Random) -> timedelta:
-        """How long to wait after the ``attempts``-th failure (at least ``retry_after`` seconds)."""
-        backoff = min(self.first_delay * (2 ** max(attempts - 1, 0)), self.max_delay)
+        """How long to wait after the ``attempts``-th failure: the backoff, or the server's ``retry_after``
+        seconds when longer; never more than ``max_delay``, so a server asking for days (or a bad header)
+        does not hold the channel past the give-up time."""
+        doublings = min(max(attempts - 1, 0), 60)  # beyond this the backoff is max_delay anyway
+        backoff = min(self.first_delay.total_seconds() * 2.0 ** doublings, self.max_delay.total_seconds())
         jittered = backoff * (0.5 + rng.random() / 2)
-        return max(jittered, timedelta(seconds=retry_after or 0))
+        return timedelta(seconds=min(max(jittered, retry_after or 0.0), self.max_delay.total_seconds()))
 
 
 @dataclass(frozen=True)

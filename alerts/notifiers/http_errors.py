@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import socket
 import ssl
 import urllib.error
@@ -38,8 +39,9 @@ def error_for_exception(what: str, error: BaseException) -> DeliveryError | None
 
 
 def retry_after_seconds(header: str | None) -> float | None:
-    """The seconds in a ``Retry-After`` header, or ``None`` when absent or not a number."""
+    """The seconds in a ``Retry-After`` header, or ``None`` when absent or not a finite number."""
     try:
-        return max(float(header), 0.0) if header is not None else None
+        seconds = float(header) if header is not None else None
     except ValueError:
         return None
+    return max(seconds, 0.0) if seconds is not None and math.isfinite(seconds) else None

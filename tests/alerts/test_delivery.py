@@ -7,6 +7,8 @@ import logging
 import random
 from datetime import timedelta
 
+import pytest
+
 from alerts.notifiers.console import ConsoleNotifier
 from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
@@ -53,6 +55,38 @@ def test_500_and_429_are_retried_with_backoff_and_delivered_once(tmp_path, slack
     assert outbox.deliver_due().sent == 0
     assert len(slack_server.posts("/api/chat.postMessage")) == 1
     assert store.alerts()[0].status == "sent" and store.alerts()[0].attempts == 3
+
+
+def test_a_twelve_hour_outage_keeps_retrying_and_delivers_once_when_it_ends(tmp_path, slack_server):
+    """The backoff doubles up to its cap however many attempts fail (it overflowed at the 45th)."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "slack")
+    slack_server.failures = [(503, {})] * 1000
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock, rng=random.Random(1))
+    for _ in range(12 * 60):
+        outbox.deliver_due()
+        clock.advance(minutes=1)
+    [alert] = store.alerts()
+    assert alert.status == "pending" and alert.attempts > 45
+    assert alert.next_attempt_at - clock.now <= timedelta(minutes=15)
+    slack_server.failures = []
+    clock.advance(minutes=15)
+    assert outbox.deliver_due().sent == 1
+    assert store.alerts()[0].status == "sent"
+
+
+@pytest.mark.parametrize("retry_after", ["inf", "nan", "10000000"])
+def test_a_retry_after_of_days_or_not_finite_waits_at_most_the_longest_backoff(tmp_path, slack_server, retry_after):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "slack")
+    slack_server.failures = [(429, {"Retry-After": retry_after})]
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock, rng=random.Random(1))
+    assert outbox.deliver_due().retrying == 1
+    assert store.alerts()[0].next_attempt_at - clock.now <= timedelta(minutes=15)
+    clock.advance(minutes=15)
+    assert outbox.deliver_due().sent == 1
 
 
 def test_connection_refused_is_retried_and_the_secret_url_stays_out_of_store_and_logs(tmp_path, caplog):
