@@ -8,6 +8,7 @@ alert's idempotency key, and a follow-up carries ``In-Reply-To`` so mail clients
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import smtplib
 import ssl
@@ -21,6 +22,7 @@ from alerts.message import AlertSummary
 from alerts.notifiers import AlertMessage, DeliveryError
 from alerts.notifiers.http_errors import error_for_exception
 
+log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")  # all that str.splitlines() splits on
 SUBJECT_LIMIT = 150
 _TEMPLATES = Environment(
@@ -90,12 +92,20 @@ class EmailNotifier:
         """
         what = f"the SMTP server {self._host}:{self._port}"
         try:
-            with self._connect() as smtp:
+            smtp = self._connect()
+            try:
                 if self._security == "starttls":
                     smtp.starttls(context=self._ssl)
                 if self._user:
                     smtp.login(self._user, self._password or "")
-                smtp.send_message(email, to_addrs=to_addrs)
+                refused = smtp.send_message(email, to_addrs=to_addrs)
+            except BaseException:
+                smtp.close()
+                raise
+            _quit(smtp)  # the server has the message: an error saying goodbye is no failure to deliver it
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryError(f"{what} does not offer STARTTLS; set smtp_security to \"ssl\" (port 465) or, on "
+                                f"a trusted network, \"none\"", retryable=False) from None
         except smtplib.SMTPAuthenticationError as error:
             raise DeliveryError(f"{what} rejected the login (SMTP {error.smtp_code}); check smtp_user and "
                                 f"smtp_password", retryable=False) from None
@@ -112,8 +122,20 @@ class EmailNotifier:
             raise DeliveryError(f"{what} failed ({type(error).__name__})") from None
         except OSError as error:
             raise (error_for_exception(what, error) or DeliveryError(f"{what} failed")) from None
+        if refused:  # the others have it, so it is not sent again; the refused addresses need fixing
+            log.error("the SMTP server refused some recipients", extra={
+                "server": f"{self._host}:{self._port}", "refused": sorted(refused),
+                "codes": sorted({code for code, _ in refused.values()})})
 
     def _connect(self) -> smtplib.SMTP:
         if self._security == "ssl":
             return smtplib.SMTP_SSL(self._host, self._port, timeout=self._timeout, context=self._ssl)
         return smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    """End the session; a server that answers QUIT with an error (or hangs up) has the message already."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()

@@ -130,11 +130,23 @@ def slack_server():
 
 
 class SmtpRecorder:
-    """An aiosmtpd handler keeping every message; answers queued SMTP codes to DATA first."""
+    """An aiosmtpd handler keeping every message; answers queued SMTP codes to DATA first, 550 to the
+    recipients in ``refused``, and ``quit_reply`` (when set) to QUIT."""
 
     def __init__(self) -> None:
         self.messages: list[Any] = []
         self.failures: list[str] = []
+        self.refused: set[str] = set()
+        self.quit_reply: str | None = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refused:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        return self.quit_reply or "221 Bye"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.failures:

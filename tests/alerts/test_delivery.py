@@ -122,6 +122,47 @@ def test_smtp_4xx_is_retried_and_the_email_arrives_once(tmp_path, smtp_server):
     assert len(recorder.messages) == 1
 
 
+def email_to(port: int, *recipients: str, security: str = "none") -> EmailNotifier:
+    return EmailNotifier("email", host="127.0.0.1", port=port, sender="listener@example.com",
+                         recipients=list(recipients), security=security)
+
+
+def test_an_error_answering_quit_after_the_server_took_the_email_does_not_send_it_again(tmp_path, smtp_server):
+    recorder, port = smtp_server
+    recorder.quit_reply = "421 4.3.2 shutting down"
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "email")
+    outbox = Outbox(store, {"email": email_to(port, "pr@example.com")}, clock=clock)
+    assert outbox.deliver_due().sent == 1
+    clock.advance(minutes=10)
+    outbox.deliver_due()
+    assert len(recorder.messages) == 1 and store.alerts()[0].status == "sent"
+
+
+def test_recipients_refused_one_by_one_are_logged_and_the_others_get_the_email_once(tmp_path, smtp_server, caplog):
+    recorder, port = smtp_server
+    recorder.refused = {"oncall@example.com"}
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "email")
+    outbox = Outbox(store, {"email": email_to(port, "pr@example.com", "oncall@example.com")}, clock=clock)
+    assert outbox.deliver_due().sent == 1
+    assert [message.rcpt_tos for message in recorder.messages] == [["pr@example.com"]]
+    [record] = [r for r in caplog.records if r.getMessage() == "the SMTP server refused some recipients"]
+    assert record.levelname == "ERROR" and record.refused == ["oncall@example.com"] and record.codes == [550]
+
+
+def test_starttls_asked_of_a_server_without_it_is_given_up_at_once_saying_what_to_set(tmp_path, smtp_server):
+    recorder, port = smtp_server
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "email")
+    outbox = Outbox(store, {"email": email_to(port, "pr@example.com", security="starttls")}, clock=clock)
+    assert outbox.deliver_due().given_up == 1
+    assert "does not offer STARTTLS; set smtp_security" in store.alerts()[0].last_error
+
+
 def test_an_alert_older_than_the_give_up_age_fails_and_the_operator_hears_once(tmp_path, slack_server):
     clock = FakeClock()
     store = Store.open(tmp_path / "l.db", clock)
