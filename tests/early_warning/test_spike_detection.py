@@ -99,3 +99,22 @@ def test_negative_binomial_tail_matches_poisson_when_shape_is_large() -> None:
     poisson_tail = 1 - sum(np.exp(-2.0) * 2.0**k / np.prod(range(1, k + 1)) for k in range(10))
     assert negative_binomial_tail(10, 2.0, 1e9) == pytest.approx(poisson_tail, rel=1e-3)
     assert negative_binomial_tail(10, 2.0, 2.0) > negative_binomial_tail(10, 2.0, 1e9)  # over-dispersed: fatter
+
+
+def test_a_count_far_under_the_mean_has_a_tail_of_one_not_zero() -> None:
+    """Summed upwards from the count, its first term underflowed: 5 against 900 read as a certain spike."""
+    assert negative_binomial_tail(5, 900.0, 1e6) == pytest.approx(1.0)
+    assert negative_binomial_tail(5, 800.0, 1e4) == pytest.approx(1.0)
+    assert negative_binomial_tail(1, 1e300, 1.0) == pytest.approx(1.0)
+    # both ways of summing agree where they meet
+    assert negative_binomial_tail(40, 40.0, 1e6) == pytest.approx(negative_binomial_tail(41, 40.0, 1e6)
+                                                                   + 0.0629, abs=1e-4)
+
+
+def test_a_busy_series_coming_back_from_a_lull_is_not_a_spike() -> None:
+    rng = np.random.default_rng(1)
+    times = [START + timedelta(hours=hour, seconds=float(second))
+             for hour in range(14 * 24) for second in np.sort(rng.uniform(0, 3600, rng.poisson(900)))]
+    back = START + timedelta(days=14, hours=2)  # two silent hours, then five complaints
+    times += [back + timedelta(minutes=minute) for minute in range(5)]
+    assert SpikeDetector().check(SeriesCounts.of(times), times[-1], watched_since=START) is None
