@@ -873,10 +873,15 @@ class Store:
         return [StoredMention(row[0], Mention(row[1], row[2], row[3], datetime.fromisoformat(row[4]), row[5]))
                 for row in rows]
 
-    def first_posted(self, brand: str) -> datetime | None:
-        """When the oldest stored mention of ``brand`` was posted (when listening to it began)."""
+    def first_posted(self, brand: str, source: str | None = None) -> datetime | None:
+        """When the oldest stored mention of ``brand`` (from ``source``, if given) was posted: when listening
+        to it (on that source) began."""
         with self._lock:
-            row = self._conn.execute("SELECT MIN(created_at) FROM mentions WHERE brand = ?", (brand,)).fetchone()
+            if source is None:
+                row = self._conn.execute("SELECT MIN(created_at) FROM mentions WHERE brand = ?", (brand,)).fetchone()
+            else:
+                row = self._conn.execute("SELECT MIN(created_at) FROM mentions WHERE brand = ? AND source = ?",
+                                         (brand, source)).fetchone()
         return _moment(row[0])
 
     def open_incidents(self, since: datetime, members_since: datetime, samples: int) -> list[OpenIncident]:

@@ -133,6 +133,8 @@ class EarlyWarningJob:
         marks = self._store.spike_marks()
         new_marks: dict[str, datetime] = {}
         started = {brand: self._store.first_posted(brand) for brand in {s.mention.brand for s in new}}
+        started_on = {(s.mention.brand, s.mention.source): self._store.first_posted(s.mention.brand, s.mention.source)
+                      for s in new}
         spiked: dict[int, _SpikeSeen] = {}
         for stored in new:
             incident_of[stored.id] = self._grouper.assign(incidents, stored)
@@ -140,8 +142,10 @@ class EarlyWarningJob:
             if brand not in self._own:
                 continue
             for name in names_of[stored.id]:
-                spike = self._detector.check(series[name], at, watched_since=started[brand] or at,
-                                             last_alert=marks.get(name))
+                # A source added later is watched from its own first post: the days before it was polled
+                # are no silence of its series.
+                since = started_on[brand, stored.mention.source] if name == _source_series(stored) else started[brand]
+                spike = self._detector.check(series[name], at, watched_since=since or at, last_alert=marks.get(name))
                 if spike is not None:
                     marks[name] = new_marks[name] = at
                     incident = _main_incident(series[name].times, series_ids[name], spike, incident_of)
@@ -212,7 +216,7 @@ class EarlyWarningJob:
     def _series_names(self, stored: StoredMention) -> list[str]:
         brand = stored.mention.brand
         topics = self._grouper.terms(stored.mention.text).concepts
-        return [brand, f"{brand}/source:{stored.mention.source}", *(f"{brand}/topic:{topic}" for topic in topics)]
+        return [brand, _source_series(stored), *(f"{brand}/topic:{topic}" for topic in topics)]
 
     def _name_series_of_older_complaints(self) -> None:
         """Store the series of complaints grouped before series were stored (a database migrated to v4)."""
@@ -300,6 +304,11 @@ def _complaints_of(series: str) -> str:
     _, _, part = series.rpartition("/")
     kind, _, value = part.partition(":")
     return {"source": f"complaints on {value}", "topic": f"complaints about {value}"}.get(kind, "complaints")
+
+
+def _source_series(stored: StoredMention) -> str:
+    """The name of the series of ``stored``'s brand on its source."""
+    return f"{stored.mention.brand}/source:{stored.mention.source}"
 
 
 def _main_incident(times: list[datetime], ids: list[int], spike: Spike, incident_of: dict[int, Incident]) -> Incident:

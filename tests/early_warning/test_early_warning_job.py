@@ -82,6 +82,27 @@ def test_background_alone_raises_nothing(open_store, clock, config) -> None:
     assert store.alerts() == []
 
 
+def test_a_source_added_later_is_not_a_spike_on_its_first_day(open_store, clock, config) -> None:
+    """Its series is watched from its own first post: the days before it was polled are no silence."""
+    store = open_store()
+    x_texts = ["la factura de Lumora viene mal otra vez", "Lumora the wifi is slow tonight",
+               "o suporte da Lumora nunca responde", "Lumora me cobró dos veces este mes"]
+    for index in range(3 * 24 * 10):  # X alone for three days, ten complaints an hour
+        post(store, f"x{index}", x_texts[index % 4], START + timedelta(minutes=6 * index))
+    clock.now = START + timedelta(days=3)
+    make_job(store, config, clock).run()
+    reddit_texts = ["Lumora customer service is a joke, waited 2 hours", "anyone else's Lumora bill went up again?",
+                    "Lumora router keeps rebooting every night", "Switched to Lumora last month, already regret it",
+                    "Lumora charged me an installation fee nobody mentioned", "Lumora app keeps logging me out"]
+    for index, text in enumerate(reddit_texts):  # then Reddit too: one ordinary complaint every ten minutes
+        at = clock.now + timedelta(minutes=10 * index)
+        post(store, f"r{index}", text, at, source="reddit", reach=None)
+        post(store, f"x-more{index}", x_texts[index % 4], at + timedelta(minutes=1))
+    clock.now += timedelta(hours=1)
+    report = make_job(store, config, clock).run()
+    assert (report.spikes, store.alerts()) == (0, [])
+
+
 def test_growth_after_restart_is_a_follow_up_not_a_repeat(open_store, clock, config) -> None:
     store = open_store()
     background(store)
