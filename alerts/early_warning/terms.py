@@ -93,6 +93,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HANDLE = re.compile(r"@\w+")
 # A word: letters and the marks that belong to them (Devanagari vowel signs, Thai tone marks), in any script.
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
+_HASHTAG = regex.compile(r"#([\p{L}\p{M}]+)")
 # Arabic light stemming (Larkey, Ballesteros & Connell 2002, "light10"): "الفاتورة" and "فاتورة" meet.
 _ARABIC_LETTER = regex.compile(r"\p{Arabic}")
 _ARABIC_ARTICLES = ("وال", "بال", "كال", "فال", "لل", "ال")
@@ -177,6 +178,7 @@ class TermExtractor:
         cleaned = _HANDLE.sub(" ", _URL.sub(" ", html.unescape(text).casefold()))
         written = _WORD.findall(unicodedata.normalize("NFC", cleaned))
         words = [_fold_word(word) for word in written]
+        hashtags = {_fold_word(tag) for tag in _HASHTAG.findall(cleaned)}
         counts: Counter[str] = Counter()
         surfaces: dict[str, str] = {}
         taken = [False] * len(words)
@@ -195,7 +197,9 @@ class TermExtractor:
         for index, word in enumerate(words):
             if taken[index]:
                 continue
-            kept = self._without_brand(word)
+            if word in self._brands:
+                continue
+            kept = self._without_brand(word) if word in hashtags else word
             concept = _concept_of(kept)
             if concept is None and (len(kept) < 3 or kept in STOPWORDS):
                 continue
@@ -204,10 +208,14 @@ class TermExtractor:
             surfaces.setdefault(term, written[index] if kept == word else kept)
         return Terms(counts, surfaces)
 
-    def _without_brand(self, word: str) -> str:
-        """``word`` without a brand name in it: '#LumoraCaída' says 'caida'."""
+    def _without_brand(self, hashtag: str) -> str:
+        """A hashtag's word without a brand name in it: '#LumoraCaída' says 'caida'. Only hashtags are cut,
+        and not those that name a concept: a short brand's name is part of other words ("NET" of "internet",
+        "EE" of "speed"). A word that is a brand's name alone is no term at all."""
+        if _concept_of(hashtag) is not None:
+            return hashtag
         for brand in self._brands:
-            if brand and brand in word:
-                return word.replace(brand, "")
-        return word
+            if brand and brand in hashtag:
+                return hashtag.replace(brand, "")
+        return hashtag
 

@@ -125,6 +125,16 @@ def test_a_title_counts_a_words_spellings_together_and_shows_the_commonest() -> 
     assert "iniciar sesión" in got[0].title.split(" / "), got[0].title
 
 
+@pytest.mark.parametrize("brand, text, terms", [
+    ("NET", "@NET sem internet desde ontem", {"connection", "ontem"}),  # not "inter": NET is in "internet"
+    ("NET", "NET no internet since this morning", {"connection", "morni"}),  # the brand alone is no term
+    ("EE", "EE speed is terrible tonight", {"speed", "terri", "tonig"}),  # not "spd"
+    ("Lumora", "#LumoraCaída otra vez", {"down", "otra", "vez"}),  # a hashtag says what follows the brand
+])
+def test_only_hashtags_are_cut_of_a_brand_name_inside_them(brand: str, text: str, terms: set[str]) -> None:
+    assert set(IncidentGrouper([brand], window=timedelta(hours=2), threshold=0.2).terms(text).counts) == terms
+
+
 def test_entities_and_english_function_words_are_not_terms() -> None:
     """Real tweets arrive with "&amp;" and say "they", "would", "don't": none of it says what went wrong."""
     terms = grouper().terms("@lumora they would never refund me &amp; I don't know why, it's been 3 weeks &gt;:(")
