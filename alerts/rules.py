@@ -43,7 +43,9 @@ class RuleEngine:
                              for name, keywords in self._keywords.items()}
 
     def evaluate(self, stored: StoredMention) -> list[Alert]:
-        """The alerts ``stored`` raises: one per channel of each rule it meets (a channel once)."""
+        """The alerts ``stored`` raises: one per channel of the rules it meets; where two rules share a
+        channel, the more severe alert (the first rule's on a tie), so a legal threat is not sent as the
+        routine complaint of a rule listed before the legal one."""
         mention, result = stored.mention, stored.classification
         if result is None or mention.brand not in self._own_brands:
             return []
@@ -60,7 +62,10 @@ class RuleEngine:
             severity = _raise_by_reach(floor, mention.author_reach, rule.reach_thresholds)
             sla = timedelta(minutes=rule.sla_minutes) if rule.sla_minutes else self._ack_sla
             for channel in _channels(rule, mention.brand, result.lang, severity):
-                alerts.setdefault(channel, Alert(
+                earlier = alerts.get(channel)
+                if earlier is not None and SEVERITIES.index(earlier.severity) >= SEVERITIES.index(severity):
+                    continue
+                alerts[channel] = Alert(
                     key=f"mention:{stored.id}:{channel}",
                     channel=channel,
                     brand=mention.brand,
@@ -71,7 +76,7 @@ class RuleEngine:
                     mention_id=stored.id,
                     group=_group(stored, cues, reasons),
                     ack_within=sla,
-                ))
+                )
         return list(alerts.values())
 
     def _reasons(self, rule: RuleConfig, stored: StoredMention, text: str, cues: Sequence[str]) -> tuple[list[str], int]:

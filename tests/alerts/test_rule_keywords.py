@@ -155,3 +155,17 @@ def test_the_outage_phrases_find_demo_complaints_and_no_demo_praise():
     matched = [record["expected"]["complaint"] for record in records if outage.search(fold(record["text"]))]
     assert len(matched) >= 20
     assert all(matched)
+
+
+def test_two_rules_on_one_channel_send_the_more_severe_alert_whichever_is_listed_first():
+    routine = RuleConfig(name="complaints", complaint_threshold=0.6, default_keywords=False, channels=["slack"])
+    legal = RuleConfig(name="legal", complaint_threshold=None, default_keywords=["legal"], channels=["slack"])
+    stored = StoredMention(7, Mention("x", "1", "Lumora charged me twice, I'm calling my lawyer",
+                                      datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora", author_reach=50),
+                           Classification("en", "negative", (0.8, 0.1, 0.1), 0.7))
+    for rules in ([routine, legal], [legal, routine]):
+        [alert] = RuleEngine(rules, BRANDS).evaluate(stored)
+        assert (alert.channel, alert.rule, alert.severity) == ("slack", "legal", "high")
+    [alert] = RuleEngine([routine, RuleConfig(name="also", channels=["slack"], default_keywords=False)],
+                         BRANDS).evaluate(stored)
+    assert alert.rule == "complaints"  # as severe: the first listed
