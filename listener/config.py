@@ -39,9 +39,10 @@ class Strict(BaseModel):
 
 
 def _not_blank(word: str) -> str:
+    """``word`` without spaces around it ("lawyer " is "lawyer"); an error if nothing is left."""
     if not word.strip().rstrip("*").strip():
         raise ValueError("an empty word (or a bare '*') would match every post; remove it")
-    return word
+    return word.strip()
 
 
 # A search term, keyword or topic word: matching on it must mean something.

@@ -25,18 +25,21 @@ def _folding_table() -> dict[int, str | None]:
 
 
 def fold(text: str) -> str:
-    """``text`` in lower case, without accents and with plain apostrophes, so that 'Facturación' and
-    'facturacion', or "can’t" and "can't", compare equal.
+    """``text`` in lower case, without accents, with plain apostrophes and each run of spaces and line
+    breaks one space, so that 'Facturación' and 'facturacion', "can’t" and "can't", or "no puedo" at
+    the end of a line and "entrar" on the next and "no puedo entrar", compare equal.
 
     Example::
 
-        >>> fold("Não consigo entrar, CAN’T log in")
+        >>> fold("Não consigo\nentrar, CAN’T  log in")
         "nao consigo entrar, can't log in"
     """
     if text.isascii():
-        return text.translate(_APOSTROPHES).lower()  # NFKD and casefold change no ASCII but the case
-    table = _folding_table()
-    return unicodedata.normalize("NFKD", text.translate(table).casefold()).translate(table)
+        folded = text.translate(_APOSTROPHES).lower()  # NFKD and casefold change no ASCII but the case
+    else:
+        table = _folding_table()
+        folded = unicodedata.normalize("NFKD", text.translate(table).casefold()).translate(table)
+    return " ".join(folded.split())
 
 
 def phrase_pattern(phrases: Iterable[str]) -> regex.Pattern[str] | None:

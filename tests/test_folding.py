@@ -17,6 +17,9 @@ from listener.folding import fold, phrase_pattern
     ("não consigo entrar", "Nao consigo entrar"),
     ("can't log in", "Can’t log in"),  # U+2019, as phones type it
     ("l'abbonamento", "l`abbonamento"),
+    ("no puedo entrar", "No puedo\nentrar"),  # a line break, or two spaces, between a phrase's words
+    ("can't log in", "can't  log in"),
+    ("não carrega", "não\r\n carrega"),
 ])
 def test_a_word_and_the_way_people_type_it_fold_alike(written, typed):
     assert fold(written) == fold(typed)

@@ -169,3 +169,13 @@ def test_two_rules_on_one_channel_send_the_more_severe_alert_whichever_is_listed
     [alert] = RuleEngine([routine, RuleConfig(name="also", channels=["slack"], default_keywords=False)],
                          BRANDS).evaluate(stored)
     assert alert.rule == "complaints"  # as severe: the first listed
+
+
+@pytest.mark.parametrize("keyword", ["lawyer ", " lawyer"])
+def test_a_keyword_with_spaces_around_it_matches_as_the_word(keyword):
+    rule = RuleConfig(name="words", complaint_threshold=None, default_keywords=False, channels=["console"],
+                      keywords=[keyword])
+    stored = StoredMention(1, Mention("x", "1", "Lumora, talk to my lawyer.", datetime(2026, 11, 25, tzinfo=timezone.utc),
+                                      "Lumora"), Classification("en", "neutral", (0.1, 0.8, 0.1), 0.05))
+    [alert] = RuleEngine([rule], BRANDS).evaluate(stored)
+    assert alert.reasons == ("keyword 'lawyer'",)
