@@ -133,8 +133,8 @@ class EarlyWarningJob:
         marks = self._store.spike_marks()
         new_marks: dict[str, datetime] = {}
         started = {brand: self._store.first_posted(brand) for brand in {s.mention.brand for s in new}}
-        started_on = {(s.mention.brand, s.mention.source): self._store.first_posted(s.mention.brand, s.mention.source)
-                      for s in new}
+        started_on = {(brand, source): self._store.first_posted(brand, source)
+                      for brand, source in {(s.mention.brand, s.mention.source) for s in new}}
         spiked: dict[int, _SpikeSeen] = {}
         for stored in new:
             incident_of[stored.id] = self._grouper.assign(incidents, stored)
