@@ -62,6 +62,9 @@ class Incident:
     terms: Counter[str] = field(default_factory=Counter)
     surfaces: dict[str, Counter[str]] = field(default_factory=dict)
     candidates: list[Sample] = field(default_factory=list)
+    # The squared norm of the weighted terms, kept as terms are counted: a complaint is compared with
+    # every open incident, and summing a large incident's terms again each time made a burst quadratic.
+    _norm_squared: float = field(default=0.0, repr=False)
 
     @property
     def title(self) -> str:
@@ -92,7 +95,7 @@ class Incident:
         self.known_ids.extend(known_ids)
         self.post_keys.update(_post_key(source, external_id) for source, external_id in posts)
         self.sources.update(sources)
-        self.terms.update(terms)
+        self._count(terms)
         for term, words in surfaces.items():
             self.surfaces.setdefault(term, Counter()).update(words)
         self.candidates.extend(samples)
@@ -105,12 +108,26 @@ class Incident:
         self.added_ids.append(stored.id)
         self.post_keys.add(_post_key(mention.source, mention.external_id))
         self.sources[mention.source] += 1
-        self.terms.update(terms.counts)
+        self._count(terms.counts)
         for term, surface in terms.surfaces.items():
             self.surfaces.setdefault(term, Counter())[surface] += 1
         self.first_seen = min(self.first_seen, mention.created_at)
         self.last_seen = max(self.last_seen, mention.created_at)
         self.candidates.append(Sample(stored.id, mention.text, terms.counts))
+
+
+    def similarity_to(self, counts: Mapping[str, int]) -> float:
+        """:func:`similarity` of its terms and ``counts``, in the time of ``counts``' few terms."""
+        dot = sum(count * self.terms.get(term, 0) * _weight(term) ** 2 for term, count in counts.items())
+        # the norms multiplied as _cosine does, so that a similarity exactly at the threshold reads the same
+        norm = math.sqrt(sum((count * _weight(term)) ** 2 for term, count in counts.items())) * math.sqrt(self._norm_squared)
+        return dot / norm if norm else 0.0
+
+    def _count(self, counts: Mapping[str, int]) -> None:
+        for term, count in counts.items():
+            before = self.terms[term]
+            self.terms[term] = before + count
+            self._norm_squared += _weight(term) ** 2 * ((before + count) ** 2 - before**2)
 
 
 class IncidentGrouper:
@@ -151,7 +168,7 @@ class IncidentGrouper:
         return next((incident for incident in incidents if incident.post_keys & parents), None)
 
     def _most_similar(self, incidents: Sequence[Incident], terms: Terms) -> Incident | None:
-        scored = [(similarity(incident.terms, terms.counts), incident) for incident in incidents]
+        scored = [(incident.similarity_to(terms.counts), incident) for incident in incidents]
         best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
         return best[1] if best[0] >= self._threshold else None
 
@@ -183,8 +200,12 @@ def _as_most_written(surfaces: Counter[str]) -> str:
     return max((surface for surface in surfaces if fold(surface) == commonest), key=surfaces.__getitem__)
 
 
+def _weight(term: str) -> float:
+    return CONCEPT_WEIGHT if term in CONCEPTS else 1.0
+
+
 def _weighted(counts: Counter[str]) -> Counter[str]:
-    return Counter({term: count * (CONCEPT_WEIGHT if term in CONCEPTS else 1.0) for term, count in counts.items()})
+    return Counter({term: count * _weight(term) for term, count in counts.items()})
 
 
 def _post_key(source: str, external_id: str) -> str:

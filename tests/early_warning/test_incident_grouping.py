@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from alerts.early_warning.incidents import Incident, IncidentGrouper
+from alerts.early_warning.incidents import Incident, IncidentGrouper, similarity
+from listener.demo.generate import STREAM_PATH
 from listener.domain import Mention, StoredMention
 
 STREAM = Path(__file__).resolve().parents[2] / "listener" / "demo" / "stream.jsonl"
@@ -133,6 +134,20 @@ def test_a_title_counts_a_words_spellings_together_and_shows_the_commonest() -> 
 ])
 def test_only_hashtags_are_cut_of_a_brand_name_inside_them(brand: str, text: str, terms: set[str]) -> None:
     assert set(IncidentGrouper([brand], window=timedelta(hours=2), threshold=0.2).terms(text).counts) == terms
+
+
+def test_an_incident_kept_up_as_it_grows_is_as_similar_as_its_terms_summed_again() -> None:
+    """The incident's norm is kept as members are added and restored, not summed again per comparison."""
+    texts = [json.loads(line)["text"] for line in STREAM_PATH.read_text(encoding="utf-8").splitlines()[:60]]
+    assigner = grouper()
+    grown = Incident("Lumora", AT, AT)
+    for index, text in enumerate(texts[:40]):
+        grown.add(stored(index, text), assigner.terms(text))
+    restored = Incident("Lumora", AT, AT)
+    restored.restore(grown.size, [], [], grown.sources, grown.terms, {}, [])
+    for text in texts[40:]:
+        counts = assigner.terms(text).counts
+        assert grown.similarity_to(counts) == restored.similarity_to(counts) == similarity(grown.terms, counts)
 
 
 def test_entities_and_english_function_words_are_not_terms() -> None:
