@@ -12,10 +12,10 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, FiniteFloat, SecretStr, ValidationError, field_validator,
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, FiniteFloat, SecretStr, ValidationError, field_validator,
     model_validator,
 )
 
@@ -32,10 +32,39 @@ class ConfigError(Exception):
 MAX_INTERVAL_SECONDS = 7 * 24 * 3600
 
 
+def _false_is_none(value: Any) -> Any:
+    """A threshold written ``false`` is no threshold (TOML has no null); ``true`` says nothing."""
+    if value is True:
+        raise ValueError("true is no threshold; give a probability from 0 to 1, or false for none")
+    return None if value is False else value
+
+
 class Strict(BaseModel):
-    """Base of every config table: unknown keys are errors, not silently ignored."""
+    """Base of every config table: unknown keys are errors, not silently ignored, and so is true or false
+    for a key that takes no yes or no (pydantic would read ``complaint_threshold = false`` as 0: every post
+    an alert)."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_true_or_false_for_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        for key, value in data.items():
+            field = cls.model_fields.get(key)
+            values = value if isinstance(value, list) else [value]
+            if field is not None and any(isinstance(item, bool) for item in values) \
+                    and not _takes_true_or_false(field.annotation) \
+                    and not any(getattr(rule, "func", None) is _false_is_none for rule in field.metadata):
+                raise ValueError(f"{key} = {str(value).lower()}: {key} is no yes-or-no setting; write its value (a "
+                                 f"number, words or a list, as the README's configuration reference says)")
+        return data
+
+
+def _takes_true_or_false(annotation: Any) -> bool:
+    """Whether a field's type admits a bool anywhere in it (``bool | list[str]`` does)."""
+    return annotation is bool or any(_takes_true_or_false(argument) for argument in get_args(annotation))
 
 
 def _not_blank(word: str) -> str:
@@ -350,8 +379,9 @@ class RuleConfig(Strict):
 
     name: str = Field(min_length=1)
     brands: list[str] = Field(default_factory=lambda: ["*"], description="brand names, '*' for all own brands")
-    complaint_threshold: float | None = Field(default=0.6, ge=0, le=1)
-    negative_threshold: float | None = Field(default=None, ge=0, le=1)
+    complaint_threshold: Annotated[float | None, BeforeValidator(_false_is_none)] = Field(
+        default=0.6, ge=0, le=1, description="false for none: the rule's keywords (or negative threshold) alone")
+    negative_threshold: Annotated[float | None, BeforeValidator(_false_is_none)] = Field(default=None, ge=0, le=1)
     keywords: list[Word] = Field(default_factory=list, description="always alert when one appears (any case)")
     default_keywords: Annotated[bool | list[str], AfterValidator(_keyword_categories)] = Field(
         default=True, description="also the built-in words: true for all, false for none, or a list of categories "

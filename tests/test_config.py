@@ -194,6 +194,13 @@ def test_a_blank_word_that_would_match_every_post_exits_2(write_config, extra, k
     ('\n[digest.brand_topics.Lumra]\nbilling = ["factura"]\n', "(top level)", "unknown brand(s) 'Lumra'"),
     ('\n[[alerts.rules]]\nname = "legal"\ndefault_keywords = ["legal", "outages"]\nchannels = ["file"]\n',
      "alerts.rules.1.default_keywords", "unknown categories 'outages'; list some of legal, safety, churn, outage"),
+    # pydantic reads true and false as 1 and 0: every post would alert, or a source poll every second
+    ('\n[[alerts.rules]]\nname = "all"\ncomplaint_threshold = true\nchannels = ["file"]\n',
+     "alerts.rules.1.complaint_threshold", "true is no threshold; give a probability from 0 to 1, or false for none"),
+    ('\n[[alerts.rules]]\nname = "all"\nreach_thresholds = [true]\nchannels = ["file"]\n',
+     "alerts.rules.1", "reach_thresholds = [true]: reach_thresholds is no yes-or-no setting"),
+    ("\n[alerts]\ndelivery_interval_seconds = false\n", "alerts",
+     "delivery_interval_seconds = false: delivery_interval_seconds is no yes-or-no setting"),
 ])
 def test_values_that_would_only_fail_later_exit_2_at_start_up(write_config, extra, key, says):
     """An interval of 1e12 s crashed the scheduler; a bad locale, port or address failed at the digest or delivery."""
@@ -274,3 +281,9 @@ def test_a_classifier_phrase_that_is_blank_or_has_a_wildcard_exits_2_naming_it(w
         """))
     assert result.exit_code == 2, result.output
     assert key in result.output and says in result.output, result.output
+
+
+def test_a_complaint_threshold_of_false_is_none_so_keywords_alone_alert(write_config):
+    path = write_config('\n[[alerts.rules]]\nname = "legal"\ncomplaint_threshold = false\n'
+                        'default_keywords = ["legal"]\nchannels = ["file"]\n')
+    assert load_settings(path).alerts.rules[1].complaint_threshold is None
