@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from alerts.digest.topics import TopicTaxonomy
 from alerts.digest.window import BASELINE_DAYS, DayWindow
 from listener.config import Settings
-from listener.domain import SENTIMENTS
+from listener.domain import INCIDENT_GROUP_MARK, SENTIMENTS
 from listener.store import Store
 
 DEFAULT_COMPLAINT_THRESHOLD = 0.5
@@ -371,15 +371,16 @@ def _author(handle: str | None, name: str | None) -> str:
 def _acknowledgements(store: Store, brand: str, window: DayWindow) -> Acknowledgements:
     # Alerts of one mention on several channels are acknowledged together: count mentions, and time
     # each from its first delivery (or, if never delivered, its creation) to its first acknowledgement.
+    # An incident's alerts are acknowledged apart from those of the post they show (as `listener ack`
+    # does), so an incident is a unit of its own, not its post's.
     rows = _query(
         store,
-        """SELECT a.mention_id, MIN(COALESCE(a.sent_at, a.created_at)) AS alerted_at,
-                  MIN(k.acknowledged_at) AS acknowledged_at
+        """SELECT MIN(COALESCE(a.sent_at, a.created_at)) AS alerted_at, MIN(k.acknowledged_at) AS acknowledged_at
            FROM alerts a JOIN mentions m ON m.id = a.mention_id
            LEFT JOIN acknowledgements k ON k.alert_id = a.id
            WHERE a.brand = ? AND m.created_at >= ? AND m.created_at < ?
-           GROUP BY a.mention_id""",
-        (brand, _iso(window.start), _iso(window.end)),
+           GROUP BY CASE WHEN instr(COALESCE(a.group_key, ''), ?) > 0 THEN a.group_key ELSE a.mention_id END""",
+        (brand, _iso(window.start), _iso(window.end), INCIDENT_GROUP_MARK),
     )
     delays = sorted(
         max((datetime.fromisoformat(row["acknowledged_at"]) - datetime.fromisoformat(row["alerted_at"])).total_seconds(), 0.0)

@@ -117,9 +117,9 @@ def test_demo_digest_numbers_match_counts_taken_from_the_database(demo_digest):
         for brand in ("Lumora", "Vireo Net"):
             assert figure("brands", "mentions", brand) == count(f"m.brand = '{brand}'")
             assert figure("brands", "complaints", brand) == count(f"m.brand = '{brand}' AND {complaint}")
-        assert figure("acknowledgements", "alerted") == db.execute(
-            "SELECT COUNT(DISTINCT a.mention_id) FROM alerts a JOIN mentions m ON m.id = a.mention_id "
-            f"WHERE m.brand = 'Lumora' AND {day}").fetchone()[0]
+        assert figure("acknowledgements", "alerted") == db.execute(  # posts, and incidents apart from their posts
+            "SELECT COUNT(DISTINCT CASE WHEN a.group_key LIKE '%:incident:%' THEN a.group_key ELSE a.mention_id END) "
+            f"FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE m.brand = 'Lumora' AND {day}").fetchone()[0]
         top = db.execute(f"SELECT m.id {joined} AND m.brand = 'Lumora' AND {complaint} ORDER BY m.author_reach DESC, "
                          "m.likes + m.reposts + m.replies + m.quotes DESC, m.id LIMIT 10").fetchall()
     assert page.rows["top-complaints"] == [str(row[0]) for row in top]

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 from alerts.digest import build_digest
+from listener.domain import Alert, incident_group
 from tests.digest.digest_support import DAY, DAY_START, at, make_settings, read_page
 
 SOURCES = ("x", "reddit")
@@ -112,6 +113,21 @@ def test_acknowledgements_count_mentions_and_time_them_from_the_alert(tmp_path, 
     assert page.number("acknowledgements", "unacknowledged") == 1
     assert page.figures[("acknowledgements", "", "median")] == "20 min"
     assert page.figures[("acknowledgements", "", "p90")] == "60 min"
+
+
+def test_an_incidents_alert_acknowledged_is_the_incidents_not_its_posts(tmp_path, store, filler, clock):
+    """As `listener ack` does: the post an incident alert shows keeps its own alert unacknowledged."""
+    shown = filler.mention(at(9), complaint=0.9)
+    filler.alert(shown, at(9))
+    store.enqueue_alerts([], [Alert(key="incident:1:step:1:file", channel="file", brand="Lumora", rule="spike",
+                                    severity="high", title="Lumora: 12 complaints in 15 min", reasons=("spike",),
+                                    mention_id=shown, group=incident_group("Lumora", 1), created_at=at(9))])
+    [incident_alert] = [row[0] for row in store.db.execute("SELECT id FROM alerts WHERE key LIKE 'incident:%'")]
+    filler.acknowledge(incident_alert, at(9) + timedelta(minutes=5))
+    page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
+    assert page.number("acknowledgements", "alerted") == 2  # the post and the incident
+    assert page.number("acknowledgements", "acknowledged") == 1
+    assert page.number("acknowledgements", "unacknowledged") == 1
 
 
 def test_alerts_held_by_quiet_hours_are_listed_in_the_next_digest_only(tmp_path, store, filler, clock):
