@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from listener.config import QuietHoursConfig
+from listener.config import SEVERITIES, QuietHoursConfig
 
 
 class QuietHours:
@@ -23,7 +23,9 @@ class QuietHours:
         self._start = time.fromisoformat(config.start)
         self._end = time.fromisoformat(config.end)
         self._zone = ZoneInfo(config.timezone)
-        self._except = frozenset(config.except_severities)
+        # The least severe of except_severities, and all above it, come through: ["high"] lets critical through too.
+        self._first_delivered = min((SEVERITIES.index(severity) for severity in config.except_severities),
+                                    default=len(SEVERITIES))
 
     def is_quiet(self, moment: datetime) -> bool:
         """Whether ``moment`` is inside the quiet window."""
@@ -33,5 +35,6 @@ class QuietHours:
         return local >= self._start or local < self._end
 
     def holds(self, moment: datetime, severity: str) -> bool:
-        """Whether an alert of ``severity`` due at ``moment`` is held for the digest."""
-        return severity not in self._except and self.is_quiet(moment)
+        """Whether an alert of ``severity`` due at ``moment`` is held for the digest: one below every
+        severity of ``except_severities``, in the quiet window."""
+        return SEVERITIES.index(severity) < self._first_delivered and self.is_quiet(moment)

@@ -301,7 +301,8 @@ class QuietHoursConfig(Strict):
     end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local time, e.g. '07:00'")
     timezone: str = "UTC"
     except_severities: list[Severity] = Field(
-        default_factory=lambda: ["critical"], description="severities that are delivered even in quiet hours"
+        default_factory=lambda: ["critical"], description="severities delivered even in quiet hours, with every one above them "
+        "(['high'] delivers high and critical)"
     )
 
     @field_validator("timezone")

@@ -196,6 +196,14 @@ def test_quiet_hours_hold_alerts_for_the_digest_but_not_critical_ones(tmp_path, 
     assert [a.alert.severity for a in store.alerts(status="held")] == ["high"]
 
 
+def test_quiet_hours_deliver_the_severities_excepted_and_every_one_above_them():
+    quiet = QuietHours(QuietHoursConfig(start="00:00", end="23:59", timezone="Europe/Madrid",
+                                        except_severities=["high"]))
+    moment = FakeClock()()
+    assert [quiet.holds(moment, severity) for severity in ("low", "normal", "high", "critical")] == \
+        [True, True, False, False]
+
+
 def test_over_the_rate_limit_the_most_severe_go_alone_and_lead_the_batch(tmp_path, slack_server):
     """A critical alert among routine ones is neither batched behind them nor hidden in the batch's list."""
     clock = FakeClock()
