@@ -694,6 +694,14 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     settings.sources.replay.path = resolve(settings.sources.replay.path)
     for channel in settings.alerts.channels:
         channel.path = resolve(channel.path)
+    classifier = settings.classifier
+    if classifier.model_path is not None:
+        classifier.model_path = str(resolve(Path(classifier.model_path)))
+    # A transformer is a folder or a hub id ("cardiffnlp/..."): a folder beside the config file is taken.
+    for key in ("sentiment_model", "complaint_model"):
+        value = getattr(classifier, key)
+        if value is not None and not Path(value).is_absolute() and (base / value).is_dir():
+            setattr(classifier, key, str(base / value))
     return settings
 
 

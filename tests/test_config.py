@@ -287,3 +287,19 @@ def test_a_complaint_threshold_of_false_is_none_so_keywords_alone_alert(write_co
     path = write_config('\n[[alerts.rules]]\nname = "legal"\ncomplaint_threshold = false\n'
                         'default_keywords = ["legal"]\nchannels = ["file"]\n')
     assert load_settings(path).alerts.rules[1].complaint_threshold is None
+
+
+def test_a_model_folder_beside_the_config_file_is_found_from_any_working_directory(write_config, tmp_path,
+                                                                                   monkeypatch):
+    path = write_config()
+    path.write_text(path.read_text().replace('backend = "lexicon"', 'backend = "lexicon"\nmodel_path = "weights"\n'
+                                             'complaint_model = "complaint-model"\n'
+                                             'sentiment_model = "cardiffnlp/twitter-xlm-roberta-base-sentiment"'))
+    (tmp_path / "complaint-model").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    classifier = load_settings(path).classifier
+    assert classifier.model_path == str(tmp_path / "weights")
+    assert classifier.complaint_model == str(tmp_path / "complaint-model")
+    assert classifier.sentiment_model == "cardiffnlp/twitter-xlm-roberta-base-sentiment"  # a hub id stays one
