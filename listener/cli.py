@@ -191,7 +191,24 @@ def config() -> None:
 @config_options
 @click.pass_obj
 def config_check(state: CliContext) -> None:
-    """Validate the config and print the effective settings, secrets masked."""
+    """Validate the config and print the effective settings, secrets masked.
+
+    Besides the values, it builds the sources and channels and loads the classifier, as the daemon does at
+    start-up, so a replay file, channel path or model that is not there fails here too (exit 2); it
+    opens no database and calls no service.
+    """
+    from alerts.channels import ChannelUnavailable, build_notifiers
+    from listener.sources import SourceConfigError
+    from listener.sources.registry import build_sources
+    from models.factory import load_classifier
+
+    try:
+        build_sources(state.settings)
+        build_notifiers(state.settings.alerts.channels)
+    except (ChannelUnavailable, SourceConfigError) as error:
+        click.echo(f"config error: {error}", err=True)
+        sys.exit(CONFIG_ERROR_EXIT)
+    load_classifier(state.settings.classifier)  # a model that is not there: ModelNotAvailable, exit 2
     click.echo(json.dumps(masked_dump(state.settings), indent=2, ensure_ascii=False))
     click.echo("config OK", err=True)
 

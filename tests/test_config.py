@@ -58,6 +58,7 @@ def test_environment_reference_in_a_disabled_table_may_be_unset(write_config):
 
 def test_config_check_masks_secrets(write_config):
     path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_TOKEN}"\n')
+    (path.parent / "posts.jsonl").write_text("")
     result = run_check(path, env={"LISTENER_TEST_TOKEN": "canary-AAAA-1234"})
     assert result.exit_code == 0, result.output
     assert "canary-AAAA-1234" not in result.output
@@ -69,6 +70,7 @@ def test_config_check_masks_a_generic_webhooks_url(write_config):
     """A generic webhook's URL may carry its token in the query string."""
     path = write_config('\n[[alerts.channels]]\nname = "hook"\ntype = "webhook"\n'
                         'url = "https://hooks.example.com/in?token=canary-BBBB-5678"\nsecret = "canary-CCCC-9012"\n')
+    (path.parent / "posts.jsonl").write_text("")
     result = run_check(path)
     assert result.exit_code == 0, result.output
     assert "canary" not in result.output
@@ -211,7 +213,7 @@ def test_values_that_would_only_fail_later_exit_2_at_start_up(write_config, extr
 
 def test_a_replay_file_that_is_not_there_exits_2_naming_it(write_config, tmp_path):
     path = write_config(replay="no-such-posts.jsonl")
-    for command in (["run", "--once"], ["poll", "--once"]):
+    for command in (["run", "--once"], ["poll", "--once"], ["config", "check"]):  # the check as start-up checks
         result = CliRunner().invoke(main, [*command, "--config", str(path)])
         assert result.exit_code == 2, result.output
         assert f"sources.replay.path: {tmp_path / 'no-such-posts.jsonl'} is not a file" in result.output
