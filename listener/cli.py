@@ -84,21 +84,45 @@ class CliContext:
         return ClassifierConfig()
 
 
+CONFIG_HELP = "config file (default: $LISTENER_CONFIG, then ./listener.toml)"
+DEMO_HELP = "use the bundled demo config, data in the current directory"
+
+
+def _take_config_options(config_path: str | None, demo: bool) -> None:
+    state = click.get_current_context().ensure_object(CliContext)
+    state.config_path = config_path or state.config_path
+    state.demo = demo or state.demo
+
+
 def config_options(command: F) -> F:
     """Add ``--config`` and ``--demo`` to a command; they fill in the :class:`CliContext`."""
 
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                  help="config file (default: $LISTENER_CONFIG, then ./listener.toml)")
-    @click.option("--demo", is_flag=True, help="use the bundled demo config, data in the current directory")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP)
+    @click.option("--demo", is_flag=True, help=DEMO_HELP)
     @click.pass_context
     @wraps(command)
     def wrapper(ctx: click.Context, config_path: str | None, demo: bool, *args: Any, **kwargs: Any) -> Any:
-        state = ctx.ensure_object(CliContext)
-        state.config_path = config_path or state.config_path
-        state.demo = demo or state.demo
+        _take_config_options(config_path, demo)
         return ctx.invoke(command, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def with_config_options(command: click.Command) -> click.Command:
+    """``command``, made elsewhere (``models.commands``), taking ``--config`` and ``--demo`` too."""
+    callback = command.callback
+    assert callback is not None
+
+    @wraps(callback)
+    def wrapper(*args: Any, config_path: str | None, demo: bool, **kwargs: Any) -> Any:
+        _take_config_options(config_path, demo)
+        return callback(*args, **kwargs)
+
+    command.params.extend([click.Option(["--config", "config_path"], type=click.Path(dir_okay=False), default=None,
+                                        help=CONFIG_HELP),
+                           click.Option(["--demo"], is_flag=True, help=DEMO_HELP)])
+    command.callback = wrapper
+    return command
 
 
 def open_listener(state: CliContext, **kwargs: Any):
@@ -404,5 +428,7 @@ def digest(state: CliContext, day: datetime | None, brand: str | None, out: str 
 from listener.sources.commands import doctor, ingest  # noqa: E402  (the commands import this module)
 from models.commands import calibrate_command, classify_command, eval_command, train_command  # noqa: E402
 
-for command in (ingest, doctor, classify_command, eval_command, calibrate_command, train_command):
+for command in (ingest, doctor, train_command):
     main.add_command(command)
+for command in (classify_command, eval_command, calibrate_command):  # these read [classifier]
+    main.add_command(with_config_options(command))

@@ -305,3 +305,13 @@ def test_a_model_folder_beside_the_config_file_is_found_from_any_working_directo
     assert classifier.model_path == str(tmp_path / "weights")
     assert classifier.complaint_model == str(tmp_path / "complaint-model")
     assert classifier.sentiment_model == "cardiffnlp/twitter-xlm-roberta-base-sentiment"  # a hub id stays one
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_the_classifier_commands_take_config_before_or_after_their_name(write_config, where):
+    path = write_config()  # backend = "lexicon"
+    options = ["--config", str(path)]
+    result = CliRunner().invoke(main, [*options, "classify", "hola"] if where == "before" else
+                                ["classify", *options, "hola"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[-1])["model"] == "lexicon"
