@@ -408,10 +408,17 @@ def digest(state: CliContext, day: datetime | None, brand: str | None, out: str 
         rendered = build_digest(store, settings, brand=brand, day=chosen)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    except OverflowError:  # the day's window, with the days before it, runs off the calendar
+        raise click.BadParameter(f"{chosen} is too near the calendar's ends; give a day from 0001-01-09 "
+                                 "to 9999-12-30", param_hint="--date") from None
     finally:
         store.close()
     if out:
-        Path(out).write_text(rendered.html, encoding="utf-8")
+        try:
+            Path(out).write_text(rendered.html, encoding="utf-8")
+        except OSError as error:
+            raise click.ClickException(f"cannot write {out}: {error.strerror}; check that its folder exists "
+                                       "and can be written") from None
         click.echo(f"wrote {out}: {rendered.subject}", err=True)
     if send:
         try:

@@ -58,6 +58,17 @@ def test_an_unknown_brand_is_an_error_that_names_the_known_ones(tmp_path):
     assert "no brand named 'Acme' in the config; known brands: Lumora, Vireo Net" in result.output
 
 
+def test_a_day_at_the_calendars_end_or_a_page_with_no_folder_is_an_error_not_a_traceback(tmp_path):
+    config = tmp_path / "listener.toml"
+    config.write_text(textwrap.dedent(CONFIG), encoding="utf-8")
+    Store.open(tmp_path / "listener.db").close()
+    runner = CliRunner()
+    late = runner.invoke(main, ["digest", "--config", str(config), "--date", "9999-12-31"])
+    assert late.exit_code == 2 and "--date" in late.output and "too near the calendar's ends" in late.output
+    lost = runner.invoke(main, ["digest", "--config", str(config), "--out", str(tmp_path / "no" / "page.html")])
+    assert lost.exit_code == 1 and "cannot write" in lost.output and "check that its folder exists" in lost.output
+
+
 def test_the_daemon_sends_the_digest_daily_at_its_local_time(tmp_path):
     settings = make_settings(tmp_path, enabled=True, time="08:30")
     with Listener(settings, sources=[]) as app:
