@@ -8,8 +8,9 @@ then each message is sent, with retries and exponential backoff with jitter.
 Every message is recorded in the delivery log as ``attempting`` before its notifier is called and
 as ``sent`` right after it returns. After a crash, a message still ``attempting`` had an unknown
 outcome: a notifier that can look at its destination (:class:`~alerts.notifiers.DeliveryLookup`)
-says whether it arrived; for any other channel the message is marked ``unconfirmed`` and not sent
-again (at most once), and the operator channel is told.
+says whether it arrived; for any other channel, or when the destination cannot be asked (for good, or
+for the give-up time), the message is marked ``unconfirmed`` and not sent again (at most once), and the
+operator channel is told.
 """
 
 from __future__ import annotations
@@ -289,35 +290,45 @@ class Outbox:
         for delivery in self._store.unfinished_deliveries():
             notifier = self._notifiers.get(delivery.channel)
             alerts = self._store.delivery_alerts(delivery.id)
-            if isinstance(notifier, DeliveryLookup):
-                lead = self._store.alert(delivery.lead_id) if delivery.lead_id is not None else None
-                try:
-                    found = notifier.lookup(delivery.key, delivery.started_at, lead.delivery_ref if lead else None)
-                except DeliveryError as error:
+            if not isinstance(notifier, DeliveryLookup):
+                self._unconfirm(delivery, alerts, report, "the listener stopped while sending")
+                continue
+            lead = self._store.alert(delivery.lead_id) if delivery.lead_id is not None else None
+            try:
+                found = notifier.lookup(delivery.key, delivery.started_at, lead.delivery_ref if lead else None)
+            except DeliveryError as error:
+                reason = self._redact(str(error))
+                if error.retryable and self._clock() - delivery.started_at < self._policy.give_up_after:
                     settled = False
                     log.warning("cannot check an unfinished delivery yet", extra={
-                        "key": delivery.key, "channel": delivery.channel, "reason": self._redact(str(error))})
+                        "key": delivery.key, "channel": delivery.channel, "reason": reason})
                     continue
-                if found.found:
-                    self._store.finish_delivery(delivery.id, found.ref)
-                    report.sent += len(alerts)
-                    log.info("delivery confirmed after restart", extra={"key": delivery.key,
-                                                                        "channel": delivery.channel})
-                else:
-                    self._store.fail_delivery(delivery.id, "not delivered before a restart", self._clock())
-                    log.info("delivery retried after restart", extra={"key": delivery.key,
-                                                                      "channel": delivery.channel})
+                # Asking again would not help (a missing scope, a deleted channel) or has failed for the
+                # give-up time: without this the alert stayed 'sending' for ever, and nobody was told.
+                self._unconfirm(delivery, alerts, report, f"the listener stopped while sending, and "
+                                f"{delivery.channel} cannot be asked whether it arrived ({reason})")
                 continue
-            note = "the listener stopped while sending; not sent again (at most once)"
-            self._store.unconfirm_delivery(delivery.id, note)
-            report.unconfirmed += len(alerts)
-            log.error("delivery unconfirmed", extra={"key": delivery.key, "channel": delivery.channel,
-                                                     "alerts": _ids(alerts)})
-            self._problem("delivery-unconfirmed", delivery.channel,
-                          f"alert(s) {', '.join(f'#{i}' for i in _ids(alerts))} may or may not have reached "
-                          f"{delivery.channel}: the listener stopped while sending. They are not sent again; "
-                          f"check the channel, and see them with 'listener alerts'.")
+            if found.found:
+                self._store.finish_delivery(delivery.id, found.ref)
+                report.sent += len(alerts)
+                log.info("delivery confirmed after restart", extra={"key": delivery.key,
+                                                                    "channel": delivery.channel})
+            else:
+                self._store.fail_delivery(delivery.id, "not delivered before a restart", self._clock())
+                log.info("delivery retried after restart", extra={"key": delivery.key,
+                                                                  "channel": delivery.channel})
         return settled
+
+    def _unconfirm(self, delivery: Delivery, alerts: list[StoredAlert], report: DeliveryReport, why: str) -> None:
+        """Mark a message whose outcome is unknown ``unconfirmed`` (not sent again) and tell the operator ``why``."""
+        self._store.unconfirm_delivery(delivery.id, f"{why}; not sent again (at most once)")
+        report.unconfirmed += len(alerts)
+        log.error("delivery unconfirmed", extra={"key": delivery.key, "channel": delivery.channel,
+                                                 "alerts": _ids(alerts), "reason": why})
+        self._problem("delivery-unconfirmed", delivery.channel,
+                      f"alert(s) {', '.join(f'#{i}' for i in _ids(alerts))} may or may not have reached "
+                      f"{delivery.channel}: {why}. They are not sent again; "
+                      f"check the channel, and see them with 'listener alerts'.")
 
     def _mention(self, stored: StoredAlert):
         return self._store.mention(stored.alert.mention_id) if stored.alert.mention_id else None

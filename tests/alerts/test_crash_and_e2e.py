@@ -111,6 +111,35 @@ def test_a_post_whose_record_hit_a_full_disk_is_reconciled_on_the_next_round_not
     assert store.alerts()[0].status == "sent"
 
 
+@pytest.mark.parametrize("status, answer, hours", [
+    (200, {"ok": False, "error": "missing_scope", "needed": "channels:history"}, 0),  # asking again won't help
+    (503, {"ok": False, "error": "service_unavailable"}, 24),  # failing until the give-up time
+])
+def test_an_unfinished_bot_post_slack_cannot_be_asked_about_is_unconfirmed_and_told_not_left_sending(
+        tmp_path, slack_server, status, answer, hours):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    mention_id = add_mention(store)
+    store.enqueue_alerts([mention_id], [Alert(key="k", channel="slack", brand="Lumora", rule="r", severity="high",
+                                              title="t", reasons=("r",), mention_id=mention_id)])
+    store.begin_delivery("k", "slack", [1])  # what a SIGKILL during chat.postMessage leaves
+    original = slack_server.handle
+    slack_server.handle = lambda path, *rest: ((status, {}, answer) if path == "/api/conversations.history"
+                                               else original(path, *rest))
+    notices = []
+    outbox = Outbox(store, {"slack": SlackBotNotifier("slack", "xoxb-test", "C0ALERTS",
+                                                      base_url=slack_server.url + "/api/", timeout=2)},
+                    clock=clock, report_problem=lambda *notice: notices.append(notice))
+    if hours:
+        assert outbox.deliver_due().unconfirmed == 0 and store.alerts()[0].status == "sending"
+        clock.advance(hours=hours)
+    assert outbox.deliver_due().unconfirmed == 1
+    assert store.alerts()[0].status == "unconfirmed"
+    assert not slack_server.posts("/api/chat.postMessage")  # at most once: not sent again
+    [(kind, channel, text)] = notices
+    assert (kind, channel) == ("delivery-unconfirmed", "slack") and "cannot be asked whether it arrived" in text
+
+
 def test_sigkill_after_a_webhook_post_leaves_it_unconfirmed_and_tells_the_operator(tmp_path, slack_server):
     store = crash_while_sending(tmp_path, slack_server, "webhook")
     notices = []
