@@ -50,8 +50,11 @@ class ReactionAcks:
             try:
                 user = self._readers[stored.alert.channel].reacted_by(stored.delivery_ref)
             except DeliveryError as error:
-                log.warning("cannot read reactions", extra={"channel": stored.alert.channel, "reason": str(error)})
-                break  # the same failure would repeat for every message; try again next round
+                log.warning("cannot read reactions", extra={"channel": stored.alert.channel, "alert": stored.id,
+                                                            "reason": str(error)})
+                if error.retryable:
+                    break  # Slack is down or rate limiting: the same would happen for every message; next round
+                continue  # this message only (deleted: message_not_found); the later ones can still be read
             if user is not None:
                 row = self._store.acknowledge(stored.id, f"slack:{user}")
                 acknowledged += 1

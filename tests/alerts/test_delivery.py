@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from alerts.acks import ReactionAcks
 from alerts.notifiers.console import ConsoleNotifier
 from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
@@ -297,3 +298,21 @@ def test_a_server_that_quotes_part_of_a_secret_url_has_that_part_redacted():
     assert redact("HTTP 404 (no_such_hook /echo/404/SECRET-HOOKECHO-555)") == "HTTP 404 (no_such_hook [redacted])"
     assert "SECRET" not in redact("unexpected InvalidURL: '/hook?token=SECRET-WHSPACE-212 x'")
     assert redact("see https://hooks.example.com/status") == "see https://hooks.example.com/status"
+
+
+def test_a_deleted_alert_message_does_not_stop_the_reactions_on_later_ones_being_read(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    for n in (1, 2, 3):
+        queue(store, add_mention(store, external_id=str(n)), "slack")
+    Outbox(store, {"slack": bot(slack_server)}, clock=clock).deliver_due()
+    deleted, *kept = (post.data["ts"] for post in slack_server.posts("/api/chat.postMessage"))  # oldest first
+    slack_server.reactions = {ts: [{"name": "white_check_mark", "users": ["U42"], "count": 1}] for ts in kept}
+    original = slack_server.handle
+    slack_server.handle = lambda path, headers, body, query: (
+        (200, {}, {"ok": False, "error": "message_not_found"})
+        if path == "/api/reactions.get" and f"timestamp={deleted}" in body.decode() else
+        original(path, headers, body, query))
+    clock.advance(minutes=1)
+    assert ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock).check() == 2
+    assert [stored.acknowledged_by for stored in reversed(store.alerts())] == [None, "slack:U42", "slack:U42"]
