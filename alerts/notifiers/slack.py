@@ -31,15 +31,19 @@ _SDK_LOG.setLevel(logging.CRITICAL)
 _SDK_LOG.propagate = False
 
 
+# Both clients are given ``timeout`` as it is: slack_sdk annotates it ``int`` but hands it to urllib's
+# urlopen, which takes seconds as a float (int() made 0.5 a 0, a non-blocking socket: every send failed).
+
+
 def webhook_client(webhook_url: str, timeout: float) -> WebhookClient:
     """A webhook client that neither logs (its lines quote the URL) nor retries on its own."""
-    return WebhookClient(webhook_url, timeout=int(timeout), logger=_SDK_LOG, retry_handlers=[])
+    return WebhookClient(webhook_url, timeout=timeout, logger=_SDK_LOG, retry_handlers=[])  # type: ignore[arg-type]
 
 
 def web_client(token: str, base_url: str | None, timeout: float) -> WebClient:
     """A Web API client that neither logs nor retries on its own."""
-    return WebClient(token=token, base_url=base_url or "https://slack.com/api/", timeout=int(timeout),
-                     logger=_SDK_LOG, retry_handlers=[])
+    return WebClient(token=token, base_url=base_url or "https://slack.com/api/",
+                     timeout=timeout, logger=_SDK_LOG, retry_handlers=[])  # type: ignore[arg-type]
 
 
 def _network_error(what: str, error: Exception) -> DeliveryError:

@@ -90,6 +90,17 @@ def test_a_retry_after_of_days_or_not_finite_waits_at_most_the_longest_backoff(t
     assert outbox.deliver_due().sent == 1
 
 
+@pytest.mark.parametrize("kind", ["bot", "webhook"])
+def test_a_timeout_under_a_second_still_delivers_to_slack(tmp_path, slack_server, kind):
+    """int(0.5) was 0: a non-blocking socket, and every send failed with BlockingIOError."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "slack")
+    notifier = (SlackBotNotifier("slack", TOKEN, "C0ALERTS", base_url=slack_server.url + "/api/", timeout=0.5)
+                if kind == "bot" else SlackWebhookNotifier("slack", slack_server.url + "/webhook", timeout=0.5))
+    assert Outbox(store, {"slack": notifier}, clock=clock).deliver_due().sent == 1
+
+
 def test_connection_refused_is_retried_and_the_secret_url_stays_out_of_store_and_logs(tmp_path, caplog):
     url = f"http://127.0.0.1:{free_port()}/services/T000/B000/supersecretpath"
     clock = FakeClock()
