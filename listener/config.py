@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, FiniteFloat, SecretStr, ValidationError, field_validator,
@@ -352,6 +353,29 @@ class ChannelConfig(Strict):
         if missing:
             raise ValueError(f"a {self.type} channel needs {', '.join(missing)}")
         return self
+
+    @model_validator(mode="after")
+    def _urls_are_http(self) -> "ChannelConfig":
+        # A URL without a scheme was retried for 24 h, and urllib delivered a file:// one to a file, as 'sent'.
+        for key in ("url", "webhook_url", "base_url"):
+            value = getattr(self, key)
+            text = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if text and not _is_http_url(text):  # never quoted: a webhook URL carries its token
+                raise ValueError(f"channel {self.name!r}: {key} must be an http:// or https:// URL with a host "
+                                 f"and no spaces, e.g. 'https://hooks.example.com/alerts'")
+        return self
+
+
+def _is_http_url(text: str) -> bool:
+    """Whether ``text`` is an http(s) URL with a host, a usable port if it names one, and no spaces or
+    control characters (urllib's error for those quotes the URL, token and all)."""
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:  # an unclosed '[', a port that is not a number from 0 to 65535
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0 and text.isprintable() \
+        and " " not in text
 
 
 class RouteConfig(Strict):

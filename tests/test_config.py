@@ -137,8 +137,8 @@ def test_init_writes_a_config_that_validates(monkeypatch, tmp_path):
 @pytest.mark.parametrize("example", sorted((REPO / "config").glob("*.toml")), ids=lambda path: path.name)
 def test_example_configs_in_the_repo_validate(example):
     env = {name: "example-value" for name in ("X_BEARER_TOKEN", "REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET",
-                                               "SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SMTP_PASSWORD",
-                                               "WEBHOOK_SECRET")}
+                                               "SLACK_BOT_TOKEN", "SMTP_PASSWORD", "WEBHOOK_SECRET")}
+    env["SLACK_WEBHOOK_URL"] = "https://hooks.slack.com/services/T000/B000/example"
     load_settings(example, environ=env)
 
 
@@ -209,6 +209,22 @@ def test_values_that_would_only_fail_later_exit_2_at_start_up(write_config, extr
     result = run_check(write_config(extra))
     assert result.exit_code == 2, result.output
     assert key in result.output and says in result.output, result.output
+
+
+@pytest.mark.parametrize("key, value", [
+    ("url", "hooks.example.com/alerts?token=canary-DDDD-3456"),  # no scheme: retried for 24 h
+    ("url", "file:///tmp/canary-DDDD-3456"),  # urllib 'delivered' every alert to a file
+    ("webhook_url", "hooks.slack.com/services/T0/B0/canary-DDDD-3456"),
+    ("base_url", "https:///api/canary-DDDD-3456"),  # no host
+    ("url", "https://hooks.example.com/in?token=canary-DDDD-3456\\t"),  # urllib's error quoted it, token and all
+])
+def test_a_channel_url_that_is_not_http_exits_2_naming_channel_and_key_without_the_secret(write_config, key, value):
+    extra = {"url": 'type = "webhook"', "webhook_url": 'type = "slack"',
+             "base_url": 'type = "slack"\nbot_token = "xoxb-1"\nchannel = "C1"'}[key]
+    result = run_check(write_config(f'\n[[alerts.channels]]\nname = "hook"\n{extra}\n{key} = "{value}"\n'))
+    assert result.exit_code == 2, result.output
+    assert f"channel 'hook': {key} must be an http:// or https:// URL" in result.output
+    assert "canary" not in result.output
 
 
 def test_a_replay_file_that_is_not_there_exits_2_naming_it(write_config, tmp_path):
