@@ -55,16 +55,27 @@ class JsonlNotifier:
         if key in self._written:
             return key
         record = {"channel": message.alert.channel, **dataclasses.asdict(AlertSummary.of(message))}
+        line = ("\n" if self._torn_tail else "") + json.dumps(record, ensure_ascii=False) + "\n"
+        size_before: int | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            size_before = self.path.stat().st_size if self.path.exists() else 0
             with self.path.open("a", encoding="utf-8") as handle:
-                if self._torn_tail:
-                    handle.write("\n")
-                    self._torn_tail = False
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                handle.write(line)
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as error:
+            if size_before is not None:
+                self._cut_back_to(size_before)
             raise DeliveryError(f"cannot append to {self.path}: {error.strerror}") from None
         self._written.add(key)
+        self._torn_tail = False
         return key
+
+    def _cut_back_to(self, size: int) -> None:
+        """Remove what a failed append left after ``size`` bytes: a full disk writes part of a line, and the
+        retry's line appended to that fragment was invalid JSON while its alert counted as sent."""
+        try:
+            os.truncate(self.path, size)
+        except OSError:
+            self._torn_tail = True  # the fragment stays: at least the next line starts on a line of its own

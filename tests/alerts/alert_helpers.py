@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import resource
+import signal
 import socket
 import threading
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -164,6 +168,19 @@ def smtp_server():
     controller.start()
     yield recorder, port
     controller.stop()
+
+
+@contextmanager
+def disk_full_beyond(size: int) -> Iterator[None]:
+    """Writes past ``size`` bytes of any file fail with EFBIG, as on a full disk (RLIMIT_FSIZE, this process)."""
+    ignored = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel's signal ends the process
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, ignored)
 
 
 def free_port() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import random
 from datetime import timedelta
@@ -11,7 +12,9 @@ import pytest
 
 from alerts.acks import ReactionAcks
 from alerts.notifiers.console import ConsoleNotifier
+from alerts.notifiers import AlertMessage, DeliveryError
 from alerts.notifiers.email import EmailNotifier
+from alerts.notifiers.jsonl import JsonlNotifier
 from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
 from alerts.operator import OperatorNotices
 from alerts.outbox import ChannelPolicy, GroupingPolicy, Outbox, RetryPolicy
@@ -20,7 +23,7 @@ from alerts.redact import Redactor
 from listener.config import QuietHoursConfig
 from listener.domain import Alert, incident_group
 from listener.store import Store
-from alert_helpers import FakeClock, add_mention, free_port
+from alert_helpers import FakeClock, add_mention, disk_full_beyond, free_port
 
 TOKEN = "xoxb-1234-secret-token"
 
@@ -132,6 +135,19 @@ def test_smtp_4xx_is_retried_and_the_email_arrives_once(tmp_path, smtp_server):
     clock.advance(minutes=10)
     outbox.deliver_due()
     assert len(recorder.messages) == 1
+
+
+def test_a_line_a_full_disk_cut_short_is_removed_so_the_retry_leaves_only_whole_json_lines(tmp_path):
+    """The retry's line used to continue the fragment: an invalid line in the file, its alert 'sent'."""
+    path = tmp_path / "alerts.jsonl"
+    path.write_text('{"key": "earlier"}\n')
+    jsonl = JsonlNotifier("file", path)
+    message = AlertMessage(1, Alert(key="mention:1:file", channel="file", brand="Lumora", rule="complaints",
+                                    severity="high", title="complaint 1", reasons=("complaint 90% ≥ 60%",)), None)
+    with disk_full_beyond(path.stat().st_size + 40), pytest.raises(DeliveryError, match="cannot append"):
+        jsonl.send(message)
+    assert jsonl.send(message) == "mention:1:file"
+    assert [json.loads(line)["key"] for line in path.read_text().splitlines()] == ["earlier", "mention:1:file"]
 
 
 def email_to(port: int, *recipients: str, security: str = "none") -> EmailNotifier:
