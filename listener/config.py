@@ -602,6 +602,16 @@ class Settings(Strict):
         return self
 
     @model_validator(mode="after")
+    def _quiet_hours_have_a_digest(self) -> "Settings":
+        quiet = [channel.name for channel in self.alerts.channels if channel.quiet_hours is not None]
+        if quiet and not self.digest.enabled:
+            raise ValueError(
+                f"alert channel(s) {', '.join(map(repr, quiet))} have quiet_hours, which hold alerts for the daily "
+                f"digest, but the digest is off, so held alerts would never be shown; set enabled = true in "
+                f"[digest], or remove quiet_hours from those channels")
+        return self
+
+    @model_validator(mode="after")
     def _rules_name_known_brands(self) -> "Settings":
         known = {brand.name for brand in self.brands}
         for rule in self.alerts.rules:

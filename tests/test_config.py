@@ -227,6 +227,17 @@ def test_a_channel_url_that_is_not_http_exits_2_naming_channel_and_key_without_t
     assert "canary" not in result.output
 
 
+def test_quiet_hours_without_the_digest_exit_2_saying_to_enable_it_or_remove_them(write_config):
+    """Alerts quiet hours held waited for a digest that never ran: nobody ever saw them."""
+    channel = ('\n[[alerts.channels]]\nname = "team"\ntype = "console"\n'
+               'quiet_hours = { start = "23:00", end = "07:00", timezone = "Europe/Madrid" }\n')
+    result = run_check(write_config(channel))
+    assert result.exit_code == 2, result.output
+    assert "'team' have quiet_hours" in result.output
+    assert "set enabled = true in [digest], or remove quiet_hours" in result.output
+    assert run_check(write_config(channel + "\n[digest]\nenabled = true\n")).exit_code == 0
+
+
 def test_a_replay_file_that_is_not_there_exits_2_naming_it(write_config, tmp_path):
     path = write_config(replay="no-such-posts.jsonl")
     for command in (["run", "--once"], ["poll", "--once"], ["config", "check"]):  # the check as start-up checks
