@@ -312,6 +312,10 @@ class QuietHoursConfig(Strict):
         return _check_timezone(value)
 
 
+# What Slack's API calls a reaction: 'white_check_mark', '+1', 'flag-es' (custom emoji: lower case, digits, - and _).
+SLACK_REACTION_NAME = re.compile(r"[a-z0-9_+'-]+")
+
+
 class ChannelConfig(Strict):
     """Where alerts go. ``type`` picks the notifier; the other keys are that notifier's."""
 
@@ -339,6 +343,16 @@ class ChannelConfig(Strict):
     grouping: bool | None = Field(
         default=None, description="follow-ups instead of a message per alert; default on for slack, email, webhook")
     ack_reaction: str = Field(default="white_check_mark", description="Slack reaction (name) that acknowledges")
+
+    @field_validator("ack_reaction")
+    @classmethod
+    def _reaction_name(cls, value: str) -> str:
+        # Slack's API names a reaction without the colons it shows: ':white_check_mark:' never matched one.
+        name = value.strip().strip(":")
+        if not SLACK_REACTION_NAME.fullmatch(name):
+            raise ValueError(f"{value!r} is not a Slack reaction name; write the emoji's name as Slack's API does "
+                             f"(lower case, no skin tone), e.g. 'white_check_mark' or 'eyes'")
+        return name
 
     @model_validator(mode="after")
     def _required_per_type(self) -> "ChannelConfig":

@@ -238,6 +238,22 @@ def test_quiet_hours_without_the_digest_exit_2_saying_to_enable_it_or_remove_the
     assert run_check(write_config(channel + "\n[digest]\nenabled = true\n")).exit_code == 0
 
 
+SLACK_BOT = '\n[[alerts.channels]]\nname = "team"\ntype = "slack"\nbot_token = "xoxb-1"\nchannel = "C1"\n'
+
+
+def test_an_ack_reaction_written_as_slack_shows_it_loses_its_colons(write_config):
+    """Slack's API names reactions without colons: ':white_check_mark:' matched no reaction, ever."""
+    settings = load_settings(write_config(SLACK_BOT + 'ack_reaction = ":white_check_mark:"\n'))
+    assert settings.alerts.channels[1].ack_reaction == "white_check_mark"
+
+
+@pytest.mark.parametrize("reaction", ["white check mark", "✅", "White_Check_Mark", "+1::skin-tone-2", "::"])
+def test_an_ack_reaction_that_is_no_slack_reaction_name_exits_2_saying_how_to_write_it(write_config, reaction):
+    result = run_check(write_config(SLACK_BOT + f'ack_reaction = "{reaction}"\n'))
+    assert result.exit_code == 2, result.output
+    assert "alerts.channels.1.ack_reaction" in result.output and "is not a Slack reaction name" in result.output
+
+
 def test_a_replay_file_that_is_not_there_exits_2_naming_it(write_config, tmp_path):
     path = write_config(replay="no-such-posts.jsonl")
     for command in (["run", "--once"], ["poll", "--once"], ["config", "check"]):  # the check as start-up checks
