@@ -12,10 +12,13 @@ class AlreadyRunning(Exception):
 
 
 class InstanceLock:
-    """An exclusive, non-blocking ``flock`` on ``<database>.lock``; released when the process dies."""
+    """An exclusive, non-blocking ``flock`` on ``<database>.lock``; released when the process dies.
+
+    The lock is beside the database's real path, so a second name for it (a symlink) finds the same lock.
+    """
 
     def __init__(self, database: Path) -> None:
-        self.path = Path(f"{database}.lock")
+        self.path = Path(f"{database.resolve()}.lock")
         self._fd: int | None = None
 
     def acquire(self) -> "InstanceLock":

@@ -17,6 +17,7 @@ import pytest
 from listener.app import Listener
 from listener.config import load_settings
 from listener.daemon import run_daemon
+from listener.instance import AlreadyRunning, InstanceLock
 from listener.sources import SourceUnavailable
 from listener.sources.throttle import Throttle, interruptible_sleep
 from listener.store import Store
@@ -86,6 +87,16 @@ def test_a_second_instance_on_the_same_database_is_refused(write_config, tmp_pat
     finally:
         first.terminate()
         first.wait(timeout=10)
+
+
+def test_a_second_instance_naming_the_database_through_a_symlink_is_refused(tmp_path):
+    """The lock was beside the path as written, so another name for the database took a lock of its own."""
+    (tmp_path / "data").mkdir()
+    Store.open(tmp_path / "data" / "listener.db").close()
+    (tmp_path / "other.db").symlink_to(tmp_path / "data" / "listener.db")
+    with InstanceLock(tmp_path / "data" / "listener.db"):
+        with pytest.raises(AlreadyRunning, match=r"another listener \(pid \d+\) is already running"):
+            InstanceLock(tmp_path / "other.db").acquire()
 
 
 def test_sigkill_during_run_demo_loses_and_repeats_nothing(tmp_path):
