@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
-from alerts.notifiers import AlertMessage, DeliveryError, DeliveryLookup, Notifier
+from alerts.notifiers import AlertMessage, DeliveryError, DeliveryLookup, Lookup, Notifier
 from alerts.quiet_hours import QuietHours
 from alerts.redact import Redactor
 from listener.clock import Clock, system_clock
@@ -247,12 +247,31 @@ class Outbox:
         except Exception as error:  # a notifier bug must not stop the other channels
             failure = error if isinstance(error, DeliveryError) else DeliveryError(
                 f"unexpected {type(error).__name__}: {error}")
-            return not self._failed(channel, plan, delivery, failure, report)
+            found = self._arrived_anyway(notifier, plan, delivery, failure)
+            if not found.found:
+                return not self._failed(channel, plan, delivery, failure, report)
+            reference = found.ref
         self._store.finish_delivery(delivery.id, reference)
         report.sent += len(plan.alerts)
         log.info("alert sent", extra={"alerts": _ids(plan.alerts), "channel": channel, "key": plan.key,
                                       "mentions": [stored.alert.mention_id for stored in plan.alerts]})
         return True
+
+    def _arrived_anyway(self, notifier: Notifier | None, plan: _Plan, delivery: Delivery,
+                        error: DeliveryError) -> Lookup:
+        """Look for a message whose send failed but may have arrived (the answer timed out) at its destination;
+        without this its retry posted it a second time. ``found=False`` when the notifier cannot look, the
+        look fails or it is not there: the send is then retried as any failure."""
+        if not (error.maybe_delivered and isinstance(notifier, DeliveryLookup)):
+            return Lookup(found=False)
+        try:
+            found = notifier.lookup(delivery.key, delivery.started_at, plan.thread)
+        except DeliveryError:
+            return Lookup(found=False)
+        if found.found:
+            log.info("timed-out send found at its destination", extra={"key": delivery.key,
+                                                                       "channel": delivery.channel})
+        return found
 
     def _failed(self, channel: str, plan: _Plan, delivery: Delivery, error: DeliveryError,
                 report: DeliveryReport) -> bool:

@@ -34,16 +34,19 @@ class AlertMessage:
 
 
 class DeliveryError(Exception):
-    """Delivery failed. ``retryable`` says whether trying again may help; ``retry_after`` how soon (s).
+    """Delivery failed. ``retryable`` says whether trying again may help; ``retry_after`` how soon (s);
+    ``maybe_delivered`` that the message may have arrived all the same (the answer timed out).
 
     The message must never contain a secret (a webhook URL, a token): notifiers build it from status
     codes and error names, not from library exception texts.
     """
 
-    def __init__(self, message: str, *, retryable: bool = True, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, retryable: bool = True, retry_after: float | None = None,
+                 maybe_delivered: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.maybe_delivered = maybe_delivered
 
 
 class Notifier(Protocol):

@@ -28,7 +28,7 @@ def error_for_exception(what: str, error: BaseException) -> DeliveryError | None
     """
     reason = error.reason if isinstance(error, urllib.error.URLError) else error
     if isinstance(reason, (TimeoutError, socket.timeout)):
-        return DeliveryError(f"{what} timed out")
+        return DeliveryError(f"{what} timed out", maybe_delivered=True)
     if isinstance(reason, ConnectionRefusedError):
         return DeliveryError(f"{what} refused the connection")
     if isinstance(reason, ssl.SSLError):

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import random
+import time
 from datetime import timedelta
 
 import pytest
@@ -102,6 +103,22 @@ def test_a_timeout_under_a_second_still_delivers_to_slack(tmp_path, slack_server
     notifier = (SlackBotNotifier("slack", TOKEN, "C0ALERTS", base_url=slack_server.url + "/api/", timeout=0.5)
                 if kind == "bot" else SlackWebhookNotifier("slack", slack_server.url + "/webhook", timeout=0.5))
     assert Outbox(store, {"slack": notifier}, clock=clock).deliver_due().sent == 1
+
+
+def test_a_bot_post_whose_answer_timed_out_is_found_in_the_channel_not_posted_again(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "slack")
+    slack_server.on_post = lambda: time.sleep(1)  # Slack has the message; its answer comes too late
+    outbox = Outbox(store, {"slack": SlackBotNotifier("slack", TOKEN, "C0ALERTS", base_url=slack_server.url + "/api/",
+                                                      timeout=0.3)}, clock=clock)
+    assert outbox.deliver_due().sent == 1
+    slack_server.on_post = None
+    clock.advance(minutes=15)
+    outbox.deliver_due()
+    assert len(slack_server.posts("/api/chat.postMessage")) == 1
+    [alert] = store.alerts()
+    assert alert.status == "sent" and alert.delivery_ref == "C0ALERTS:1763553600.000001"
 
 
 def test_connection_refused_is_retried_and_the_secret_url_stays_out_of_store_and_logs(tmp_path, caplog):
