@@ -7,6 +7,7 @@ database and alert file in the current directory. A config error exits with code
 
 from __future__ import annotations
 
+import copy
 import getpass
 import json
 import shutil
@@ -109,7 +110,7 @@ def config_options(command: F) -> F:
 
 
 def with_config_options(command: click.Command) -> click.Command:
-    """``command``, made elsewhere (``models.commands``), taking ``--config`` and ``--demo`` too."""
+    """A copy of ``command``, made elsewhere (``models.commands``), that takes ``--config`` and ``--demo`` too."""
     callback = command.callback
     assert callback is not None
 
@@ -118,11 +119,13 @@ def with_config_options(command: click.Command) -> click.Command:
         _take_config_options(config_path, demo)
         return callback(*args, **kwargs)
 
-    command.params.extend([click.Option(["--config", "config_path"], type=click.Path(dir_okay=False), default=None,
-                                        help=CONFIG_HELP),
-                           click.Option(["--demo"], is_flag=True, help=DEMO_HELP)])
-    command.callback = wrapper
-    return command
+    extended = copy.copy(command)
+    extended.params = [*command.params,
+                       click.Option(["--config", "config_path"], type=click.Path(dir_okay=False), default=None,
+                                    help=CONFIG_HELP),
+                       click.Option(["--demo"], is_flag=True, help=DEMO_HELP)]
+    extended.callback = wrapper
+    return extended
 
 
 def open_listener(state: CliContext, **kwargs: Any):

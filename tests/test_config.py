@@ -232,6 +232,7 @@ def test_quiet_hours_without_the_digest_exit_2_saying_to_enable_it_or_remove_the
     channel = ('\n[[alerts.channels]]\nname = "team"\ntype = "console"\n'
                'quiet_hours = { start = "23:00", end = "07:00", timezone = "Europe/Madrid" }\n')
     result = run_check(write_config(channel))
+    (write_config(channel).parent / "posts.jsonl").write_text("")  # config check builds the replay source
     assert result.exit_code == 2, result.output
     assert "'team' have quiet_hours" in result.output
     assert "set enabled = true in [digest], or remove quiet_hours" in result.output
