@@ -16,8 +16,9 @@ from typing import Any, Literal
 from listener.brands import BrandMatcher
 from listener.config import Settings
 from listener.sources import BrandOf, SourceBatch
+from listener.sources.fields import RECORD_FAULTS, record_problem
 from listener.sources.reddit_mapping import parse_reddit_listing
-from listener.sources.replay import RecordError, check_record, mention_from_record
+from listener.sources.replay import check_record, mention_from_record
 from listener.sources.x_mapping import parse_x_response
 
 Format = Literal["x-v2", "reddit", "jsonl"]
@@ -70,9 +71,9 @@ class SavedResponses:
         for path in self._paths:
             try:
                 batch = self._read(path)
-            except (OSError, UnicodeDecodeError, ValueError) as error:
+            except (OSError, *RECORD_FAULTS) as error:
                 self.failed_files.append(path)
-                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else record_problem(error)
                 batch = SourceBatch([], {}, errors=[f"{path}: {reason}"])
             yield batch
 
@@ -82,7 +83,7 @@ class SavedResponses:
             return self._jsonl(path, text)
         try:
             document = json.loads(text)
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, RecursionError) as error:
             raise ValueError(f"not valid JSON ({error})") from None
         parse = parse_x_response if self._format == "x-v2" else parse_reddit_listing
         pages = [parse(body, self._brand_of) for body in unwrap_recording(document)]
@@ -106,8 +107,8 @@ class SavedResponses:
                     skipped += 1
                     continue
                 mentions.append(mention_from_record(record, brand))
-            except (json.JSONDecodeError, RecordError) as error:
-                errors.append(f"{path}:{number}: {error}")
+            except RECORD_FAULTS as error:
+                errors.append(f"{path}:{number}: {record_problem(error)}")
         return SourceBatch(mentions, {}, skipped, errors)
 
 

@@ -126,3 +126,16 @@ def test_a_file_replaced_by_a_shorter_one_is_read_from_its_start(write_config, t
     [after] = list(replay.fetch(batch.cursor))
     assert [m.external_id for m in after.mentions] == ["new1"] and after.cursor["line"] == "1"
     assert "replay file is shorter than where reading stopped" in caplog.text
+
+
+@pytest.mark.parametrize("poison", [
+    json.dumps(post("2", "Lumora sin internet", created_at="9999-12-31T23:00:00-05:00")),  # after 9999 in UTC
+    "[" * 100_000,  # deeper than the JSON decoder goes
+], ids=["time-after-9999-in-utc", "nested-too-deep"])
+def test_a_line_that_cannot_be_read_is_reported_and_the_lines_around_it_are_stored(write_config, tmp_path, poison):
+    """Such a line used to end every poll with a traceback, the lines before and after it never stored."""
+    path = write_posts(tmp_path / "posts.jsonl", [post("1", "Lumora ok"), poison, post("3", "Lumora fine too")])
+    [batch] = list(source(write_config, path).fetch({}))
+    assert [m.external_id for m in batch.mentions] == ["1", "3"]
+    assert [error.split(": ", 1)[0] for error in batch.errors] == [f"{path}:2"]
+    assert batch.cursor["line"] == "3"

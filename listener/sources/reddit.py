@@ -27,6 +27,7 @@ from listener.brands import BrandMatcher
 from listener.config import BrandConfig, RedditSourceConfig
 from listener.domain import Mention
 from listener.sources import SourceAuthError, SourceBatch
+from listener.sources.fields import RECORD_FAULTS, record_problem
 from listener.sources.queries import reddit_search_query
 from listener.sources.reddit_mapping import SOURCE, mention_from_thing, thing_data, thing_text
 from listener.sources.throttle import Fault, Throttle
@@ -197,8 +198,8 @@ class RedditSource:
                 continue
             try:
                 mentions.append(mention_from_thing(kind, data, brand))
-            except ValueError as error:
-                errors.append(f"reddit {stream} {fullname}: {error}")
+            except RECORD_FAULTS as error:
+                errors.append(f"reddit {stream} {fullname}: {record_problem(error)}")
         return SourceBatch(mentions, before.advanced(fresh).dump(stream), skipped, errors)
 
     def _list(self, listing: Callable[[], Iterable[Any]]) -> list[Any]:

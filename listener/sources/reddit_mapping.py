@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from listener.domain import Engagement, Mention
 from listener.sources import BrandOf
+from listener.sources.fields import (
+    RECORD_FAULTS, count, epoch_time, optional_count, optional_text, record_problem,
+)
 
 SOURCE = "reddit"
 REDDIT = "https://www.reddit.com"
@@ -49,14 +51,14 @@ def parse_reddit_listing(body: Any, brand_of: BrandOf) -> RedditPage:
         if not isinstance(data, Mapping):
             page.errors.append(f"child #{number}: expected an object under 'data'")
             continue
-        brand = brand_of(thing_text(kind, data), _author(data))
-        if brand is None:
-            page.skipped += 1
-            continue
         try:
+            brand = brand_of(thing_text(kind, data), _author(data))
+            if brand is None:
+                page.skipped += 1
+                continue
             page.mentions.append(mention_from_thing(kind, data, brand))
-        except RedditResponseError as error:
-            page.errors.append(f"child #{number}: {error}")
+        except RECORD_FAULTS as error:
+            page.errors.append(f"child #{number}: {record_problem(error)}")
     return page
 
 
@@ -80,8 +82,6 @@ def mention_from_thing(kind: str, data: Mapping[str, Any], brand: str) -> Mentio
     """One submission or comment as a :class:`Mention`; reach is the subreddit's subscribers, if given."""
     if not data.get("id"):
         raise RedditResponseError("missing required field 'id'")
-    if not isinstance(data.get("created_utc"), (int, float)):
-        raise RedditResponseError("missing or non-numeric 'created_utc'")
     fullname = str(data.get("name") or f"{kind}_{data['id']}")
     subscribers = data.get("subreddit_subscribers")
     score = data.get("score")
@@ -90,17 +90,17 @@ def mention_from_thing(kind: str, data: Mapping[str, Any], brand: str) -> Mentio
         source=SOURCE,
         external_id=fullname,
         text=thing_text(kind, data),
-        created_at=datetime.fromtimestamp(data["created_utc"], timezone.utc),
+        created_at=epoch_time(data.get("created_utc"), "created_utc"),
         brand=brand,
         url=_url(kind, data),
         author_handle=_author(data),
-        author_reach=subscribers if isinstance(subscribers, int) else None,
+        author_reach=optional_count(subscribers, "subreddit_subscribers"),
         engagement=Engagement(
-            likes=max(score, 0) if isinstance(score, int) else 0,
-            replies=comments if isinstance(comments, int) and kind == "t3" else 0,
+            likes=count(max(score, 0) if isinstance(score, int) else score, "score"),  # a score can be below 0
+            replies=count(comments, "num_comments") if kind == "t3" else 0,
         ),
         conversation_id=str(data.get("link_id") or fullname),
-        parent_id=data.get("parent_id") if kind == "t1" else None,
+        parent_id=optional_text(data.get("parent_id"), "parent_id") if kind == "t1" else None,
         raw=dict(data),
     )
 

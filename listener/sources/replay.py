@@ -20,6 +20,7 @@ from typing import Any
 from listener.brands import BrandMatcher
 from listener.domain import Engagement, Mention
 from listener.sources import SourceBatch, SourceConfigError
+from listener.sources.fields import RECORD_FAULTS, RecordError, count, iso_time, optional_count, record_problem
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,6 @@ RECORD_FIELDS = {
 }
 
 
-class RecordError(ValueError):
-    """A replay record that cannot become a mention; the message says which field is wrong."""
-
-
-# SQLite stores integers of at most 8 bytes.
-MAX_COUNT = 2**63 - 1
 _TEXT_FIELDS = ("text", "source", "brand", "url", "author_handle", "author_name", "lang")
 _ID_FIELDS = ("id", "conversation_id", "parent_id")
 
@@ -69,30 +64,18 @@ def check_record(record: Any) -> None:
 def mention_from_record(record: Mapping[str, Any], brand: str) -> Mention:
     """Build a :class:`Mention` from one replay record (see :data:`RECORD_FIELDS`)."""
     check_record(record)
-    try:
-        created_at = datetime.fromisoformat(str(record["created_at"]).replace("Z", "+00:00"))
-    except ValueError:
-        raise RecordError(f"field 'created_at' is not an ISO 8601 time: {record['created_at']!r}") from None
-
-    def count(key: str) -> int:
-        value = record.get(key) or 0
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
-            raise RecordError(f"field {key!r} must be a non-negative integer (at most {MAX_COUNT}), got {value!r}")
-        return value
-
-    reach = record.get("author_reach")
     return Mention(
         source=str(record.get("source") or "replay"),
         external_id=str(record["id"]),
         text=record["text"],
-        created_at=created_at,
+        created_at=iso_time(record["created_at"], "created_at"),
         brand=brand,
         url=record.get("url"),
         author_handle=record.get("author_handle"),
         author_name=record.get("author_name"),
-        author_reach=None if reach is None else count("author_reach"),
+        author_reach=optional_count(record.get("author_reach"), "author_reach"),
         lang=record.get("lang"),
-        engagement=Engagement(count("likes"), count("reposts"), count("replies"), count("quotes")),
+        engagement=Engagement(*(count(record.get(key), key) for key in ("likes", "reposts", "replies", "quotes"))),
         conversation_id=_optional_str(record.get("conversation_id")),
         parent_id=_optional_str(record.get("parent_id")),
         raw=dict(record),
@@ -107,7 +90,7 @@ def _is_json(line: bytes) -> bool:
     """Whether a last line without its newline is whole (a file's end) rather than still being written."""
     try:
         json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return False
     return True
 
@@ -192,8 +175,8 @@ class ReplaySource:
                 elif record is not None and brand is not None:
                     try:
                         mentions.append(mention_from_record(record, brand))
-                    except RecordError as error:
-                        errors.append(f"{self.path}:{line_number}: {error}")
+                    except RECORD_FAULTS as error:
+                        errors.append(f"{self.path}:{line_number}: {record_problem(error)}")
                 if len(mentions) + skipped + len(errors) >= self._batch_size:
                     yield SourceBatch(mentions, self._cursor(handle.tell(), line_number), skipped, errors)
                     mentions, errors, skipped = [], [], 0
@@ -205,7 +188,7 @@ class ReplaySource:
             return None
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             errors.append(f"{self.path}:{number}: not valid JSON ({error})")
             return None
         try:
@@ -227,8 +210,8 @@ class ReplaySource:
         if not self._speed:
             return True
         try:
-            posted = datetime.fromisoformat(str(record.get("created_at")).replace("Z", "+00:00"))
-        except ValueError:
+            posted = iso_time(record.get("created_at"), "created_at")
+        except RecordError:
             return True  # let the mapping report the bad time
         if self._pace is None:
             self._pace = _Pace(self._monotonic(), posted)

@@ -8,14 +8,16 @@ responses lack (metrics, includes, even ``created_at``) are optional.
 from __future__ import annotations
 
 import html
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from listener.domain import Engagement, Mention
 from listener.sources import BrandOf
+from listener.sources.fields import (
+    RECORD_FAULTS, count, epoch_time, iso_time, optional_count, optional_text, record_problem,
+)
 
 SOURCE = "x"
 TWEET_FIELDS = ["created_at", "lang", "public_metrics", "conversation_id", "referenced_tweets", "author_id"]
@@ -68,15 +70,15 @@ def parse_x_response(body: Any, brand_of: BrandOf) -> XPage:
         if not isinstance(tweet, Mapping):
             page.errors.append(f"tweet #{number}: expected a tweet object, got {type(tweet).__name__}")
             continue
-        author = users.get(str(tweet.get("author_id")))
-        brand = brand_of(str(tweet.get("text", "")), author.get("username") if author else None)
-        if brand is None:
-            page.skipped += 1
-            continue
         try:
+            author = users.get(str(tweet.get("author_id")))
+            brand = brand_of(str(tweet.get("text", "")), author.get("username") if author else None)
+            if brand is None:
+                page.skipped += 1
+                continue
             page.mentions.append(mention_from_tweet(tweet, author, brand))
-        except XResponseError as error:
-            page.errors.append(f"tweet #{number}: {error}")
+        except RECORD_FAULTS as error:
+            page.errors.append(f"tweet #{number}: {record_problem(error)}")
     return page
 
 
@@ -94,13 +96,17 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
     for key in ("id", "text"):
         if not tweet.get(key):
             raise XResponseError(f"missing required field {key!r}")
+    if isinstance(tweet["id"], bool) or not isinstance(tweet["id"], (str, int)):
+        raise XResponseError(f"field 'id' must be a string or an integer, got {type(tweet['id']).__name__}")
     tweet_id = str(tweet["id"])
-    handle = author.get("username") if author else None
-    metrics = tweet.get("public_metrics") or {}
-    followers = ((author or {}).get("public_metrics") or {}).get("followers_count")
-    replied_to = next(
-        (ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"), None
-    )
+    author = author or {}
+    handle = optional_text(author.get("username"), "includes.users.username")
+    metrics = _object(tweet.get("public_metrics"), "public_metrics")
+    followers = _object(author.get("public_metrics"), "includes.users.public_metrics").get("followers_count")
+    references = tweet.get("referenced_tweets") or []
+    if not isinstance(references, list) or not all(isinstance(ref, Mapping) for ref in references):
+        raise XResponseError("field 'referenced_tweets' must be a list of objects")
+    replied_to = next((ref.get("id") for ref in references if ref.get("type") == "replied_to"), None)
     return Mention(
         source=SOURCE,
         external_id=tweet_id,
@@ -109,14 +115,12 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
         brand=brand,
         url=f"https://x.com/{handle}/status/{tweet_id}" if handle else f"https://x.com/i/web/status/{tweet_id}",
         author_handle=handle,
-        author_name=author.get("name") if author else None,
-        author_reach=followers if isinstance(followers, int) else None,
-        lang=tweet.get("lang"),
+        author_name=optional_text(author.get("name"), "includes.users.name"),
+        author_reach=optional_count(followers, "includes.users.public_metrics.followers_count"),
+        lang=optional_text(tweet.get("lang"), "lang"),
         engagement=Engagement(
-            likes=_count(metrics, "like_count"),
-            reposts=_count(metrics, "retweet_count"),
-            replies=_count(metrics, "reply_count"),
-            quotes=_count(metrics, "quote_count"),
+            *(count(metrics.get(key), f"public_metrics.{key}")
+              for key in ("like_count", "retweet_count", "reply_count", "quote_count")),
         ),
         conversation_id=_optional_str(tweet.get("conversation_id")),
         parent_id=_optional_str(replied_to),
@@ -128,20 +132,20 @@ def _created_at(tweet: Mapping[str, Any]) -> datetime:
     """The tweet's ``created_at``; a default-fields response has none, so read it from the snowflake id."""
     stamp = tweet.get("created_at")
     if stamp:
-        try:
-            return datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-        except ValueError:
-            raise XResponseError(f"'created_at' is not an ISO 8601 time: {stamp!r}") from None
+        return iso_time(stamp, "created_at")
     try:
-        milliseconds = (int(tweet["id"]) >> 22) + _TWITTER_EPOCH_MS
-    except ValueError:
+        return epoch_time(((int(tweet["id"]) >> 22) + _TWITTER_EPOCH_MS) / 1000, "id")
+    except (ValueError, OverflowError):
         raise XResponseError(f"no 'created_at' and the id {tweet['id']!r} is not a tweet id") from None
-    return datetime.fromtimestamp(milliseconds / 1000, timezone.utc)
 
 
-def _count(metrics: Mapping[str, Any], key: str) -> int:
-    value = metrics.get(key)
-    return value if isinstance(value, int) and value >= 0 else 0
+def _object(value: Any, field: str) -> Mapping[str, Any]:
+    """``value``, an object that may be absent (then empty); :class:`XResponseError` naming ``field`` otherwise."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise XResponseError(f"field {field!r} must be an object, got {type(value).__name__}")
+    return value
 
 
 def _optional_str(value: Any) -> str | None:

@@ -11,7 +11,7 @@ import pytest
 
 from listener.app import Listener
 from listener.sources.reddit import RedditSource, reddit_client
-from tests.sources.recordings import NOW, CassetteServer, fixture_path
+from tests.sources.recordings import NOW, CassetteServer, Recorded, fixture_path
 
 SEARCH_CASSETTE = "reddit/TestSubreddit.test_search.json"
 COMMENTS_CASSETTE = "reddit/TestSubredditListings.test_comments.json"
@@ -123,3 +123,19 @@ def test_rate_limited_search_waits_as_long_as_reddit_says(listen, server, fake_t
 
     assert fake_time.sleeps == [float(limited.headers["retry-after"])]
     assert report.new == 6
+
+
+def test_a_post_whose_time_cannot_be_stored_is_reported_and_the_others_stored(listen, server):
+    """Such a post used to end the poll with a traceback, every poll: nothing after it was stored."""
+    listing = server.routes[("GET", "/r/all/search")][0]
+    body = listing.json()
+    body["data"]["children"][2]["data"]["created_utc"] = 1e20
+    server.replace("GET", "/r/all/search", Recorded(listing.status, listing.headers, json.dumps(body)))
+    app = listen(brands=slice(0, 1), comments=False)
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    bad = body["data"]["children"][2]["data"]["name"]
+    assert report.new == 5 and app.store.mention_by_key("reddit", bad) is None
+    assert report.errors == [f"reddit search:KFC {bad}: field 'created_utc' is not a time within years 1 to 9999: "
+                             "1e+20 seconds since 1970"]

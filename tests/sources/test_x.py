@@ -247,6 +247,21 @@ def test_body_that_is_not_a_search_response_is_reported(app, api):
     assert app.store.cursor("x") == {}
 
 
+def test_a_tweet_that_cannot_be_stored_is_reported_and_the_search_moves_on(app, api):
+    """Such a tweet used to fail the poll every time: the same page fetched again and again, since_id stuck."""
+    page = x_recording("all-0ddaa2.json")
+    body = page.json()
+    body["data"][0]["public_metrics"]["like_count"] = 2**64
+    serve(api, Recorded(page.status, page.headers, json.dumps(body)))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert report.new == len(body["data"]) - 1
+    assert report.errors == [f"x: tweet #1: field 'public_metrics.like_count' must be a non-negative integer "
+                             f"(at most {2**63 - 1}), got {2**64}"]
+    assert app.store.cursor("x")["since_id:KFC"] == body["meta"]["newest_id"]
+
+
 def test_restart_mid_paging_resumes_at_the_next_page_without_loss_or_duplicates(app, api, make_settings, throttle):
     since = "1400000000000000000"
     app.store.save_batch("x", [], {"since_id:KFC": since})
