@@ -1,7 +1,8 @@
 """Keeps one failing source from stopping the others.
 
 Rejected credentials turn the source off (with a log line and an operator notice); a service that
-keeps failing ends this poll early. Either way the cursor stays at the last stored batch.
+keeps failing, or any other error, ends this source's poll early (with a log line) and the other
+sources are polled. Either way the cursor stays at the last stored batch.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ Report = Callable[[str, str], object]
 
 class GuardedSource:
     """Wraps a :class:`Source`: same name and batches, but its failures end the call instead of raising.
+
+    The log lines name the source; the formatter removes the config's secrets from them (:mod:`listener.logs`).
 
     Example::
 
@@ -65,3 +68,6 @@ class GuardedSource:
             self._on_disabled(self.name, self.disabled_reason)
         except SourceUnavailable as error:
             log.warning("source call given up", extra={"source": self.name, "during": what, "detail": str(error)})
+        except Exception as error:  # whatever one source hits, the others are still polled and delivered
+            log.error("source call failed; tried again next poll",
+                      extra={"source": self.name, "during": what, "detail": f"{type(error).__name__}: {error}"})

@@ -81,19 +81,31 @@ def x_client(config: XSourceConfig) -> tweepy.Client:
 
 
 def x_fault(error: Exception) -> Fault | None:
-    """Which tweepy/requests errors are worth retrying, and when the server said to come back."""
+    """Which tweepy/requests errors are worth retrying, and when the server said to come back.
+
+    Every HTTP error but 400 (a rejected query or cursor, which the poller answers) and 401/403
+    (rejected credentials, which turn the source off) is retried, and so is every failure of the
+    request itself (a body cut off mid-transfer, one that can't be decoded): a proxy's 404 or a
+    dropped connection passes, and when it doesn't the poll gives up with its cursor kept.
+    """
+    if isinstance(error, (tweepy.BadRequest, tweepy.Unauthorized, tweepy.Forbidden)):
+        return None
     if isinstance(error, tweepy.TooManyRequests):
         reset = error.response.headers.get("x-rate-limit-reset")
         reset_at = datetime.fromtimestamp(int(reset), timezone.utc) if reset and reset.isdigit() else None
         return Fault("429 Too Many Requests", reset_at)
     if isinstance(error, tweepy.TwitterServerError):
         return Fault(f"{error.response.status_code} server error")
+    if isinstance(error, tweepy.HTTPException):
+        return Fault(f"{error.response.status_code} {error.response.reason or 'HTTP error'}")
     if isinstance(error, requests.Timeout):
         return Fault("request timed out")
     if isinstance(error, requests.ConnectionError):
         return Fault("connection failed")
     if isinstance(error, requests.JSONDecodeError):
         return Fault("response body is not JSON")
+    if isinstance(error, requests.RequestException):
+        return Fault(f"request failed ({type(error).__name__})")
     return None
 
 

@@ -9,10 +9,14 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 import responses
 
 from listener.app import Listener
+from listener.brands import BrandMatcher
+from listener.sources.replay import ReplaySource
 from listener.sources.x import XSource, x_client
+from tests.replay_records import post, write_posts
 from tests.sources.recordings import BEARER, NOW, Recorded, x_recording
 
 SEARCH = "https://api.twitter.com/2/tweets/search/recent"
@@ -225,6 +229,52 @@ def test_server_errors_are_retried_with_backoff(app, api, fake_time):
 
     assert fake_time.sleeps == [1.0, 2.0]
     assert report.new == 4
+
+
+def replay_beside(settings, tmp_path) -> ReplaySource:
+    """A replay source of one KFC post, to poll after (or before) X."""
+    path = write_posts(tmp_path / "posts.jsonl", [post("r1", "KFC cold fries again")])
+    return ReplaySource(path, BrandMatcher(settings.brands, "replay"))
+
+
+@pytest.mark.parametrize("answer", [
+    {"body": requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(120 bytes read)")},
+    {"body": requests.exceptions.ContentDecodingError("Received response with content-encoding: gzip, but failed")},
+    {"status": 404, "json": {"title": "Not Found Error", "detail": "not found", "type": "about:blank", "status": 404}},
+    {"status": 409, "json": {"title": "Conflict", "detail": "conflict", "type": "about:blank", "status": 409}},
+], ids=["body-cut-off", "body-undecodable", "404-from-a-proxy", "409"])
+def test_an_unforeseen_failure_is_retried_then_given_up_and_the_other_sources_still_polled(
+        make_settings, throttle, api, fake_time, tmp_path, answer):
+    """Such a failure used to escape the whole cycle: the sources after X were not polled, nothing was delivered."""
+    settings = make_settings(x=True)
+    x = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x), throttle=throttle("x"))
+    for _ in range(3):
+        api.add(responses.GET, SEARCH, **answer)
+
+    with Listener(settings, sources=[x, replay_beside(settings, tmp_path)], clock=lambda: NOW) as app:
+        app.store.save_batch("x", [], {"since_id:KFC": "1400000000000000000"})
+        report = app.poll_once()
+
+        assert len(api.calls) == 3 and fake_time.sleeps == [1.0, 2.0]
+        assert [(ingested.source, ingested.new) for ingested in report.ingested] == [("x", 0), ("replay", 1)]
+        assert app.store.cursor("x")["since_id:KFC"] == "1400000000000000000"
+
+
+def test_a_source_failing_in_a_way_nobody_foresaw_is_logged_and_the_others_still_polled(
+        make_settings, throttle, api, tmp_path, caplog):
+    """A replay file removed between two polls used to end the cycle with a traceback before X was polled."""
+    settings = make_settings(x=True)
+    replay = replay_beside(settings, tmp_path)
+    replay.path.unlink()
+    x = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x), throttle=throttle("x"))
+    serve(api, x_recording("all-0ddaa2.json"))
+
+    with Listener(settings, sources=[replay, x], clock=lambda: NOW) as app:
+        report = app.poll_once()
+
+    assert [(ingested.source, ingested.new) for ingested in report.ingested] == [("replay", 0), ("x", 4)]
+    [failure] = [record for record in caplog.records if record.getMessage().startswith("source call failed")]
+    assert failure.source == "replay" and failure.detail.startswith("FileNotFoundError: cannot read the replay file")
 
 
 def test_malformed_body_gives_up_the_poll_without_moving_the_cursor(app, api, fake_time):
