@@ -17,7 +17,8 @@ _PATTERNS = (
 
 
 class Redactor:
-    """Replaces the configured secret values, and anything shaped like a Slack secret, in a text.
+    """Replaces the configured secret values (also escaped, or line by line), and anything shaped like a
+    Slack secret, in a text.
 
     Example::
 
@@ -27,7 +28,7 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         # Longest first, so a secret containing another is replaced whole.
-        parts = {part for secret in secrets for part in (secret, *_url_parts(secret))}
+        parts = {part for secret in secrets for part in _quoted_forms(secret)}
         self._secrets = sorted({part for part in parts if len(part) >= 4}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
@@ -37,6 +38,13 @@ class Redactor:
         for pattern in _PATTERNS:
             text = pattern.sub(REDACTED, text)
         return text
+
+
+def _quoted_forms(secret: str) -> list[str]:
+    """The ways an error may quote ``secret``: whole; escaped as ``repr`` writes it (requests quotes a header
+    value it refuses so: ``'Bearer abc\\ndef'``); each of its lines (a traceback prints them apart); and
+    the parts of a secret URL."""
+    return [secret, repr(secret)[1:-1], *secret.splitlines(), *_url_parts(secret)]
 
 
 def _url_parts(secret: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -88,6 +89,32 @@ def _whole_words(phrase: str) -> str:
 
 # A classifier phrase ("no me deja pagar"), matched as whole words.
 Phrase = Annotated[str, AfterValidator(_not_blank), AfterValidator(_whole_words)]
+
+
+# Control characters (a line break, a tab, NUL, U+0085) and Unicode's line and paragraph separators.
+_CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+
+
+def _single_line(value: SecretStr) -> SecretStr:
+    if any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in value.get_secret_value()):
+        raise ValueError("contains a line break or another control character (a paste wrapped over two lines?); "
+                         "set it again on one line, exactly as the service shows it")
+    return value
+
+
+def _one_word(value: SecretStr) -> SecretStr:
+    if any(ch.isspace() for ch in value.get_secret_value()):
+        raise ValueError("contains a space; the service's credentials have none: set it again exactly as the "
+                         "service shows it")
+    return value
+
+
+# A password or signing key. A control character in it would make an HTTP or SMTP library refuse it and
+# quote the whole value in its error; the error names the key, never the value (_SECRET_KEYS).
+Secret = Annotated[SecretStr, AfterValidator(_single_line)]
+
+# A credential a service issues as one word: a token, an app's id or secret, a webhook URL.
+Token = Annotated[SecretStr, AfterValidator(_single_line), AfterValidator(_one_word)]
 
 
 def _email_address(value: str) -> str:
@@ -179,7 +206,7 @@ class SourceConfig(Strict):
 class XSourceConfig(SourceConfig):
     """X (Twitter) API v2 recent search through tweepy."""
 
-    bearer_token: SecretStr | None = None
+    bearer_token: Token | None = None
     exclude_retweets: bool = True
     max_results: int = Field(default=100, ge=10, le=100)
 
@@ -193,8 +220,8 @@ class XSourceConfig(SourceConfig):
 class RedditSourceConfig(SourceConfig):
     """Reddit, read-only, through praw."""
 
-    client_id: SecretStr | None = None
-    client_secret: SecretStr | None = None
+    client_id: Token | None = None
+    client_secret: Token | None = None
     user_agent: str = "complaint-listener/0.1 (read-only)"
     subreddits: list[str] = Field(default_factory=lambda: ["all"])
     comment_subreddits: list[str] = Field(default_factory=list)
@@ -322,17 +349,17 @@ class ChannelConfig(Strict):
     name: str = Field(min_length=1)
     type: Literal["console", "jsonl", "slack", "email", "webhook"]
     path: Path | None = None
-    webhook_url: SecretStr | None = None
-    bot_token: SecretStr | None = None
+    webhook_url: Token | None = None
+    bot_token: Token | None = None
     channel: str | None = None
     base_url: str | None = None
     url: str | None = None
-    secret: SecretStr | None = None
+    secret: Secret | None = None
     smtp_host: str | None = None
     smtp_port: int | None = Field(default=None, ge=1, le=65535)
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_user: str | None = None
-    smtp_password: SecretStr | None = None
+    smtp_password: Secret | None = None
     sender: EmailAddress | None = None
     recipients: list[EmailAddress] = Field(default_factory=list)
     timeout_seconds: float = Field(default=10, gt=0)

@@ -82,6 +82,29 @@ def test_an_environment_value_loses_the_line_ending_of_a_crlf_env_file(write_con
     assert settings.sources.x.bearer_token.get_secret_value() == "canary-AAAA-1234"
 
 
+@pytest.mark.parametrize("token", ["AAAAcanary\nSECRETTAIL", "AAAAcanary\tSECRETTAIL", "AAAAcanary\u2028SECRETTAIL",
+                                   "AAAAcanary SECRETTAIL"], ids=["line-break", "tab", "line-separator", "space"])
+def test_a_token_with_a_line_break_or_a_space_exits_2_naming_the_key_not_the_value(write_config, token):
+    """requests refused such a token in its header and quoted it whole: doctor, poll --once and the daemon's
+    log printed it."""
+    path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_TOKEN}"\n')
+    result = run_check(path, env={"LISTENER_TEST_TOKEN": token})
+    assert result.exit_code == 2
+    assert "sources.x.bearer_token" in result.output and "set it again" in result.output
+    assert "canary" not in result.output and "SECRETTAIL" not in result.output
+
+
+def test_a_password_may_hold_a_space_but_no_control_character(write_config):
+    channel = '\n[[alerts.channels]]\nname = "mail"\ntype = "email"\nsmtp_host = "smtp.example.com"\n' \
+              'sender = "a@example.com"\nrecipients = ["b@example.com"]\nsmtp_password = "${LISTENER_TEST_PASSWORD}"\n'
+    path = write_config(channel)
+    settings = load_settings(path, environ={"LISTENER_TEST_PASSWORD": "correct horse battery"})
+    assert settings.alerts.channels[-1].smtp_password.get_secret_value() == "correct horse battery"
+    with pytest.raises(ConfigError, match="smtp_password: Value error, contains a line break") as refused:
+        load_settings(path, environ={"LISTENER_TEST_PASSWORD": "correct\x00horse"})
+    assert "horse" not in str(refused.value)
+
+
 def test_a_secret_of_the_wrong_type_is_not_echoed(write_config):
     result = run_check(write_config('\n[sources.x]\nenabled = true\nbearer_token = 80412345\n'))
     assert result.exit_code == 2

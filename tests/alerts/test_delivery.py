@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import requests
 
 from alerts.acks import ReactionAcks
 from alerts.notifiers.console import ConsoleNotifier
@@ -360,3 +361,17 @@ def test_a_deleted_alert_message_does_not_stop_the_reactions_on_later_ones_being
     clock.advance(minutes=1)
     assert ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock).check() == 2
     assert [stored.acknowledged_by for stored in reversed(store.alerts())] == [None, "slack:U42", "slack:U42"]
+
+
+def test_a_secret_quoted_escaped_or_line_by_line_is_redacted():
+    """requests refuses a header value with a line break and quotes it escaped ('Bearer AAAA...\\nSECRET...'),
+    and a traceback prints a multi-line value's lines apart: neither form was redacted."""
+    secret = "AAAAAAAAAAAAAAAAAAAAAcanary\nSECRETTAIL"
+    with pytest.raises(requests.exceptions.InvalidHeader) as refused:
+        requests.Request("GET", "https://api.twitter.com/2/tweets/search/recent",
+                         headers={"Authorization": f"Bearer {secret}"}).prepare()
+    redact = Redactor([secret])
+
+    assert "\\n" in str(refused.value) and "canary" in str(refused.value)
+    for text in (str(refused.value), "Bearer AAAAAAAAAAAAAAAAAAAAAcanary\n  File x.py, line 3\nSECRETTAIL"):
+        assert "canary" not in redact(text) and "SECRETTAIL" not in redact(text)
