@@ -34,6 +34,13 @@ class BrandMatcher:
         """The first brand whose terms appear in ``text``, or ``None``."""
         return next((name for name, pattern in self._patterns if pattern.search(text)), None)
 
+    def brand_for(self, text: str, handle: str | None, named: str | None = None) -> str | None:
+        """The brand a post is about (a :class:`~listener.sources.BrandOf`): ``named`` when the config has
+        it, else the first whose terms ``text`` has; ``None`` for none, or when ``handle`` is one of that
+        brand's own or ignored accounts."""
+        brand = named if named in self.names else self.brand_of(text)
+        return None if brand is None or self.is_excluded_author(brand, handle) else brand
+
     def is_excluded_author(self, brand: str, handle: str | None) -> bool:
         """Whether ``handle`` is one of ``brand``'s own or ignored accounts (its posts are not mentions)."""
         return handle is not None and handle.lower().lstrip("@") in self._excluded_handles.get(brand, set())

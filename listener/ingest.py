@@ -18,7 +18,7 @@ from listener.config import Settings
 from listener.sources import BrandOf, SourceBatch
 from listener.sources.fields import RECORD_FAULTS, record_problem
 from listener.sources.reddit_mapping import parse_reddit_listing
-from listener.sources.replay import check_record, mention_from_record
+from listener.sources.replay import read_record, record_mention
 from listener.sources.x_mapping import parse_x_response
 
 Format = Literal["x-v2", "reddit", "jsonl"]
@@ -78,11 +78,10 @@ class SavedResponses:
             yield batch
 
     def _read(self, path: Path) -> SourceBatch:
-        text = path.read_text(encoding="utf-8")
         if self._format == "jsonl":
-            return self._jsonl(path, text)
+            return self._jsonl(path)
         try:
-            document = json.loads(text)
+            document = json.loads(path.read_bytes())  # bytes: a UTF-8 byte-order mark is read past
         except (json.JSONDecodeError, RecursionError) as error:
             raise ValueError(f"not valid JSON ({error})") from None
         parse = parse_x_response if self._format == "x-v2" else parse_reddit_listing
@@ -94,21 +93,22 @@ class SavedResponses:
             [f"{path}: {error}" for page in pages for error in page.errors],
         )
 
-    def _jsonl(self, path: Path, text: str) -> SourceBatch:
+    def _jsonl(self, path: Path) -> SourceBatch:
+        """Replay records, read line by line as bytes as the replay source reads them; a bad line is its own error."""
         mentions, errors, skipped = [], [], 0
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                check_record(record)
-                brand = self._brand_of(record["text"], record.get("author_handle"), record.get("brand"))
-                if brand is None:
-                    skipped += 1
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
                     continue
-                mentions.append(mention_from_record(record, brand))
-            except RECORD_FAULTS as error:
-                errors.append(f"{path}:{number}: {record_problem(error)}")
+                try:
+                    mention = record_mention(read_record(line), self._brand_of)
+                except RECORD_FAULTS as error:
+                    errors.append(f"{path}:{number}: {record_problem(error)}")
+                    continue
+                if mention is None:
+                    skipped += 1
+                else:
+                    mentions.append(mention)
         return SourceBatch(mentions, {}, skipped, errors)
 
 
@@ -155,8 +155,9 @@ def brand_assigner(settings: Settings, format: Format, brand: str | None = None)
         raise IngestError(f"unknown brand {brand!r}; the config has: {known}")
 
     def brand_of(text: str, handle: str | None, named: str | None = None) -> str | None:
-        found = brand or (named if named in matcher.names else matcher.brand_of(text))
-        return None if found is None or matcher.is_excluded_author(found, handle) else found
+        if brand is None:
+            return matcher.brand_for(text, handle, named)
+        return None if matcher.is_excluded_author(brand, handle) else brand
 
     return brand_of
 

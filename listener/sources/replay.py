@@ -19,7 +19,7 @@ from typing import Any
 
 from listener.brands import BrandMatcher
 from listener.domain import Engagement, Mention
-from listener.sources import SourceBatch, SourceConfigError
+from listener.sources import BrandOf, SourceBatch, SourceConfigError
 from listener.sources.fields import RECORD_FAULTS, RecordError, count, iso_time, optional_count, record_problem
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,35 @@ def check_record(record: Any) -> None:
         value = record.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
             raise RecordError(f"field {key!r} must be a string or an integer, got {type(value).__name__}")
+
+
+def read_record(line: bytes) -> dict[str, Any]:
+    """One line of a JSONL file, as read from it (bytes, newline included), as a checked record.
+
+    Each line is decoded on its own, so only a newline ends a record (a raw U+2028 or U+0085 inside a
+    string does not), a line that is not UTF-8 fails alone, and a UTF-8 byte-order mark is read past.
+    Raises :class:`RecordError` saying what is wrong. Example::
+
+        >>> read_record(b'{"id": "1", "text": "Lumora", "created_at": "2026-11-19T19:42:13Z"}\\n')["id"]
+        '1'
+    """
+    try:
+        record = json.loads(line)
+    except UnicodeDecodeError as error:
+        raise RecordError(f"not UTF-8 text ({error}); save the file as UTF-8") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise RecordError(f"not valid JSON ({error})") from None
+    check_record(record)
+    return record
+
+
+def record_mention(record: Mapping[str, Any], brand_of: BrandOf) -> Mention | None:
+    """The :class:`Mention` a checked record makes, or ``None`` when ``brand_of`` gives it no brand.
+
+    Raises one of :data:`~listener.sources.fields.RECORD_FAULTS` when a field can't be stored.
+    """
+    brand = brand_of(record["text"], record.get("author_handle"), record.get("brand"))
+    return None if brand is None else mention_from_record(record, brand)
 
 
 def mention_from_record(record: Mapping[str, Any], brand: str) -> Mention:
@@ -169,14 +198,16 @@ class ReplaySource:
                     handle.seek(start)
                     break
                 line_number += 1
-                brand = self._brand_for(record) if record is not None else None
-                if record is not None and brand is None:
-                    skipped += 1
-                elif record is not None and brand is not None:
+                if record is not None:
                     try:
-                        mentions.append(mention_from_record(record, brand))
+                        mention = record_mention(record, self._brands.brand_for)
                     except RECORD_FAULTS as error:
                         errors.append(f"{self.path}:{line_number}: {record_problem(error)}")
+                    else:
+                        if mention is None:
+                            skipped += 1
+                        else:
+                            mentions.append(mention)
                 if len(mentions) + skipped + len(errors) >= self._batch_size:
                     yield SourceBatch(mentions, self._cursor(handle.tell(), line_number), skipped, errors)
                     mentions, errors, skipped = [], [], 0
@@ -187,24 +218,10 @@ class ReplaySource:
         if not line.strip():
             return None
         try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-            errors.append(f"{self.path}:{number}: not valid JSON ({error})")
-            return None
-        try:
-            check_record(record)
+            return read_record(line)
         except RecordError as error:
             errors.append(f"{self.path}:{number}: {error}")
             return None
-        return record
-
-    def _brand_for(self, record: dict[str, Any]) -> str | None:
-        """The record's brand, or ``None`` when it is about no configured brand or by an account it excludes."""
-        named = record.get("brand")
-        brand = named if named in self._brands.names else self._brands.brand_of(str(record.get("text", "")))
-        if brand is None or self._brands.is_excluded_author(brand, record.get("author_handle")):
-            return None
-        return brand
 
     def _due(self, record: dict[str, Any]) -> bool:
         if not self._speed:

@@ -188,6 +188,46 @@ def test_replay_jsonl_goes_through_the_replay_mapping(app, tmp_path):
     assert app.store.mention_by_key("replay", "r1").mention.brand == "KFC"
 
 
+def kfc_record(post_id: str, text: str = "KFC cold fries again") -> str:
+    return json.dumps({"id": post_id, "text": text, "created_at": "2026-11-19T10:00:00Z"}, ensure_ascii=False)
+
+
+def test_a_line_separator_inside_a_jsonl_string_does_not_split_its_record(app, tmp_path):
+    """Records used to be split on U+2028, U+0085 and the like too (str.splitlines): both lines were errors."""
+    records = tmp_path / "posts.jsonl"
+    records.write_text(kfc_record("1", "KFC cobró dos veces\u2028¡devuélvanme mi dinero!") + "\n"
+                       + kfc_record("2", "KFC\u0085no funciona") + "\n", encoding="utf-8")
+
+    summary = ingest_files(app, [records], "jsonl")
+
+    assert summary.counts() == {"read": 2, "new": 2, "duplicates": 0, "errors": 0}
+    assert app.store.mention_by_key("replay", "1").mention.text == "KFC cobró dos veces\u2028¡devuélvanme mi dinero!"
+
+
+def test_a_jsonl_line_that_is_not_utf8_is_reported_with_its_number_and_the_others_import(app, tmp_path):
+    """One Latin-1 byte used to fail the whole file, with no line number."""
+    records = tmp_path / "posts.jsonl"
+    records.write_bytes(b"\n".join([kfc_record("1").encode(), kfc_record("2", "KFC caf\xe9").encode("latin-1"),
+                                    kfc_record("3").encode()]) + b"\n")
+
+    summary = ingest_files(app, [records], "jsonl")
+
+    assert summary.counts() == {"read": 3, "new": 2, "duplicates": 0, "errors": 1}
+    assert summary.errors[0].startswith(f"{records}:2: not UTF-8 text")
+
+
+@pytest.mark.parametrize("format_", ["jsonl", "x-v2"])
+def test_a_utf8_byte_order_mark_is_read_past(app, tmp_path, format_):
+    """It used to make the first line of a JSONL file an error (and a whole JSON file unreadable)."""
+    saved = tmp_path / "saved"
+    text = kfc_record("1") + "\n" if format_ == "jsonl" else json.dumps(x_body("x/all-0ddaa2.json"))
+    saved.write_text(text, encoding="utf-8-sig")
+
+    summary = ingest_files(app, [saved], format_, brand="KFC")
+
+    assert summary.errors == [] and summary.new == (1 if format_ == "jsonl" else 4)
+
+
 def test_a_field_of_the_wrong_type_skips_its_line_and_the_import_goes_on(app, tmp_path):
     """Such a line used to stop the whole import with a traceback, the files after it unread."""
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
