@@ -70,6 +70,7 @@ class Listener:
             self.alerting.outbox,
             batch_size=settings.classifier.batch_size,
             should_stop=self.stop_event.is_set,
+            retention_days=settings.storage.retention_days,
         )
 
     def _load_classifier(self) -> Classifier:

@@ -314,7 +314,7 @@ def _progress_for(app) -> Callable[[int], None]:
 def _print_cycle(report: CycleReport) -> None:
     for source in report.ingested:
         click.echo(f"{source.source}: read {source.read}, new {source.new}, seen before {source.duplicates}, "
-                   f"skipped {source.skipped}, errors {len(source.errors)}", err=True)
+                   f"skipped {source.skipped}, too old {source.too_old}, errors {len(source.errors)}", err=True)
     click.echo(f"classified {report.classified}, alerts queued {report.alerts_queued}, "
                f"sent {report.delivery.sent}, retrying {report.delivery.retrying}, "
                f"given up {report.delivery.given_up}", err=True)

@@ -32,7 +32,8 @@ class IngestError(ValueError):
 
 @dataclass
 class IngestSummary:
-    """What an import did. Every post read is new, a duplicate, skipped (no brand) or an error."""
+    """What an import did. Every post read is new, a duplicate, skipped (no brand), too old (posted
+    before the retention period) or an error."""
 
     files: int = 0
     files_failed: int = 0
@@ -40,6 +41,7 @@ class IngestSummary:
     new: int = 0
     duplicates: int = 0
     skipped: int = 0
+    too_old: int = 0
     errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -176,7 +178,7 @@ def ingest_files(app: Any, paths: Sequence[Path], format: Format, *, brand: str 
     report = app.pipeline.ingest(source)
     summary = IngestSummary(
         files=len(paths), files_failed=len(source.failed_files), new=report.new, duplicates=report.duplicates,
-        skipped=report.skipped, errors=list(report.errors),
+        skipped=report.skipped, too_old=report.too_old, errors=list(report.errors),
     )
     record_errors = len(report.errors) - summary.files_failed
     summary.read = report.read + report.skipped + record_errors

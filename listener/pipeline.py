@@ -30,6 +30,7 @@ class IngestReport:
     new: int = 0
     duplicates: int = 0
     skipped: int = 0
+    too_old: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -68,6 +69,7 @@ class Pipeline:
         *,
         batch_size: int = 64,
         should_stop: Callable[[], bool] = lambda: False,
+        retention_days: int | None = None,
     ) -> None:
         self._store = store
         self._classifier_or_factory = classifier
@@ -76,6 +78,7 @@ class Pipeline:
         self._outbox = outbox
         self._batch_size = batch_size
         self._should_stop = should_stop
+        self._retention_days = retention_days
 
     @property
     def classifier(self) -> Classifier:
@@ -86,19 +89,23 @@ class Pipeline:
         return self._classifier
 
     def ingest(self, source: Source) -> IngestReport:
-        """Fetch from ``source`` and store each batch with the cursor that covers it."""
+        """Fetch from ``source`` and store each batch with the cursor that covers it (but for the posts
+        older than ``retention_days``, counted as too old)."""
         report = IngestReport(source.name)
         for batch in source.fetch(self._store.cursor(source.name)):
-            saved = self._store.save_batch(source.name, batch.mentions, batch.cursor)
+            saved = self._store.save_batch(source.name, batch.mentions, batch.cursor,
+                                           retention_days=self._retention_days)
             report.read += len(batch.mentions)
             report.new += saved.new
             report.duplicates += saved.updated
+            report.too_old += saved.too_old
             report.skipped += batch.skipped
             report.errors.extend(batch.errors)
             for error in batch.errors:
                 log.error("bad input skipped", extra={"source": source.name, "detail": error})
             log.info("batch stored", extra={"source": source.name, "new": saved.new, "updated": saved.updated,
-                                             "skipped": batch.skipped, "cursor": batch.cursor})
+                                             "too_old": saved.too_old, "skipped": batch.skipped,
+                                             "cursor": batch.cursor})
             if self._should_stop():
                 break
         return report

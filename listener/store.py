@@ -49,6 +49,7 @@ class SaveResult:
 
     new: int = 0
     updated: int = 0
+    too_old: int = 0
 
 
 @dataclass(frozen=True)
@@ -424,18 +425,25 @@ class Store:
     # -- mentions and cursors ------------------------------------------------------------------
 
     def save_batch(
-        self, source: str, mentions: Sequence[Mention], cursor: Mapping[str, str] | None = None
+        self, source: str, mentions: Sequence[Mention], cursor: Mapping[str, str] | None = None, *,
+        retention_days: int | None = None,
     ) -> SaveResult:
         """Store ``mentions`` and advance ``source``'s cursor, in one transaction.
 
         A mention already stored (same source and external id) has its engagement and author reach
-        updated; it is never duplicated.
+        updated; it is never duplicated. With ``retention_days``, a mention posted longer ago than that
+        is not stored, only counted as too old: retention would delete it, and a later import of the same
+        post would then store and alert it again.
         """
         now = _iso(self._clock())
-        new = updated = 0
+        oldest_kept = self._retention_cutoff(retention_days) if retention_days is not None else None
+        new = updated = too_old = 0
         with self._transaction() as conn:
             next_id = _id_after_deleted_mentions(conn)
             for mention in mentions:
+                if oldest_kept is not None and mention.created_at < oldest_kept:
+                    too_old += 1
+                    continue
                 row = conn.execute(
                     "SELECT id FROM mentions WHERE source = ? AND external_id = ?",
                     (mention.source, mention.external_id),
@@ -475,7 +483,7 @@ class Store:
                        updated_at = excluded.updated_at""",
                     (source, key, str(value), now),
                 )
-        return SaveResult(new=new, updated=updated)
+        return SaveResult(new=new, updated=updated, too_old=too_old)
 
     def cursor(self, source: str) -> dict[str, str]:
         """The cursor values saved for ``source`` (empty when it has never been polled)."""
@@ -1032,12 +1040,22 @@ class Store:
 
     # -- housekeeping and figures ---------------------------------------------------------------
 
+    def _retention_cutoff(self, days: int) -> datetime | None:
+        """The oldest ``created_at`` that ``days`` of retention keeps; ``None`` when that is before year 1
+        (everything is kept)."""
+        try:
+            return utc(self._clock()) - timedelta(days=days)
+        except OverflowError:
+            return None
+
     def delete_older_than(self, days: int) -> int:
         """Delete mentions created more than ``days`` ago (with their classifications); returns how many."""
-        cutoff = _iso(self._clock() - timedelta(days=days))
+        cutoff = self._retention_cutoff(days)
+        if cutoff is None:
+            return 0
         with self._transaction() as conn:
             top = conn.execute("SELECT MAX(id) FROM mentions").fetchone()[0]
-            deleted = conn.execute("DELETE FROM mentions WHERE created_at < ?", (cutoff,)).rowcount
+            deleted = conn.execute("DELETE FROM mentions WHERE created_at < ?", (_iso(cutoff),)).rowcount
             if deleted and top is not None:
                 conn.execute(
                     """INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)

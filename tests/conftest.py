@@ -40,6 +40,7 @@ channels = ["file"]
 
 [storage]
 path = "listener.db"
+retention_days = 36500  # the test posts have fixed dates: stored whatever day the suite runs
 """
 
 

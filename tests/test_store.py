@@ -70,6 +70,17 @@ def test_retention_deletes_only_old_mentions(tmp_path):
     assert store.mention_by_key("x", "new") is not None
 
 
+def test_a_batch_leaves_out_mentions_already_older_than_the_retention_and_counts_them(tmp_path):
+    """Retention would delete them, and the next import of the same file would store and alert them again."""
+    now = datetime(2027, 6, 1, tzinfo=timezone.utc)
+    store = Store.open(tmp_path / "l.db", clock=lambda: now)
+    fresh = Mention(source="x", external_id="new", text="Lumora", created_at=now, brand="Lumora")
+    result = store.save_batch("x", [mention("old"), fresh], {"since_id": "2"}, retention_days=30)
+    assert (result.new, result.updated, result.too_old) == (1, 0, 1)
+    assert store.mention_by_key("x", "old") is None and store.cursor("x") == {"since_id": "2"}
+    assert store.save_batch("x", [mention("old")], retention_days=10**9).new == 1, "a retention before year 1 keeps all"
+
+
 def test_a_new_mention_never_takes_the_id_of_one_retention_deleted(tmp_path):
     """Ids name alerts ("mention:3:slack"): a backfill of old posts deleted by retention must not hand its
     ids to new complaints, whose alerts would then be taken for already sent."""

@@ -38,7 +38,7 @@ def ingest(state: CliContext, format_: str, files: tuple[Path, ...], brand: str 
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(f"read {summary.read}, new {summary.new}, seen before {summary.duplicates}, "
-               f"no brand {summary.skipped}, errors {len(summary.errors)}", err=True)
+               f"no brand {summary.skipped}, too old {summary.too_old}, errors {len(summary.errors)}", err=True)
     click.echo(f"alerts sent {delivery.sent}" if delivery is not None
                else "alerts queued for the running daemon to deliver", err=True)
     if as_json:

@@ -184,6 +184,7 @@ def test_end_to_end_ingest_gives_one_slack_message_and_one_email_hostile_text_in
         channels = ["slack", "email"]
         [storage]
         path = "listener.db"
+        retention_days = 36500  # the post has a fixed date: stored whatever day the suite runs
         """), encoding="utf-8")
     environ = {"SLACK_BOT_TOKEN": "xoxb-e2e-token"}
     ingested = CliRunner().invoke(main, ["ingest", "--format", "jsonl", "--json", "--config",

@@ -35,5 +35,5 @@ def write_lumora_config(folder: Path, channels: dict[str, str], *, replay: str =
         '[classifier]\nbackend = "lexicon"\n'
         f'[alerts]\n{alerts}{tables}'
         f'[[alerts.rules]]\nname = "complaints"\ncomplaint_threshold = 0.5\nchannels = [{names}]\n'
-        '[storage]\npath = "listener.db"\n', encoding="utf-8")
+        '[storage]\npath = "listener.db"\nretention_days = 36500\n', encoding="utf-8")  # posts of fixed dates
     return config

@@ -48,6 +48,7 @@ path = "ops.jsonl"
 
 [storage]
 path = "listener.db"
+retention_days = 36500  # the recordings date from 2016 to 2021: a backfill of them is kept
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -226,6 +227,26 @@ def test_a_utf8_byte_order_mark_is_read_past(app, tmp_path, format_):
     summary = ingest_files(app, [saved], format_, brand="KFC")
 
     assert summary.errors == [] and summary.new == (1 if format_ == "jsonl" else 4)
+
+
+def test_posts_older_than_the_retention_are_counted_too_old_and_never_stored_however_often_imported(
+        make_settings, tmp_path):
+    """They used to be stored and alerted, deleted by housekeeping, and stored and alerted again by the next import."""
+    settings = make_settings(x=False)
+    settings.storage.retention_days = 30
+    records = tmp_path / "posts.jsonl"
+    posted = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat()
+    records.write_text(json.dumps({"id": "old1", "text": "KFC charged me twice, I want my money back",
+                                   "created_at": posted}) + "\n", encoding="utf-8")
+
+    with Listener(settings) as app:
+        reports = []
+        for _ in range(2):
+            reports.append(ingest_files(app, [records], "jsonl"))
+            app.housekeeping()
+
+        assert [(report.read, report.new, report.too_old) for report in reports] == [(1, 0, 1)] * 2
+        assert app.store.mention_by_key("replay", "old1") is None
 
 
 def test_a_field_of_the_wrong_type_skips_its_line_and_the_import_goes_on(app, tmp_path):
