@@ -128,6 +128,38 @@ def test_a_file_replaced_by_a_shorter_one_is_read_from_its_start(write_config, t
     assert "replay file is shorter than where reading stopped" in caplog.text
 
 
+def test_a_rotated_file_is_read_from_its_start_even_when_the_new_one_is_longer(write_config, tmp_path, caplog):
+    """Renamed away and replaced by a file at least as long: reading on from the old offset lost its first posts."""
+    path = write_posts(tmp_path / "posts.jsonl", [post(f"old{n}", f"Lumora old {n}") for n in range(3)])
+    replay = source(write_config, path)
+    [batch] = list(replay.fetch({}))
+    path.rename(tmp_path / "posts.jsonl.1")
+    write_posts(path, [post(f"new{n}", f"Lumora new {n}") for n in range(6)])
+    [after] = list(replay.fetch(batch.cursor))
+    assert [m.external_id for m in after.mentions] == [f"new{n}" for n in range(6)] and after.cursor["line"] == "6"
+    assert "replay file was replaced" in caplog.text
+
+
+def test_a_cursor_saved_before_the_first_line_was_kept_reads_on_from_its_offset(write_config, tmp_path, caplog):
+    path = write_posts(tmp_path / "posts.jsonl", [post(str(n), f"Lumora #{n}", n) for n in range(5)])
+    first = next(source(write_config, path, batch_size=2).fetch({}))
+    old_cursor = {"offset": first.cursor["offset"], "line": first.cursor["line"]}
+    rest = list(source(write_config, path).fetch(old_cursor))
+    assert [m.external_id for batch in rest for m in batch.mentions] == ["2", "3", "4"]
+    assert "replay file" not in caplog.text
+
+
+def test_a_first_line_read_before_its_newline_was_written_is_still_the_same_file(write_config, tmp_path, caplog):
+    path = tmp_path / "posts.jsonl"
+    path.write_text(json.dumps(post("1", "Lumora uno")), encoding="utf-8")
+    replay = source(write_config, path)
+    [batch] = list(replay.fetch({}))
+    with path.open("a") as handle:
+        handle.write("\n" + json.dumps(post("2", "Lumora dos")) + "\n")
+    [after] = list(replay.fetch(batch.cursor))
+    assert [m.external_id for m in after.mentions] == ["2"] and "replay file" not in caplog.text
+
+
 @pytest.mark.parametrize("poison", [
     json.dumps(post("2", "Lumora sin internet", created_at="9999-12-31T23:00:00-05:00")),  # after 9999 in UTC
     "[" * 100_000,  # deeper than the JSON decoder goes

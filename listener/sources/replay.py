@@ -2,11 +2,14 @@
 
 Used by the demo, by the tests and by users who backfill. One JSON object per line; the fields are
 listed in :data:`RECORD_FIELDS` and in the README. The cursor is the byte offset of the next unread
-line, so a restart resumes exactly where the last committed batch ended.
+line, so a restart resumes exactly where the last committed batch ended, and a digest of the file's
+first line: a file replaced by another (rotated, even into a longer one) starts with another post, and
+is read from its start. A cursor saved before the digest was kept is read on as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -15,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from listener.brands import BrandMatcher
 from listener.domain import Engagement, Mention
@@ -143,7 +146,7 @@ class ReplaySource:
         >>> source = ReplaySource(Path("listener/demo/stream.jsonl"), BrandMatcher(settings.brands, "replay"))
         >>> batch = next(source.fetch({}))
         >>> len(batch.mentions), batch.cursor
-        (200, {'offset': '83120', 'line': '200'})
+        (200, {'offset': '106067', 'line': '200', 'first_line': 'a24ca32a3ba5ce4a'})
     """
 
     name = "replay"
@@ -176,10 +179,10 @@ class ReplaySource:
         except OSError as error:
             raise FileNotFoundError(f"cannot read the replay file {self.path}: {error.strerror}") from None
         with handle:
-            if offset > os.fstat(handle.fileno()).st_size:
-                log.warning("replay file is shorter than where reading stopped (replaced or truncated): "
-                            "reading it from the start; posts already stored are not stored twice",
-                            extra={"path": str(self.path), "offset": offset})
+            replaced = _replacement(handle, offset, cursor.get("first_line"))
+            if replaced is not None:
+                log.warning("replay file %s: reading it from the start; posts already stored are not stored twice",
+                            replaced, extra={"path": str(self.path), "offset": offset})
                 offset, line_number = 0, 0
             handle.seek(offset)
             mentions: list[Mention] = []
@@ -209,10 +212,10 @@ class ReplaySource:
                         else:
                             mentions.append(mention)
                 if len(mentions) + skipped + len(errors) >= self._batch_size:
-                    yield SourceBatch(mentions, self._cursor(handle.tell(), line_number), skipped, errors)
+                    yield SourceBatch(mentions, _cursor(handle, line_number), skipped, errors)
                     mentions, errors, skipped = [], [], 0
             if mentions or errors or skipped:
-                yield SourceBatch(mentions, self._cursor(handle.tell(), line_number), skipped, errors)
+                yield SourceBatch(mentions, _cursor(handle, line_number), skipped, errors)
 
     def _parse(self, line: bytes, number: int, errors: list[str]) -> dict[str, Any] | None:
         if not line.strip():
@@ -236,6 +239,25 @@ class ReplaySource:
         stream_elapsed = (posted - self._pace.stream_start).total_seconds()
         return stream_elapsed / self._speed <= self._monotonic() - self._pace.wall_start
 
-    @staticmethod
-    def _cursor(offset: int, line_number: int) -> dict[str, str]:
-        return {"offset": str(offset), "line": str(line_number)}
+
+def _cursor(handle: BinaryIO, line_number: int) -> dict[str, str]:
+    """Where reading stopped in ``handle``, and which file it was."""
+    return {"offset": str(handle.tell()), "line": str(line_number), "first_line": _first_line_digest(handle)}
+
+
+def _first_line_digest(handle: BinaryIO) -> str:
+    """A digest of the file's first line (without its line ending, which may be written after it)."""
+    position = handle.tell()
+    handle.seek(0)
+    first = handle.readline()
+    handle.seek(position)
+    return hashlib.sha256(first.rstrip(b"\r\n")).hexdigest()[:16]
+
+
+def _replacement(handle: BinaryIO, offset: int, first_line: str | None) -> str | None:
+    """How the file shows it is not the one the cursor was saved in (``None`` when it is, or may be)."""
+    if offset > os.fstat(handle.fileno()).st_size:
+        return "is shorter than where reading stopped (replaced or truncated)"
+    if offset and first_line is not None and first_line != _first_line_digest(handle):
+        return "was replaced (its first line is not the one read before: rotated?)"
+    return None
