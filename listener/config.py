@@ -575,6 +575,8 @@ class EarlyWarningConfig(Strict):
     cooldown_minutes: float = Field(default=60, ge=0, description="a series alerts at most once per")
     history_days: float = Field(default=14, gt=0, description="the baseline learns from this much")
     warmup_hours: float = Field(default=24, ge=0, description="no spike verdict before this much listening")
+    timezone: str = Field(default="UTC", description="the audience's time zone, whose hours and days the baseline's "
+                          "daily and weekly rhythm follow")
     incident_window_minutes: float = Field(default=120, gt=0, description="an incident stays open this long")
     similarity_threshold: float = Field(default=0.2, gt=0, le=1, description="to join an incident (cosine)")
     spread_likes_per_hour: float = Field(default=200, gt=0)
@@ -582,6 +584,11 @@ class EarlyWarningConfig(Strict):
     spread_replies_per_hour: float = Field(default=30, gt=0)
     spread_reach: int = Field(default=100_000, gt=0, description="a complaint from an author this big escalates")
     spread_lookback_hours: float = Field(default=48, gt=0, description="how old a complaint may be to escalate")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return _check_timezone(value)
 
     @model_validator(mode="after")
     def _enabled_needs_channels(self) -> "EarlyWarningConfig":

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from alerts.early_warning.incidents import (
     SAMPLES,
@@ -78,7 +79,7 @@ def spike_settings(config: EarlyWarningConfig) -> SpikeSettings:
     """The spike detector's settings from the ``[early_warning]`` config."""
     return SpikeSettings(sensitivity=config.sensitivity, min_count=config.min_count,
                          cooldown=timedelta(minutes=config.cooldown_minutes), history=timedelta(days=config.history_days),
-                         warmup=timedelta(hours=config.warmup_hours))
+                         warmup=timedelta(hours=config.warmup_hours), timezone=ZoneInfo(config.timezone))
 
 
 def growth_step(size: int, min_count: int) -> int:

@@ -8,7 +8,9 @@ to alert while a spike is still rising, not once it has peaked:
 * A series is read as :class:`SeriesCounts`: complaints per clock hour (all the baseline needs) and
   the times of only the latest complaints (all the windows need), so what a check holds does not
   grow with ``history``: the store sums the hours in SQL.
-* The baseline is a rate per hour of day, separately for weekdays and weekends (the weekly rhythm),
+* The baseline is a rate per local hour of day (in the audience's ``timezone``: a daily rhythm follows
+  the clock on the wall, which daylight saving moves an hour against UTC), separately for weekdays
+  and weekends (the weekly rhythm),
   learnt from the trailing ``history``: weekday/weekend rates shrink towards the hour's rate over all
   days, which shrinks towards the overall rate (gamma priors worth a few hours), so a quiet 3 a.m.
   does not make 9 a.m. look like a spike and a first weekend borrows the weekdays' shape. Hourly
@@ -39,7 +41,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 from typing import Literal
 
 import numpy as np
@@ -68,6 +71,8 @@ class SpikeSettings:
     guard: timedelta = timedelta(hours=1)
     # No verdict before the series has been watched this long: a day is needed to learn the daily rhythm.
     warmup: timedelta = timedelta(hours=24)
+    # Where the hours of the daily rhythm and the days of the week are counted.
+    timezone: tzinfo = dt_timezone.utc
 
 
 def hour_start(moment: datetime) -> datetime:
@@ -153,7 +158,8 @@ class SpikeDetector:
         if end - bisect_left(times, now - longest, hi=end) < self.settings.min_count:
             return None
         history_start = max(now - self.settings.history, watched_since)
-        baseline = _Baseline.learn(series.hourly, history_start, now - longest - self.settings.guard)
+        baseline = _Baseline.learn(series.hourly, history_start, now - longest - self.settings.guard,
+                                   self.settings.timezone)
         best: Spike | None = None
         for window in self.settings.windows:
             observed = end - bisect_left(times, max(now - window, history_start), hi=end)
@@ -180,16 +186,17 @@ class _Baseline:
     rates: np.ndarray  # (2, 24): complaints per hour, weekday and weekend
     certainty: np.ndarray  # (2, 24): gamma posterior shape of each rate
     inverse_dispersion: float  # 1/phi: variance = m + m²/phi
+    zone: tzinfo  # where the hours and days are counted
 
     @classmethod
-    def learn(cls, hourly: Mapping[datetime, int], start: datetime, end: datetime) -> _Baseline:
+    def learn(cls, hourly: Mapping[datetime, int], start: datetime, end: datetime, zone: tzinfo) -> _Baseline:
         origin = hour_start(start) + HOUR  # the first whole hour
         hours = max(int((end - origin) // HOUR), 0)
         if hours == 0:
-            return cls(np.full((2, 24), 1e-3), np.ones((2, 24)), 0.0)
+            return cls(np.full((2, 24), 1e-3), np.ones((2, 24)), 0.0, zone)
         counts = np.array([hourly.get(origin + HOUR * index, 0) for index in range(hours)], dtype=float)
         counts = np.minimum(counts, max(np.quantile(counts, WINSOR_QUANTILE), 1.0))
-        slots = [origin + HOUR * i for i in range(hours)]
+        slots = [(origin + HOUR * i).astimezone(zone) for i in range(hours)]
         kind = np.array([_day_kind(slot) for slot in slots])
         hour = np.array([slot.hour for slot in slots])
         overall = max(counts.sum(), 0.5) / hours  # half a complaint: a silent history is not a zero rate
@@ -202,7 +209,7 @@ class _Baseline:
         expected = rates[kind, hour]
         excess = float(((counts - expected) ** 2 - expected).sum())  # method of moments for 1/phi
         level = max((counts[-LEVEL_HOURS:].sum() + LEVEL_PRIOR) / (expected[-LEVEL_HOURS:].sum() + LEVEL_PRIOR), 1.0)
-        return cls(rates * level, certainty, max(excess, 0.0) / float((expected**2).sum()))
+        return cls(rates * level, certainty, max(excess, 0.0) / float((expected**2).sum()), zone)
 
     def expected(self, start: datetime, end: datetime) -> tuple[float, float]:
         """Complaints expected between ``start`` and ``end``, and the negative-binomial shape to judge them by."""
@@ -210,7 +217,8 @@ class _Baseline:
         moment = start
         while moment < end:
             step_end = min(moment.replace(minute=0, second=0, microsecond=0) + HOUR, end)
-            slot = (_day_kind(moment), moment.hour)
+            local = moment.astimezone(self.zone)
+            slot = (_day_kind(local), local.hour)
             total += self.rates[slot] * ((step_end - moment) / HOUR)
             least_certain = min(least_certain, float(self.certainty[slot]))
             moment = step_end

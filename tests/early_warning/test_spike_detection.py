@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -118,3 +119,24 @@ def test_a_busy_series_coming_back_from_a_lull_is_not_a_spike() -> None:
     back = START + timedelta(days=14, hours=2)  # two silent hours, then five complaints
     times += [back + timedelta(minutes=minute) for minute in range(5)]
     assert SpikeDetector().check(SeriesCounts.of(times), times[-1], watched_since=START) is None
+
+
+@pytest.mark.parametrize("change", [datetime(2026, 10, 25, 1, tzinfo=timezone.utc),   # clocks go back
+                                    datetime(2026, 3, 29, 1, tzinfo=timezone.utc)])   # and forward
+def test_a_local_rhythm_is_no_spike_the_week_after_daylight_saving_changes(change: datetime) -> None:
+    """Counted in UTC, Madrid's waking hour moved an hour: the first busy hours after the change alerted."""
+    madrid = ZoneInfo("Europe/Madrid")
+    rng = np.random.default_rng(0)
+    start = change - timedelta(days=14)
+    times = []
+    for hour in range(21 * 24):  # quiet nights (23:00-07:00 local), busy days
+        at = start + timedelta(hours=hour)
+        rate = 0.6 if not 7 <= at.astimezone(madrid).hour < 23 else 6.0
+        times += sorted(at + timedelta(seconds=float(second)) for second in rng.uniform(0, 3600, rng.poisson(rate)))
+    series = SeriesCounts.of(times)
+    detector = SpikeDetector(SpikeSettings(timezone=madrid))
+    fired: list[datetime] = []
+    for now in (moment for moment in times if moment >= change):
+        if detector.check(series, now, watched_since=start, last_alert=fired[-1] if fired else None):
+            fired.append(now)
+    assert fired == []
