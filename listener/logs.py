@@ -24,9 +24,11 @@ class KeyValueFormatter(logging.Formatter):
             "event": record.getMessage(),
         }
         fields.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
-        line = " ".join(f"{key}={_quote(value)}" for key, value in fields.items())
+        # Each value is redacted before it is quoted: quoting escapes a secret's '"' and '\\', and the
+        # escaped form would no longer be the secret the redactor looks for.
+        line = " ".join(f"{key}={_quote(self.redact(str(value)))}" for key, value in fields.items())
         if record.exc_info:
-            line += " error=" + _quote(f"{record.exc_info[0].__name__}: {record.exc_info[1]}")
+            line += " error=" + _quote(self.redact(f"{record.exc_info[0].__name__}: {record.exc_info[1]}"))
         return self.redact(line)
 
 

@@ -87,3 +87,16 @@ def test_canary_secrets_stay_out_of_logs_database_payloads_and_errors_through_40
     for name, canary in CANARIES.items():
         for place, content in places.items():
             assert canary not in content, f"{name} leaked into {place}"
+
+
+def test_a_secret_with_quotes_or_backslashes_is_redacted_before_the_log_line_quotes_it():
+    """Quoting escapes the quote and the backslash: redacting only the finished line missed the escaped secret."""
+    from alerts.redact import Redactor
+
+    secret = 'pa"ss\\word-canary'
+    formatter = KeyValueFormatter()
+    formatter.redact = Redactor([secret])
+    record = logging.LogRecord("listener", logging.ERROR, __file__, 1, "login failed", None, None)
+    record.reason = f"server said: bad password {secret}"
+    line = formatter.format(record)
+    assert "canary" not in line and "[redacted]" in line
