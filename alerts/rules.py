@@ -20,6 +20,7 @@ class RuleEngine:
     """Evaluates the configured rules against one mention at a time.
 
     Competitor brands never alert as ours: their mentions are stored and counted for the digest.
+    ``own_brands`` are the others, the brands whose mentions can alert.
 
     Example::
 
@@ -31,7 +32,7 @@ class RuleEngine:
     def __init__(self, rules: Sequence[RuleConfig], brands: Sequence[BrandConfig], *,
                  ack_sla: timedelta = timedelta(hours=1)) -> None:
         self._rules = list(rules)
-        self._own_brands = {brand.name for brand in brands if not brand.competitor}
+        self.own_brands = frozenset(brand.name for brand in brands if not brand.competitor)
         self._brand_names = {key for brand in brands for name in brand.names() if (key := _name_key(name))}
         self._ack_sla = ack_sla
         self._keywords = {
@@ -47,7 +48,7 @@ class RuleEngine:
         channel, the more severe alert (the first rule's on a tie), so a legal threat is not sent as the
         routine complaint of a rule listed before the legal one."""
         mention, result = stored.mention, stored.classification
-        if result is None or mention.brand not in self._own_brands:
+        if result is None or mention.brand not in self.own_brands:
             return []
         alerts: dict[str, Alert] = {}
         folded_text = fold(mention.text)

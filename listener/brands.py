@@ -9,11 +9,25 @@ from collections.abc import Sequence
 from listener.config import BrandConfig
 
 
+def own_brands_first(brands: Sequence[BrandConfig]) -> list[BrandConfig]:
+    """``brands`` with the own ones before the competitors, each group in config order.
+
+    The order in which a post naming two brands is given to one of them: a complaint about Lumora
+    that also names Vireo is Lumora's (competitors never alert), wherever Vireo stands in the config.
+
+    Example::
+
+        >>> [brand.name for brand in own_brands_first(settings.brands)]
+        ['Lumora', 'Vireo Net']
+    """
+    return sorted(brands, key=lambda brand: brand.competitor)
+
+
 class BrandMatcher:
     """Finds the brand a text mentions.
 
     A term matches as a whole word or phrase, ignoring case (``lumora`` matches "Lumora's app" and
-    "@lumora" but not "illumoration"). Brands are tried in config order; own brands before competitors.
+    "@lumora" but not "illumoration"). Brands are tried in :func:`own_brands_first` order.
 
     Example::
 
@@ -23,8 +37,7 @@ class BrandMatcher:
     """
 
     def __init__(self, brands: Sequence[BrandConfig], source: str) -> None:
-        ordered = sorted(brands, key=lambda brand: brand.competitor)
-        self._patterns = [(brand.name, _pattern(brand.terms_for(source))) for brand in ordered]
+        self._patterns = [(brand.name, _pattern(brand.terms_for(source))) for brand in own_brands_first(brands)]
         self._excluded_handles = {
             brand.name: {handle.lower().lstrip("@") for handle in brand.excluded_handles()} for brand in brands
         }

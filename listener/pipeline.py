@@ -90,11 +90,12 @@ class Pipeline:
 
     def ingest(self, source: Source) -> IngestReport:
         """Fetch from ``source`` and store each batch with the cursor that covers it (but for the posts
-        older than ``retention_days``, counted as too old)."""
+        older than ``retention_days``, counted as too old). A post stored under a competitor and found
+        again under an own brand moves to that brand, and the rules see it at the next evaluation."""
         report = IngestReport(source.name)
         for batch in source.fetch(self._store.cursor(source.name)):
             saved = self._store.save_batch(source.name, batch.mentions, batch.cursor,
-                                           retention_days=self._retention_days)
+                                           retention_days=self._retention_days, own_brands=self._rules.own_brands)
             report.read += len(batch.mentions)
             report.new += saved.new
             report.duplicates += saved.updated
@@ -105,7 +106,7 @@ class Pipeline:
                 log.error("bad input skipped", extra={"source": source.name, "detail": error})
             log.info("batch stored", extra={"source": source.name, "new": saved.new, "updated": saved.updated,
                                              "too_old": saved.too_old, "skipped": batch.skipped,
-                                             "cursor": batch.cursor})
+                                             "moved_to_own_brand": saved.moved_to_own_brand, "cursor": batch.cursor})
             if self._should_stop():
                 break
         return report

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,6 +50,7 @@ class SaveResult:
     new: int = 0
     updated: int = 0
     too_old: int = 0
+    moved_to_own_brand: int = 0
 
 
 @dataclass(frozen=True)
@@ -426,7 +427,7 @@ class Store:
 
     def save_batch(
         self, source: str, mentions: Sequence[Mention], cursor: Mapping[str, str] | None = None, *,
-        retention_days: int | None = None,
+        retention_days: int | None = None, own_brands: Collection[str] = (),
     ) -> SaveResult:
         """Store ``mentions`` and advance ``source``'s cursor, in one transaction.
 
@@ -434,10 +435,19 @@ class Store:
         updated; it is never duplicated. With ``retention_days``, a mention posted longer ago than that
         is not stored, only counted as too old: retention would delete it, and a later import of the same
         post would then store and alert it again.
+
+        A mention stored under a brand not in ``own_brands`` (a competitor's) and seen again under one of
+        them moves to that brand and goes through the rules again: a post naming both is the own brand's,
+        whichever brand's search found it first. An own brand's mention never moves to another brand.
+
+        Example::
+
+            >>> store.save_batch("x", [mention_as_lumora], own_brands={"Lumora"})
+            SaveResult(new=0, updated=1, too_old=0, moved_to_own_brand=1)
         """
         now = _iso(self._clock())
         oldest_kept = self._retention_cutoff(retention_days) if retention_days is not None else None
-        new = updated = too_old = 0
+        new = updated = too_old = moved = 0
         with self._transaction() as conn:
             next_id = _id_after_deleted_mentions(conn)
             for mention in mentions:
@@ -445,7 +455,7 @@ class Store:
                     too_old += 1
                     continue
                 row = conn.execute(
-                    "SELECT id FROM mentions WHERE source = ? AND external_id = ?",
+                    "SELECT id, brand FROM mentions WHERE source = ? AND external_id = ?",
                     (mention.source, mention.external_id),
                 ).fetchone()
                 if row is None:
@@ -476,6 +486,10 @@ class Store:
                         ),
                     )
                     updated += 1
+                    if mention.brand in own_brands and row[1] not in own_brands:
+                        conn.execute("UPDATE mentions SET brand = ? WHERE id = ?", (mention.brand, row[0]))
+                        self._evaluate_again(conn, row[0])
+                        moved += 1
             for key, value in (cursor or {}).items():
                 conn.execute(
                     """INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)
@@ -483,7 +497,17 @@ class Store:
                        updated_at = excluded.updated_at""",
                     (source, key, str(value), now),
                 )
-        return SaveResult(new=new, updated=updated, too_old=too_old)
+        return SaveResult(new=new, updated=updated, too_old=too_old, moved_to_own_brand=moved)
+
+    @staticmethod
+    def _evaluate_again(conn: sqlite3.Connection, mention_id: int) -> None:
+        """Let the rules see the mention again, within the caller's transaction, unless it has alerted:
+        an alert is raised once per post, whatever changed since."""
+        conn.execute(
+            """UPDATE mentions SET evaluated_at = NULL
+               WHERE id = ? AND NOT EXISTS (SELECT 1 FROM alerts WHERE mention_id = ?)""",
+            (mention_id, mention_id),
+        )
 
     def cursor(self, source: str) -> dict[str, str]:
         """The cursor values saved for ``source`` (empty when it has never been polled)."""

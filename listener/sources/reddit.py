@@ -23,7 +23,7 @@ from typing import Any
 import praw
 import prawcore
 
-from listener.brands import BrandMatcher
+from listener.brands import BrandMatcher, own_brands_first
 from listener.config import BrandConfig, RedditSourceConfig
 from listener.domain import Mention
 from listener.sources import SourceAuthError, SourceBatch
@@ -124,14 +124,14 @@ class RedditSource:
         limit: int = LISTING_LIMIT,
     ) -> None:
         self._config = config
-        self._brands = list(brands)
+        self._brands = own_brands_first(brands)  # a post both searches find is the own brand's
         self._matcher = BrandMatcher(brands, SOURCE)
         self._reddit = reddit if reddit is not None else reddit_client(config)
         self._throttle = throttle if throttle is not None else Throttle(SOURCE)
         self._limit = limit
 
     def fetch(self, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
-        """Yield one batch per brand search, then one for the comment subreddits."""
+        """Yield one batch per brand search (own brands first), then one for the comment subreddits."""
         searched = self._reddit.subreddit("+".join(self._config.subreddits))
         for brand in self._brands:
             query = reddit_search_query(brand)

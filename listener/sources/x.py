@@ -26,7 +26,7 @@ from typing import Any
 import requests
 import tweepy
 
-from listener.brands import BrandMatcher
+from listener.brands import BrandMatcher, own_brands_first
 from listener.config import BrandConfig, XSourceConfig
 from listener.domain import Mention
 from listener.sources import SourceAuthError, SourceBatch
@@ -130,13 +130,13 @@ class XSource:
         throttle: Throttle | None = None,
     ) -> None:
         self._config = config
-        self._brands = list(brands)
+        self._brands = own_brands_first(brands)  # a post both searches find is the own brand's
         self._matcher = BrandMatcher(brands, SOURCE)
         self._client = client if client is not None else x_client(config)
         self._throttle = throttle if throttle is not None else Throttle(SOURCE)
 
     def fetch(self, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
-        """Yield each brand's new tweets since its cursor, a page per batch."""
+        """Yield each brand's new tweets since its cursor, own brands first, a page per batch."""
         for brand in self._brands:
             yield from self._fetch_brand(brand, cursor)
 

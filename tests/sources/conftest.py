@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,20 @@ path = "listener.db"
 retention_days = 36500  # the recordings date from 2016 to 2021: a backfill of them is kept
 """
 
+KEYWORD_RULE = """
+[[alerts.channels]]
+name = "alerts"
+type = "jsonl"
+path = "alerts.jsonl"
+
+[[alerts.rules]]
+name = "keywords"
+complaint_threshold = false
+default_keywords = false
+keywords = {keywords}
+channels = ["alerts"]
+"""
+
 
 @pytest.fixture
 def fake_time() -> FakeTime:
@@ -67,14 +82,31 @@ def throttle(fake_time: FakeTime) -> Callable[[str], Throttle]:
 
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
-    """Real settings from a TOML file in tmp_path, with the credentials in a fake environment."""
+    """Real settings from a TOML file in tmp_path, with the credentials in a fake environment.
 
-    def make(*, x: bool = True, reddit: bool = False) -> Settings:
+    With ``alert_keywords``, a rule alerts on them to ``tmp_path / "alerts.jsonl"`` (see ``alert_lines``).
+    """
+
+    def make(*, x: bool = True, reddit: bool = False, alert_keywords: Sequence[str] = ()) -> Settings:
         path = tmp_path / "listener.toml"
-        path.write_text(textwrap.dedent(SETTINGS.format(x_enabled=str(x).lower(), reddit_enabled=str(reddit).lower())),
-                        encoding="utf-8")
+        text = SETTINGS.format(x_enabled=str(x).lower(), reddit_enabled=str(reddit).lower())
+        if alert_keywords:
+            text += KEYWORD_RULE.format(keywords=json.dumps(list(alert_keywords)))
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
         environ = {"X_BEARER_TOKEN": BEARER, "REDDIT_CLIENT_ID": "test-client-id",
                    "REDDIT_CLIENT_SECRET": "test-client-secret"}
         return load_settings(path, environ=environ)
 
     return make
+
+
+@pytest.fixture
+def alert_lines(tmp_path: Path) -> Callable[[], list[dict]]:
+    """The alerts delivered so far to the ``alert_keywords`` rule's file, oldest first."""
+
+    def read() -> list[dict]:
+        path = tmp_path / "alerts.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        return [json.loads(line) for line in lines]
+
+    return read

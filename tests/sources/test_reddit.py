@@ -139,3 +139,16 @@ def test_a_post_whose_time_cannot_be_stored_is_reported_and_the_others_stored(li
     assert report.new == 5 and app.store.mention_by_key("reddit", bad) is None
     assert report.errors == [f"reddit search:KFC {bad}: field 'created_utc' is not a time within years 1 to 9999: "
                              "1e+20 seconds since 1970"]
+
+
+def test_a_post_found_by_a_competitor_listed_first_and_by_the_own_brand_is_the_own_brands(listen, server):
+    """Both searches return the recorded listing; the competitor's used to run first and keep every post."""
+    app = listen(brands=slice(None, None, -1), comments=False)
+
+    app.pipeline.ingest(app.sources[0])
+
+    searches = [path for method, path in server.requests if "/search" in path]
+    assert "q=praw+OR+oauth" in searches[0] and "q=school+OR+phone" in searches[1]
+    stored = [app.store.mention_by_key("reddit", result["name"]).mention.brand
+              for result in recorded_listing(SEARCH_CASSETTE)]
+    assert stored == ["KFC"] * 6

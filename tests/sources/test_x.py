@@ -332,3 +332,57 @@ def test_restart_mid_paging_resumes_at_the_next_page_without_loss_or_duplicates(
     assert params(api.calls[0])["next_token"] == token and params(api.calls[0])["since_id"] == since
     assert report.new == 4 and app.store.stats()["mentions"] == 14
     assert app.store.cursor("x")["since_id:KFC"] == first_page().json()["meta"]["newest_id"]
+
+
+def one_tweet_page(text_suffix: str = "") -> Recorded:
+    """The recorded search page cut to its first tweet (a KFC ad naming the "chicken sandwich"), with
+    ``text_suffix`` added to its text."""
+    page = x_recording("all-0ddaa2.json")
+    body = page.json()
+    body["data"] = body["data"][:1]
+    body["data"][0]["text"] += text_suffix
+    body["meta"] = {"newest_id": body["data"][0]["id"], "result_count": 1}
+    return Recorded(page.status, page.headers, json.dumps(body))
+
+
+NO_TWEETS = Recorded(200, {"content-type": "application/json"}, json.dumps({"meta": {"result_count": 0}}))
+
+
+def test_own_brands_are_searched_before_a_competitor_listed_above_them(make_settings, throttle, api, alert_lines):
+    """A tweet naming both used to be stored under the competitor, whose search ran first, and never alerted."""
+    settings = make_settings(x=True, alert_keywords=["chicken sandwich"])
+    competitor_first = settings.brands[::-1]
+    source = XSource(settings.sources.x, competitor_first, client=x_client(settings.sources.x), throttle=throttle("x"))
+    serve(api, one_tweet_page(" @lequipe"), one_tweet_page(" @lequipe"))
+    tweet_id = one_tweet_page().json()["data"][0]["id"]
+
+    with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+        app.poll_once()
+
+        assert "kfc" in params(api.calls[0])["query"] and "lequipe" in params(api.calls[1])["query"]
+        assert app.store.mention_by_key("x", tweet_id).mention.brand == "KFC"
+    assert [line["brand"] for line in alert_lines()] == ["KFC"]
+
+
+def test_a_tweet_stored_under_a_competitor_and_then_found_for_the_own_brand_moves_to_it_and_alerts_once(
+        make_settings, throttle, api, alert_lines):
+    """Posted between the own brand's search and the competitor's, it used to stay the competitor's for good."""
+    settings = make_settings(x=True, alert_keywords=["chicken sandwich"])
+    source = XSource(settings.sources.x, settings.brands, client=x_client(settings.sources.x), throttle=throttle("x"))
+    both = one_tweet_page(" @lequipe")
+    serve(api, NO_TWEETS, both,  # poll 1: only the competitor's search finds it
+          both, NO_TWEETS,  # poll 2: the own brand's search finds it too
+          both, both)  # poll 3: both find it again
+    tweet_id = both.json()["data"][0]["id"]
+
+    with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+        app.poll_once()
+        assert app.store.mention_by_key("x", tweet_id).mention.brand == "Lequipe" and alert_lines() == []
+
+        app.poll_once()
+        assert app.store.mention_by_key("x", tweet_id).mention.brand == "KFC"
+        assert [line["brand"] for line in alert_lines()] == ["KFC"]
+
+        report = app.poll_once()
+        assert app.store.mention_by_key("x", tweet_id).mention.brand == "KFC", "never back to the competitor"
+        assert report.alerts_queued == 0 and len(alert_lines()) == 1
