@@ -106,7 +106,8 @@ class Pipeline:
                 log.error("bad input skipped", extra={"source": source.name, "detail": error})
             log.info("batch stored", extra={"source": source.name, "new": saved.new, "updated": saved.updated,
                                              "too_old": saved.too_old, "skipped": batch.skipped,
-                                             "moved_to_own_brand": saved.moved_to_own_brand, "cursor": batch.cursor})
+                                             "moved_to_own_brand": saved.moved_to_own_brand, "edited": saved.edited,
+                                             "cursor": batch.cursor})
             if self._should_stop():
                 break
         return report

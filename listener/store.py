@@ -51,6 +51,7 @@ class SaveResult:
     updated: int = 0
     too_old: int = 0
     moved_to_own_brand: int = 0
+    edited: int = 0
 
 
 @dataclass(frozen=True)
@@ -440,14 +441,18 @@ class Store:
         them moves to that brand and goes through the rules again: a post naming both is the own brand's,
         whichever brand's search found it first. An own brand's mention never moves to another brand.
 
+        A mention seen again with another text (edited) takes the new text, link and raw record, and is
+        classified again; the rules see it again only if it has raised no alert yet, so an edit can make
+        a post alert but never makes it alert twice.
+
         Example::
 
             >>> store.save_batch("x", [mention_as_lumora], own_brands={"Lumora"})
-            SaveResult(new=0, updated=1, too_old=0, moved_to_own_brand=1)
+            SaveResult(new=0, updated=1, too_old=0, moved_to_own_brand=1, edited=0)
         """
         now = _iso(self._clock())
         oldest_kept = self._retention_cutoff(retention_days) if retention_days is not None else None
-        new = updated = too_old = moved = 0
+        new = updated = too_old = moved = edited = 0
         with self._transaction() as conn:
             next_id = _id_after_deleted_mentions(conn)
             for mention in mentions:
@@ -455,7 +460,7 @@ class Store:
                     too_old += 1
                     continue
                 row = conn.execute(
-                    "SELECT id, brand FROM mentions WHERE source = ? AND external_id = ?",
+                    "SELECT id, brand, text FROM mentions WHERE source = ? AND external_id = ?",
                     (mention.source, mention.external_id),
                 ).fetchone()
                 if row is None:
@@ -470,8 +475,7 @@ class Store:
                             mention.author_reach, mention.lang, mention.engagement.likes,
                             mention.engagement.reposts, mention.engagement.replies, mention.engagement.quotes,
                             mention.conversation_id, mention.parent_id,
-                            without_lone_surrogates(json.dumps(mention.raw, ensure_ascii=False, default=str)),
-                            now, now,
+                            _raw_json(mention), now, now,
                         ),
                     )
                     next_id = None  # the next ones follow it
@@ -490,6 +494,12 @@ class Store:
                         conn.execute("UPDATE mentions SET brand = ? WHERE id = ?", (mention.brand, row[0]))
                         self._evaluate_again(conn, row[0])
                         moved += 1
+                    if mention.text != row[2]:
+                        conn.execute("UPDATE mentions SET text = ?, url = COALESCE(?, url), raw = ? WHERE id = ?",
+                                     (mention.text, mention.url, _raw_json(mention), row[0]))
+                        conn.execute("DELETE FROM classifications WHERE mention_id = ?", (row[0],))
+                        self._evaluate_again(conn, row[0])
+                        edited += 1
             for key, value in (cursor or {}).items():
                 conn.execute(
                     """INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)
@@ -497,7 +507,7 @@ class Store:
                        updated_at = excluded.updated_at""",
                     (source, key, str(value), now),
                 )
-        return SaveResult(new=new, updated=updated, too_old=too_old, moved_to_own_brand=moved)
+        return SaveResult(new=new, updated=updated, too_old=too_old, moved_to_own_brand=moved, edited=edited)
 
     @staticmethod
     def _evaluate_again(conn: sqlite3.Connection, mention_id: int) -> None:
@@ -1130,6 +1140,11 @@ def _id_after_deleted_mentions(conn: sqlite3.Connection) -> int | None:
         return None
     top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM mentions").fetchone()[0]
     return int(row[0]) + 1 if top < int(row[0]) else None
+
+
+def _raw_json(mention: Mention) -> str:
+    """The mention's raw record as stored: JSON, its lone surrogates replaced (SQLite refuses them)."""
+    return without_lone_surrogates(json.dumps(mention.raw, ensure_ascii=False, default=str))
 
 
 def _stored_mention(row: dict[str, Any]) -> StoredMention:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
-from listener.domain import Engagement, Mention
+from listener.domain import Alert, Classification, Engagement, Mention
 from listener.store import SCHEMA_VERSION, Store, StoreError
 
 
@@ -24,6 +25,26 @@ def test_seeing_a_post_again_updates_engagement_and_never_duplicates(tmp_path):
     assert (result.new, result.updated) == (0, 1)
     assert store.stats()["mentions"] == 1
     assert store.mention_by_key("x", "1").mention.engagement.likes == 40
+
+
+def test_an_edited_post_is_classified_again_and_evaluated_again_only_if_it_never_alerted(tmp_path):
+    """An edit that makes a post a complaint can alert; one of a post that alerted never alerts again."""
+    store = Store.open(tmp_path / "l.db")
+    store.save_batch("x", [mention("alerted"), mention("quiet")])
+    alerted, quiet = (store.mention_by_key("x", key).id for key in ("alerted", "quiet"))
+    verdict = Classification("en", "neutral", (0.2, 0.6, 0.2), complaint_prob=0.3)
+    store.save_classifications([(alerted, verdict), (quiet, verdict)])
+    store.enqueue_alerts([alerted, quiet], [Alert(f"mention:{alerted}:file", "file", "Lumora", "keywords", "normal",
+                                                  "Lumora: post alerted", (), mention_id=alerted)])
+
+    edits = [replace(mention(key), text=f"post {key} about Lumora, edited: charged twice") for key in ("alerted", "quiet")]
+    result = store.save_batch("x", edits)
+
+    assert (result.updated, result.edited) == (2, 2)
+    assert store.mention(quiet).mention.text == edits[1].text
+    assert [stored.id for stored in store.unclassified(10)] == [alerted, quiet]
+    store.save_classifications([(alerted, verdict), (quiet, verdict)])
+    assert [stored.id for stored in store.unevaluated(10)] == [quiet]
 
 
 def test_same_id_on_two_sources_is_two_mentions(tmp_path):

@@ -189,8 +189,12 @@ class XSource:
                 return
 
     def refresh(self, mentions: Sequence[Mention]) -> list[Mention]:
-        """The same tweets with today's engagement and author reach (deleted ones are left out)."""
-        by_id = {mention.external_id: mention for mention in mentions}
+        """The same tweets with today's engagement and author reach (deleted ones are left out).
+
+        An edited tweet is looked up by the id of its version last read (its raw record's): X answers
+        an edit's first id with the first version, whose counts stopped growing at the edit.
+        """
+        by_id = {str(mention.raw.get("id") or mention.external_id): mention for mention in mentions}
         refreshed: list[Mention] = []
         ids = list(by_id)
         for start in range(0, len(ids), LOOKUP_BATCH):

@@ -20,7 +20,8 @@ from listener.sources.fields import (
 )
 
 SOURCE = "x"
-TWEET_FIELDS = ["created_at", "lang", "public_metrics", "conversation_id", "referenced_tweets", "author_id"]
+TWEET_FIELDS = ["created_at", "lang", "public_metrics", "conversation_id", "referenced_tweets", "author_id",
+                "edit_history_tweet_ids"]
 USER_FIELDS = ["public_metrics", "verified"]
 EXPANSIONS = ["author_id"]
 _TWITTER_EPOCH_MS = 1288834974657
@@ -92,13 +93,20 @@ def authors_by_id(body: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 
 def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | None, brand: str) -> Mention:
-    """One tweet (and its author from ``includes.users``, if any) as a :class:`Mention`."""
+    """One tweet (and its author from ``includes.users``, if any) as a :class:`Mention`.
+
+    X gives each edit of a tweet a new id and lists the versions, oldest first, in
+    ``edit_history_tweet_ids``: the mention is keyed on the first, so an edit updates the stored
+    mention instead of adding one; its link points at the version read.
+    """
     for key in ("id", "text"):
         if not tweet.get(key):
             raise XResponseError(f"missing required field {key!r}")
-    if isinstance(tweet["id"], bool) or not isinstance(tweet["id"], (str, int)):
-        raise XResponseError(f"field 'id' must be a string or an integer, got {type(tweet['id']).__name__}")
-    tweet_id = str(tweet["id"])
+    tweet_id = _tweet_id(tweet["id"], "id")
+    history = tweet.get("edit_history_tweet_ids")
+    if history is not None and (not isinstance(history, list) or not history):
+        raise XResponseError("field 'edit_history_tweet_ids' must be a non-empty list of tweet ids")
+    original_id = _tweet_id(history[0], "edit_history_tweet_ids") if history else tweet_id
     author = author or {}
     handle = optional_text(author.get("username"), "includes.users.username")
     metrics = _object(tweet.get("public_metrics"), "public_metrics")
@@ -109,7 +117,7 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
     replied_to = next((ref.get("id") for ref in references if ref.get("type") == "replied_to"), None)
     return Mention(
         source=SOURCE,
-        external_id=tweet_id,
+        external_id=original_id,
         text=html.unescape(str(tweet["text"])),  # X escapes &, < and > in tweet text
         created_at=_created_at(tweet),
         brand=brand,
@@ -126,6 +134,13 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
         parent_id=_optional_str(replied_to),
         raw=dict(tweet),
     )
+
+
+def _tweet_id(value: Any, field: str) -> str:
+    """A tweet id as a string; :class:`XResponseError` naming ``field`` when it is neither a string nor an integer."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise XResponseError(f"field {field!r} must be a string or an integer, got {type(value).__name__}")
+    return str(value)
 
 
 def _created_at(tweet: Mapping[str, Any]) -> datetime:

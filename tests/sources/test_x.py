@@ -386,3 +386,33 @@ def test_a_tweet_stored_under_a_competitor_and_then_found_for_the_own_brand_move
         report = app.poll_once()
         assert app.store.mention_by_key("x", tweet_id).mention.brand == "KFC", "never back to the competitor"
         assert report.alerts_queued == 0 and len(alert_lines()) == 1
+
+
+def test_an_edited_tweet_updates_its_mention_and_alerts_once(make_settings, throttle, api, alert_lines):
+    """X gives an edit a new id (``edit_history_tweet_ids`` names the first): it used to be stored and alerted
+    as a second mention. The edit's text is classified again; it alerted already, so it does not alert again."""
+    settings = make_settings(x=True, alert_keywords=["chicken sandwich"])
+    source = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x), throttle=throttle("x"))
+    page = one_tweet_page()
+    original = page.json()
+    tweet = original["data"][0]
+    tweet["edit_history_tweet_ids"] = [tweet["id"]]
+    edit = json.loads(json.dumps(original))
+    edited = edit["data"][0]
+    edited.update(id=str(int(tweet["id"]) + 1), text=tweet["text"] + " (edited: now with pickles)")
+    edited["edit_history_tweet_ids"] = [tweet["id"], edited["id"]]
+    edited["public_metrics"]["like_count"] += 100
+    edit["meta"]["newest_id"] = edited["id"]
+    serve(api, Recorded(page.status, page.headers, json.dumps(original)), Recorded(page.status, page.headers, json.dumps(edit)))
+
+    with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+        app.poll_once()
+        report = app.poll_once()
+
+        assert "edit_history_tweet_ids" in params(api.calls[0])["tweet.fields"]
+        assert report.new_mentions == 0 and app.store.stats()["mentions"] == 1
+        stored = app.store.mention_by_key("x", tweet["id"])
+        assert stored.mention.text == edited["text"] and stored.mention.url.endswith(f"/status/{edited['id']}")
+        assert stored.mention.engagement.likes == edited["public_metrics"]["like_count"]
+        assert stored.classification is not None, "the edit's text was classified"
+    assert len(alert_lines()) == 1
