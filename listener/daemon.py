@@ -1,6 +1,7 @@
 """The daemon: APScheduler runs one job per source, outbox delivery, early warning and housekeeping.
 
-Jobs run one at a time on a single worker thread, so they never contend for the database. On
+Jobs run one at a time on a single worker thread, so they never contend for the database; a job
+must not sleep long (a source's rate-limit wait over a few seconds ends its poll instead). On
 SIGTERM or SIGINT the stop flag is set; the running job finishes its current transaction and
 returns, and the scheduler shuts down (well within 10 s: a transaction is one batch).
 """

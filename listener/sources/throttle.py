@@ -12,10 +12,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
 from listener.clock import Clock, system_clock
+from listener.domain import utc
 from listener.sources import SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,18 @@ class RetryPolicy:
     The n-th retry waits ``base_seconds * 2**n`` (at most ``max_seconds``), scaled by a random
     factor in [0.5, 1) so that many listeners do not retry in step. A wait for a server-given reset
     is capped at ``max_reset_wait_seconds`` (a little over X's 15-minute window).
+
+    A wait longer than ``max_wait_in_poll_seconds`` (a rate-limit reset minutes away) is not slept:
+    the poll ends, the service is not called before the wait is over, and the first poll after it
+    resumes from the saved cursor. The daemon runs its jobs on one thread, so a poll that slept
+    would hold back the delivery of alerts and the other sources.
     """
 
     attempts: int = 4
     base_seconds: float = 2.0
     max_seconds: float = 120.0
     max_reset_wait_seconds: float = 15 * 60 + 5
+    max_wait_in_poll_seconds: float = 10.0
 
     def backoff(self, retry: int, jitter: float) -> float:
         """Seconds to wait before retry number ``retry`` (0-based), for ``jitter`` in [0, 1)."""
@@ -109,7 +116,8 @@ class Throttle:
     def call(self, operation: Callable[[], T], classify: Callable[[Exception], Fault | None]) -> T:
         """Run ``operation``; retry the errors ``classify`` calls faults; re-raise the others.
 
-        Raises :class:`SourceUnavailable` when the attempts run out.
+        Raises :class:`SourceUnavailable` when the attempts run out, or when the next attempt is
+        further away than the policy's ``max_wait_in_poll_seconds`` (then it says when).
         """
         for attempt in range(self.policy.attempts):
             self._wait_for_window()
@@ -122,6 +130,8 @@ class Throttle:
             if attempt + 1 == self.policy.attempts:
                 break
             wait = self._wait_for(fault, attempt)
+            if wait > self.policy.max_wait_in_poll_seconds:
+                raise self._not_before(wait, fault.reason)
             log.warning("source call failed, retrying", extra={
                 "source": self.service, "reason": fault.reason, "attempt": attempt + 1,
                 "wait_seconds": round(wait, 1),
@@ -143,11 +153,24 @@ class Throttle:
         if self._exhausted_until is None:
             return
         wait = self._until(self._exhausted_until)
+        if wait > self.policy.max_wait_in_poll_seconds:
+            raise self._not_before(wait, "rate limit reached")
         self._exhausted_until = None
         if wait > 0:
             log.info("rate limit reached, waiting for the reset",
                      extra={"source": self.service, "wait_seconds": round(wait, 1)})
             self._sleep(wait)
+
+    def _not_before(self, wait: float, reason: str) -> SourceUnavailable:
+        """Keep the service uncalled for ``wait`` seconds (less if a known reset comes sooner); the error
+        that ends the poll till then."""
+        until = self._clock() + timedelta(seconds=wait)
+        if self._exhausted_until is None or until < self._exhausted_until:
+            self._exhausted_until = until
+        return SourceUnavailable(
+            f"{self.service}: {reason}; not called again before {utc(self._exhausted_until):%Y-%m-%d %H:%M:%S} UTC. "
+            "Nothing was lost: the first poll after that resumes from the saved cursor"
+        )
 
     def _until(self, moment: datetime) -> float:
         """Seconds until ``moment`` plus one (the reset is whole seconds), within the policy's cap."""

@@ -117,6 +117,8 @@ def test_x_polls_through_fault_storms_and_a_huge_page_store_every_tweet_once(x_a
     source = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x),
                      throttle=throttle("x"))
     rng = random.Random(3)
+    # Polls are interval_seconds apart, as in the daemon: a rate-limit reset ends a poll, not the next ones.
+    between_polls = timedelta(seconds=settings.sources.x.interval_seconds)
     with Listener(settings, sources=[source], clock=fake_time.clock) as app:
         app.store.save_batch("x", [], {"since_id:KFC": str(FIRST_ID - 1)})
         for poll in range(40):
@@ -124,10 +126,12 @@ def test_x_polls_through_fault_storms_and_a_huge_page_store_every_tweet_once(x_a
             x_api.faults = [rng.choice(FAULTS) for _ in range(rng.choice([0, 1, 2, 3, 5]))]
             x_api.text_size = 25_000 if poll == 20 else 60  # a 2.5 MB page
             app.poll_once()
+            fake_time.now += between_polls
             assert app.sources[0].disabled_reason is None, "faults never disable the source"
         x_api.faults = []
         for _ in range(3):  # quiet polls catch up with whatever the storms held back
             app.poll_once()
+            fake_time.now += between_polls
         stored = Counter(row[0] for row in app.store.db.execute("SELECT external_id FROM mentions"))
 
     assert set(stored) == {str(tweet) for tweet in x_api.tweets}, "no tweet skipped"

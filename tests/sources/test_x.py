@@ -199,27 +199,49 @@ def test_rejected_token_disables_the_source_and_tells_the_operator(app, api, cap
     assert BEARER not in caplog.text
 
 
-def test_rate_limited_search_waits_for_the_reset(app, api, fake_time):
-    reset = int((NOW + timedelta(seconds=30)).timestamp())
+def test_rate_limited_search_waits_for_a_reset_seconds_away(app, api, fake_time):
+    reset = int((NOW + timedelta(seconds=5)).timestamp())
     serve(api, problem(429, "Too Many Requests", reset), x_recording("all-0ddaa2.json"))
 
     report = app.pipeline.ingest(app.sources[0])
 
-    assert fake_time.sleeps == [31.0]
+    assert fake_time.sleeps == [6.0]
     assert report.new == 4
 
 
-def test_exhausted_window_waits_before_the_next_page(app, api, fake_time):
-    reset = int((NOW + timedelta(seconds=120)).timestamp())
+def test_a_rate_limit_reset_minutes_away_ends_the_poll_and_the_first_poll_after_it_resumes(app, api, fake_time):
+    """The poll used to sleep until the reset, up to 15 minutes, and the daemon's one worker thread with it:
+    no alert was delivered and no other source polled meanwhile."""
+    reset = NOW + timedelta(minutes=15)
+    app.store.save_batch("x", [], {"since_id:KFC": "1400000000000000000"})
+    serve(api, problem(429, "Too Many Requests", int(reset.timestamp())), x_recording("all-0ddaa2.json"))
+
+    first = app.pipeline.ingest(app.sources[0])
+    before_reset = app.pipeline.ingest(app.sources[0])
+    fake_time.now = reset + timedelta(seconds=2)
+    after_reset = app.pipeline.ingest(app.sources[0])
+
+    assert fake_time.sleeps == []
+    assert (first.new, before_reset.new, after_reset.new) == (0, 0, 4)
+    assert len(api.calls) == 2, "X is not called again before the reset"
+    assert params(api.calls[1])["since_id"] == "1400000000000000000"
+
+
+def test_an_exhausted_window_ends_the_poll_after_its_page_and_the_next_page_is_read_after_the_reset(
+        app, api, fake_time):
+    reset = NOW + timedelta(seconds=120)
     exhausted = first_page()
-    exhausted.headers.update({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})
+    exhausted.headers.update({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(reset.timestamp()))})
     app.store.save_batch("x", [], {"since_id:KFC": "1400000000000000000"})
     serve(api, exhausted, x_recording("all-0ddaa2.json"))
 
-    app.pipeline.ingest(app.sources[0])
+    first = app.pipeline.ingest(app.sources[0])
+    fake_time.now = reset + timedelta(seconds=2)
+    second = app.pipeline.ingest(app.sources[0])
 
-    assert fake_time.sleeps == [121.0]
-    assert len(api.calls) == 2
+    assert fake_time.sleeps == []
+    assert (first.new, second.new) == (10, 4)
+    assert params(api.calls[1])["next_token"] == first_page().json()["meta"]["next_token"]
 
 
 def test_server_errors_are_retried_with_backoff(app, api, fake_time):
