@@ -717,17 +717,26 @@ def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | Non
     return _resolve_paths(settings, path.parent)
 
 
-def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: tuple[str, ...], enabled: bool) -> Any:
-    """Replace ``${VAR}`` in strings; a missing variable is an error unless its table is disabled."""
+def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: tuple[str, ...], enabled: bool,
+                 way_out: str = "") -> Any:
+    """Replace ``${VAR}`` in strings; a missing variable is an error unless its table is disabled.
+
+    ``way_out`` is what the error offers besides exporting the variable: turning off the table that
+    holds it (only a table with an ``enabled`` key can be) or removing the list entry it is in.
+    """
     if isinstance(value, dict):
         table_enabled = enabled and value.get("enabled", True) is not False
+        if key_path in _switchable_tables():
+            way_out = f"set enabled = false in [{'.'.join(key_path)}]"
         return {
-            key: _interpolate(item, environ, path, (*key_path, key), table_enabled)
+            key: _interpolate(item, environ, path, (*key_path, key), table_enabled, way_out)
             for key, item in value.items()
         }
     if isinstance(value, list):
         return [
-            _interpolate(item, environ, path, (*key_path, str(index)), enabled) for index, item in enumerate(value)
+            _interpolate(item, environ, path, (*key_path, str(index)), enabled,
+                         f"remove that [[{'.'.join(key_path)}]] entry" if isinstance(item, dict) else way_out)
+            for index, item in enumerate(value)
         ]
     if not isinstance(value, str):
         return value
@@ -740,10 +749,19 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
             return ""
         raise ConfigError(
             f"{path}: key '{'.'.join(key_path)}' refers to the environment variable ${{{name}}}, "
-            f"which is not set. Export {name}, or set enabled = false in that table."
+            f"which is not set. Export {name}" + (f", or {way_out}." if way_out else ".")
         )
 
     return ENV_REFERENCE.sub(substitute, value)
+
+
+def _switchable_tables(model: type[BaseModel] = Settings, key_path: tuple[str, ...] = ()) -> frozenset[tuple[str, ...]]:
+    """The key paths of the tables that have an ``enabled`` key: ``("sources", "x")``, ``("digest",)``..."""
+    found = {key_path} if "enabled" in model.model_fields else set()
+    for name, field in model.model_fields.items():
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            found |= _switchable_tables(field.annotation, (*key_path, name))
+    return frozenset(found)
 
 
 # Keys whose value is never echoed in an error message (a secret written as a literal of the wrong type).

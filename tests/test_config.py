@@ -51,6 +51,22 @@ def test_missing_environment_variable_exits_2_naming_key_and_variable(write_conf
     assert "LISTENER_TEST_UNSET_TOKEN" in result.output
 
 
+@pytest.mark.parametrize("extra, key, way_out", [
+    ('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_UNSET}"\n', "sources.x.bearer_token",
+     "Export LISTENER_TEST_UNSET, or set enabled = false in [sources.x]."),
+    ('\n[[alerts.channels]]\nname = "team"\ntype = "slack"\nwebhook_url = "${LISTENER_TEST_UNSET}"\n',
+     "alerts.channels.1.webhook_url", "Export LISTENER_TEST_UNSET, or remove that [[alerts.channels]] entry."),
+    ('\n[[alerts.rules]]\nname = "legal"\nkeywords = ["${LISTENER_TEST_UNSET}"]\nchannels = ["file"]\n',
+     "alerts.rules.1.keywords.0", "Export LISTENER_TEST_UNSET, or remove that [[alerts.rules]] entry."),
+], ids=["source", "channel", "rule"])
+def test_a_missing_environment_variable_offers_enabled_false_only_where_the_table_has_it(write_config, extra, key,
+                                                                                          way_out):
+    """An alert channel has no 'enabled': following that advice gave 'unknown key'."""
+    result = run_check(write_config(extra), env={"LISTENER_TEST_UNSET": None})
+    assert result.exit_code == 2
+    assert f"key '{key}' refers to the environment variable" in result.output and way_out in result.output
+
+
 def test_environment_reference_in_a_disabled_table_may_be_unset(write_config):
     path = write_config('\n[sources.x]\nenabled = false\nbearer_token = "${LISTENER_TEST_UNSET_TOKEN}"\n')
     assert load_settings(path, environ={}).sources.x.enabled is False
