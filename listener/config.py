@@ -2,7 +2,8 @@
 
 Where the file is: ``--config PATH``, else ``$LISTENER_CONFIG``, else ``./listener.toml``.
 Secrets are written as ``${ENV_VAR}`` references and held as :class:`pydantic.SecretStr`, so they
-print masked. A reference inside a table whose ``enabled = false`` may be unset: that part is off.
+print masked. A reference inside a table whose ``enabled = false`` may be unset: that part is off, and
+the key or list item holding the reference is left out.
 """
 
 from __future__ import annotations
@@ -717,9 +718,15 @@ def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | Non
     return _resolve_paths(settings, path.parent)
 
 
+# What a value that refers to an unset variable inside a disabled table becomes: left out, as if not written
+# (an empty string in its place failed validation: "'' is not an email address").
+_LEFT_OUT = object()
+
+
 def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: tuple[str, ...], enabled: bool,
                  way_out: str = "") -> Any:
-    """Replace ``${VAR}`` in strings; a missing variable is an error unless its table is disabled.
+    """Replace ``${VAR}`` in strings; a missing variable is an error unless its table is disabled, where the
+    key or list item that refers to it is left out.
 
     ``way_out`` is what the error offers besides exporting the variable: turning off the table that
     holds it (only a table with an ``enabled`` key can be) or removing the list entry it is in.
@@ -728,31 +735,26 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
         table_enabled = enabled and value.get("enabled", True) is not False
         if key_path in _switchable_tables():
             way_out = f"set enabled = false in [{'.'.join(key_path)}]"
-        return {
-            key: _interpolate(item, environ, path, (*key_path, key), table_enabled, way_out)
-            for key, item in value.items()
-        }
+        table = {key: _interpolate(item, environ, path, (*key_path, key), table_enabled, way_out)
+                 for key, item in value.items()}
+        return {key: item for key, item in table.items() if item is not _LEFT_OUT}
     if isinstance(value, list):
-        return [
-            _interpolate(item, environ, path, (*key_path, str(index)), enabled,
-                         f"remove that [[{'.'.join(key_path)}]] entry" if isinstance(item, dict) else way_out)
-            for index, item in enumerate(value)
-        ]
+        items = [_interpolate(item, environ, path, (*key_path, str(index)), enabled,
+                              f"remove that [[{'.'.join(key_path)}]] entry" if isinstance(item, dict) else way_out)
+                 for index, item in enumerate(value)]
+        return [item for item in items if item is not _LEFT_OUT]
     if not isinstance(value, str):
         return value
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in environ:
-            return environ[name].strip()  # an env file's CRLF would otherwise end up in a token
-        if not enabled:
-            return ""
+    unset = [name for name in ENV_REFERENCE.findall(value) if name not in environ]
+    if unset and not enabled:
+        return _LEFT_OUT
+    if unset:
         raise ConfigError(
-            f"{path}: key '{'.'.join(key_path)}' refers to the environment variable ${{{name}}}, "
-            f"which is not set. Export {name}" + (f", or {way_out}." if way_out else ".")
+            f"{path}: key '{'.'.join(key_path)}' refers to the environment variable ${{{unset[0]}}}, "
+            f"which is not set. Export {unset[0]}" + (f", or {way_out}." if way_out else ".")
         )
-
-    return ENV_REFERENCE.sub(substitute, value)
+    # An env file's CRLF would otherwise end up in a token.
+    return ENV_REFERENCE.sub(lambda match: environ[match.group(1)].strip(), value)
 
 
 def _switchable_tables(model: type[BaseModel] = Settings, key_path: tuple[str, ...] = ()) -> frozenset[tuple[str, ...]]:

@@ -72,6 +72,17 @@ def test_environment_reference_in_a_disabled_table_may_be_unset(write_config):
     assert load_settings(path, environ={}).sources.x.enabled is False
 
 
+@pytest.mark.parametrize("table, left", [
+    ('[digest]\nenabled = false\nrecipients = ["pr@lumora.example", "${LISTENER_TEST_UNSET}"]\n'
+     'channel = "${LISTENER_TEST_UNSET}"\n', (["pr@lumora.example"], None, [])),
+    ('[early_warning]\nenabled = false\nchannels = ["${LISTENER_TEST_UNSET}"]\n', ([], None, [])),
+], ids=["digest", "early_warning"])
+def test_a_reference_left_unset_in_a_disabled_table_is_left_out_not_validated_as_empty(write_config, table, left):
+    """It became '' and failed: "'' is not an email address", "names unknown channel(s) ;"."""
+    settings = load_settings(write_config("\n" + table), environ={})
+    assert (settings.digest.recipients, settings.digest.channel, settings.early_warning.channels) == left
+
+
 def test_config_check_masks_secrets(write_config):
     path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_TOKEN}"\n')
     (path.parent / "posts.jsonl").write_text("")
