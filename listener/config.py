@@ -161,6 +161,17 @@ class BrandConfig(Strict):
     competitor: bool = False
     locale: str = "en_US"
 
+    @field_validator("terms")
+    @classmethod
+    def _terms_per_known_source(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        # A key that names no source ("twitter", "X") was accepted, and its terms never searched for.
+        keys = [*SourcesConfig.model_fields, "*"]
+        unknown = [key for key in value if key not in keys]
+        if unknown:
+            raise ValueError(f"terms for unknown source(s) {', '.join(map(repr, unknown))}; the keys are source "
+                             f"names, {', '.join(map(repr, keys))} ('*': every source)")
+        return value
+
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:

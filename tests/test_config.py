@@ -261,6 +261,15 @@ def test_values_that_would_only_fail_later_exit_2_at_start_up(write_config, extr
     assert key in result.output and says in result.output, result.output
 
 
+@pytest.mark.parametrize("source", ["twitter", "X"])
+def test_terms_for_a_source_that_does_not_exist_exit_2_listing_the_source_names(write_config, source):
+    """Terms under a key no source reads were accepted and never searched for."""
+    result = run_check(write_config(f'\n[[brands]]\nname = "Acme"\nterms = {{ {source} = ["@acme_help"] }}\n'))
+    assert result.exit_code == 2, result.output
+    assert f"brands.2.terms: Value error, terms for unknown source(s) '{source}'" in result.output
+    assert "the keys are source names, 'x', 'reddit', 'replay', '*'" in result.output
+
+
 @pytest.mark.parametrize("key, value", [
     ("url", "hooks.example.com/alerts?token=canary-DDDD-3456"),  # no scheme: retried for 24 h
     ("url", "file:///tmp/canary-DDDD-3456"),  # urllib 'delivered' every alert to a file
