@@ -73,7 +73,7 @@ def _takes_true_or_false(annotation: Any) -> bool:
 def _not_blank(word: str) -> str:
     """``word`` without spaces around it ("lawyer " is "lawyer"); an error if nothing is left."""
     if not word.strip().rstrip("*").strip():
-        raise ValueError("an empty word (or a bare '*') would match every post; remove it")
+        raise ValueError("an empty word (or a bare '*') would match every post; write the word, or remove it")
     return word.strip()
 
 
@@ -146,7 +146,7 @@ LanguageCodes = Annotated[list[str], AfterValidator(_iso_codes)]
 class BrandConfig(Strict):
     """A brand to listen for, or a competitor to compare with (``competitor = true``)."""
 
-    name: str = Field(min_length=1)
+    name: Word  # matched as its search term when it has none: a blank one matched any two non-word characters
     terms: dict[str, list[Word]] = Field(
         default_factory=dict,
         description="search terms per source name, e.g. {x = [...], reddit = [...]}; '*' applies to all",

@@ -226,6 +226,7 @@ def test_a_database_that_cannot_be_opened_exits_2_for_every_command(write_config
 @pytest.mark.parametrize("extra, key", [
     ('\n[[alerts.rules]]\nname = "all"\nkeywords = [""]\nchannels = ["file"]\n', "alerts.rules.1.keywords.0"),
     ('\n[digest.topics]\nbilling = ["factura*", "*"]\n', "digest.topics.billing.1"),
+    ('\n[[brands]]\nname = "  "\ncompetitor = true\n', "brands.2.name"),  # the name is its term when it has none
 ])
 def test_a_blank_word_that_would_match_every_post_exits_2(write_config, extra, key):
     result = run_check(write_config(extra))
