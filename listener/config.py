@@ -133,11 +133,20 @@ EmailAddress = Annotated[str, AfterValidator(_email_address)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 
-def _iso_codes(value: list[str]) -> list[str]:
-    wrong = [code for code in value if not re.fullmatch(r"[a-z]{2}", code)]
+def _iso_codes(value: list[str], *, also: Mapping[str, str] | None = None) -> list[str]:
+    """``value`` if each code is two lower-case letters or one of ``also`` (code -> what it means)."""
+    also = also or {}
+    wrong = [code for code in value if code not in also and not re.fullmatch(r"[a-z]{2}", code)]
     if wrong:
-        raise ValueError(f"not ISO 639-1 codes: {', '.join(map(repr, wrong))}; write two lower-case letters, e.g. 'es'")
+        others = "".join(f", or {code!r} ({meaning})" for code, meaning in also.items())
+        raise ValueError(f"not ISO 639-1 codes: {', '.join(map(repr, wrong))}; write two lower-case letters, "
+                         f"e.g. 'es'{others}")
     return value
+
+
+def _detected_languages(value: list[str]) -> list[str]:
+    # What the language detector gives a post, as the rules compare it: exactly, so "EN" never matched "en".
+    return _iso_codes(value, also={"*": "any language", "und": "a post whose language was not found"})
 
 
 LanguageCodes = Annotated[list[str], AfterValidator(_iso_codes)]
@@ -436,7 +445,8 @@ class RouteConfig(Strict):
 
     channels: list[str] = Field(min_length=1)
     brands: list[str] = Field(default_factory=lambda: ["*"])
-    languages: list[str] = Field(default_factory=lambda: ["*"], description="ISO 639-1 codes, '*' for any")
+    languages: Annotated[list[str], AfterValidator(_detected_languages)] = Field(
+        default_factory=lambda: ["*"], description="ISO 639-1 codes, '*' for any, 'und' for undetermined")
     min_severity: Severity = "low"
 
 

@@ -271,6 +271,20 @@ def test_terms_for_a_source_that_does_not_exist_exit_2_listing_the_source_names(
     assert "the keys are source names, 'x', 'reddit', 'replay', '*'" in result.output
 
 
+def rule_routing_languages(languages: str) -> str:
+    return f'\n[[alerts.rules]]\nname = "by language"\nroutes = [{{ channels = ["file"], languages = {languages} }}]\n'
+
+
+def test_a_route_language_that_is_no_detected_code_exits_2_saying_how_to_write_it(write_config):
+    """Routes compare the detected code exactly: "EN" passed and never matched a post's "en"."""
+    result = run_check(write_config(rule_routing_languages('["es", "EN", "english"]')))
+    assert result.exit_code == 2, result.output
+    assert "alerts.rules.1.routes.0.languages: Value error, not ISO 639-1 codes: 'EN', 'english'; write two " \
+           "lower-case letters, e.g. 'es', or '*' (any language), or 'und'" in result.output
+    settings = load_settings(write_config(rule_routing_languages('["en", "und"]')))
+    assert settings.alerts.rules[1].routes[0].languages == ["en", "und"]
+
+
 @pytest.mark.parametrize("key, value", [
     ("url", "hooks.example.com/alerts?token=canary-DDDD-3456"),  # no scheme: retried for 24 h
     ("url", "file:///tmp/canary-DDDD-3456"),  # urllib 'delivered' every alert to a file
