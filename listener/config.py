@@ -667,8 +667,11 @@ class Settings(Strict):
                 defined = ", ".join(n for n, t in types.items() if t == wanted) or "none"
                 raise ValueError(f"digest.{key} must name a {wanted} channel of [[alerts.channels]]; "
                                  f"got {name!r}, defined {wanted} channels: {defined}")
-        if self.digest.enabled and self.digest.recipients and "email" not in types.values():
-            raise ValueError("digest.recipients needs an [[alerts.channels]] of type email to send through")
+        if self.digest.enabled and "email" not in types.values():  # else the daily job fails every day
+            raise ValueError("digest.enabled = true emails the digest daily, and there is no email channel to "
+                             "send it through (digest.channel only gets a summary beside the email); add an "
+                             "[[alerts.channels]] entry with type = 'email' (smtp_host, sender, recipients), "
+                             "or set enabled = false in [digest]")
         return self
 
     @model_validator(mode="after")

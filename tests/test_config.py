@@ -301,6 +301,10 @@ def test_a_channel_url_that_is_not_http_exits_2_naming_channel_and_key_without_t
     assert "canary" not in result.output
 
 
+MAIL = ('\n[[alerts.channels]]\nname = "mail"\ntype = "email"\nsmtp_host = "smtp.example.com"\n'
+        'sender = "listener@lumora.example"\nrecipients = ["pr@lumora.example"]\n')
+
+
 def test_quiet_hours_without_the_digest_exit_2_saying_to_enable_it_or_remove_them(write_config):
     """Alerts quiet hours held waited for a digest that never ran: nobody ever saw them."""
     channel = ('\n[[alerts.channels]]\nname = "team"\ntype = "console"\n'
@@ -310,10 +314,23 @@ def test_quiet_hours_without_the_digest_exit_2_saying_to_enable_it_or_remove_the
     assert result.exit_code == 2, result.output
     assert "'team' have quiet_hours" in result.output
     assert "set enabled = true in [digest], or remove quiet_hours" in result.output
-    assert run_check(write_config(channel + "\n[digest]\nenabled = true\n")).exit_code == 0
+    assert run_check(write_config(channel + MAIL + "\n[digest]\nenabled = true\n")).exit_code == 0
 
 
 SLACK_BOT = '\n[[alerts.channels]]\nname = "team"\ntype = "slack"\nbot_token = "xoxb-1"\nchannel = "C1"\n'
+
+
+@pytest.mark.parametrize("extra", ["\n[digest]\nenabled = true\n",
+                                   SLACK_BOT + '\n[digest]\nenabled = true\nchannel = "team"\n'],
+                         ids=["alone", "with a slack summary"])
+def test_an_enabled_digest_without_an_email_channel_exits_2_saying_what_to_add(write_config, extra):
+    """It passed, and the daily job then failed every day: the digest is emailed, Slack only gets a summary."""
+    (write_config().parent / "posts.jsonl").write_text("")  # config check builds the replay source
+    result = run_check(write_config(extra))
+    assert result.exit_code == 2, result.output
+    assert "digest.enabled = true emails the digest daily, and there is no email channel" in result.output
+    assert "add an [[alerts.channels]] entry with type = 'email' (smtp_host, sender, recipients)" in result.output
+    assert run_check(write_config(MAIL + extra)).exit_code == 0
 
 
 def test_an_ack_reaction_written_as_slack_shows_it_loses_its_colons(write_config):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
@@ -29,17 +30,25 @@ class FakeClock:
         return self.now
 
 
-def make_settings(tmp_path: Path, *, locale: str = "en_US", **digest: Any) -> Settings:
-    """Lumora (own, ``locale``) and Vireo Net (competitor), one JSONL alert channel, threshold 0.6."""
+def make_settings(tmp_path: Path, *, locale: str = "en_US", extra_channels: Sequence[dict[str, Any]] = (),
+                  **digest: Any) -> Settings:
+    """Lumora (own, ``locale``) and Vireo Net (competitor), one JSONL alert channel (then ``extra_channels``),
+    threshold 0.6."""
     return Settings.model_validate({
         "brands": [{"name": "Lumora", "locale": locale}, {"name": "Vireo Net", "competitor": True}],
         "alerts": {
-            "channels": [{"name": "file", "type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}],
+            "channels": [{"name": "file", "type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}, *extra_channels],
             "rules": [{"name": "complaints", "complaint_threshold": 0.6, "channels": ["file"]}],
         },
         "digest": {"timezone": "Europe/Madrid", **digest},
         "storage": {"path": str(tmp_path / "listener.db")},
     })
+
+
+def email_channel(port: int) -> dict[str, Any]:
+    """An email alert channel "mail" to an SMTP server on 127.0.0.1:``port``, without TLS."""
+    return {"name": "mail", "type": "email", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
+            "sender": "listener@lumora.example", "recipients": ["alerts@lumora.example"]}
 
 
 @dataclass

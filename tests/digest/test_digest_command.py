@@ -12,7 +12,7 @@ from listener.app import Listener
 from listener.cli import main
 from listener.daemon import build_scheduler
 from listener.store import Store
-from tests.digest.digest_support import at, make_settings, read_page
+from tests.digest.digest_support import at, email_channel, make_settings, read_page
 
 CONFIG = """
 [[brands]]
@@ -70,7 +70,7 @@ def test_a_day_at_the_calendars_end_or_a_page_with_no_folder_is_an_error_not_a_t
 
 
 def test_the_daemon_sends_the_digest_daily_at_its_local_time(tmp_path):
-    settings = make_settings(tmp_path, enabled=True, time="08:30")
+    settings = make_settings(tmp_path, extra_channels=[email_channel(25)], enabled=True, time="08:30")
     with Listener(settings, sources=[]) as app:
         job = build_scheduler(app).get_job("digest")
     assert job is not None

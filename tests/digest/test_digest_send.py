@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from alerts.digest import build_digest, send_daily_digests
 from alerts.digest.deliver import DigestDeliveryError, send_digest
-from tests.digest.digest_support import DAY, at, make_settings, read_page
+from tests.digest.digest_support import DAY, at, email_channel, make_settings, read_page
 
 
 class Inbox:
@@ -67,12 +67,8 @@ def slack_webhook():
 
 
 def mail_settings(tmp_path, port: int, **digest):
-    settings = make_settings(tmp_path, recipients=["pr@lumora.example", "ceo@lumora.example"], **digest)
-    settings.alerts.channels.append(settings.alerts.channels[0].model_validate({
-        "name": "mail", "type": "email", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
-        "sender": "listener@lumora.example", "recipients": ["alerts@lumora.example"],
-    }))
-    return settings
+    return make_settings(tmp_path, recipients=["pr@lumora.example", "ceo@lumora.example"],
+                         extra_channels=[email_channel(port)], **digest)
 
 
 def test_the_email_is_text_or_html_with_its_charts_inline(tmp_path, store, filler, clock, smtp_server):
