@@ -12,7 +12,7 @@ import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from alerts.digest.deliver import DeliveryReport, send_digest
+from alerts.digest.deliver import DeliveryReport, DigestDeliveryError, send_digest
 from alerts.digest.figures import collect_figures
 from alerts.digest.render import RenderedDigest, render_digest
 from alerts.digest.window import DayWindow, previous_day
@@ -61,11 +61,20 @@ def busiest_day(store: Store, settings: Settings, brand: str) -> date | None:
 
 
 def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = system_clock) -> list[DeliveryReport]:
-    """Build yesterday's digest of every own brand and send it: the daemon's daily job."""
+    """Build yesterday's digest of every own brand and send it: the daemon's daily job.
+
+    A digest that cannot be sent (or only in part) is logged, and the other brands' are sent all the same;
+    the reports are those of the digests sent.
+    """
     reports = []
     for brand in own_brands(settings):
         digest = build_digest(store, settings, brand=brand, clock=clock)
-        report = send_digest(digest, settings)
+        try:
+            report = send_digest(digest, settings)
+        except DigestDeliveryError as error:
+            log.error("digest delivery failed", extra={"brand": brand, "day": digest.day.isoformat(),
+                                                       "detail": str(error)})
+            continue
         log.info("digest sent", extra={"brand": brand, "day": digest.day.isoformat(),
                                        "recipients": len(report.recipients), "slack": report.slack})
         reports.append(report)

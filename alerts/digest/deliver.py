@@ -119,8 +119,16 @@ def post_slack_summary(digest: RenderedDigest, settings: Settings) -> None:
 
 
 def send_digest(digest: RenderedDigest, settings: Settings) -> DeliveryReport:
-    """Email ``digest`` and, when ``digest.channel`` is set, post its summary to Slack."""
+    """Email ``digest`` and, when ``digest.channel`` is set, post its summary to Slack.
+
+    Raises :class:`DigestDeliveryError`; when the email went out and only the Slack summary failed, its
+    message says so, as sending again would email the digest a second time.
+    """
     message_id, recipients = send_email(digest, settings)
     if settings.digest.channel:
-        post_slack_summary(digest, settings)
+        try:
+            post_slack_summary(digest, settings)
+        except DigestDeliveryError as error:
+            emailed = f"emailed to {', '.join(recipients)}"
+            raise DigestDeliveryError(f"{emailed}; the Slack summary failed: {error}") from None
     return DeliveryReport(message_id, tuple(recipients), bool(settings.digest.channel))

@@ -20,12 +20,16 @@ from tests.digest.digest_support import DAY, at, email_channel, make_settings, r
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
+    """An aiosmtpd handler that keeps every message it receives, after refusing the first ``refuse`` ones."""
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
+        self.refuse = 0
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refuse:
+            self.refuse -= 1
+            return "554 5.7.1 message rejected"
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         return "250 Message accepted"
 
@@ -115,6 +119,31 @@ def test_the_slack_summary_goes_to_the_digest_channel(tmp_path, store, filler, c
     [post] = posts
     assert post["text"].startswith("Lumora digest, Thursday, November 19, 2026: 1 mention, 1 complaint")
     assert "Top topics: outage (1)." in post["text"]
+
+
+def test_a_slack_summary_that_fails_after_the_email_says_the_email_went_out(tmp_path, store, clock, smtp_server):
+    """Only the Slack error was shown: sending again, to get the summary, emailed the digest twice."""
+    inbox, port = smtp_server
+    settings = make_settings(tmp_path, recipients=["pr@lumora.example"], channel="team", extra_channels=[
+        email_channel(port), {"name": "team", "type": "slack", "webhook_url": f"http://127.0.0.1:{free_port()}/hook"}])
+    with pytest.raises(DigestDeliveryError, match=r"^emailed to pr@lumora\.example; the Slack summary failed: "
+                                                  r"Slack channel 'team' could not be reached"):
+        send_digest(build_digest(store, settings, day=DAY, clock=clock), settings)
+    assert len(inbox.messages) == 1
+
+
+def test_the_daily_job_sends_the_other_brands_digests_when_one_fails(tmp_path, store, clock, smtp_server, caplog):
+    inbox, port = smtp_server
+    inbox.refuse = 1  # the first digest, Lumora's
+    settings = mail_settings(tmp_path, port)
+    settings.brands[1].competitor = False  # two own brands: Lumora, then Vireo Net
+
+    reports = send_daily_digests(store, settings, clock=clock)
+
+    [(_, raw)] = inbox.messages
+    assert len(reports) == 1 and "Vireo Net digest" in email.message_from_bytes(raw, policy=policy.default)["Subject"]
+    [failed] = [record for record in caplog.records if record.getMessage() == "digest delivery failed"]
+    assert failed.levelname == "ERROR" and failed.brand == "Lumora" and "answered SMTP 554" in failed.detail
 
 
 def test_sending_without_an_email_channel_says_what_to_add(tmp_path, store, clock):
