@@ -151,6 +151,7 @@ class DigestFigures:
     trend: list[Bucket]
     top_complaints: list[TopComplaint]
     topics: list[TopicCount]
+    topics_total: int
     acknowledgements: Acknowledgements
     brands: list[BrandShare]
     held: list[HeldAlert]
@@ -213,6 +214,7 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
     before = [m for m in mentions if m.day != window.day]
     days = _history_days(store, brand, window)
     incidents, incidents_total, incidents_before = _incidents(store, brand, window, top_n, days)
+    topics = _topics(today, before, days, taxonomy)
     return DigestFigures(
         brand=brand,
         locale=config.locale,
@@ -226,7 +228,8 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
         hourly=_hourly(today, window),
         trend=_trend(mentions, window),
         top_complaints=_top_complaints(store, brand, window, threshold, taxonomy, top_n),
-        topics=_topics(today, before, days, taxonomy),
+        topics=topics[:top_n],
+        topics_total=len(topics),
         acknowledgements=_acknowledgements(store, brand, window),
         brands=_brands(store, settings, window, threshold),
         held=_held(store, brand, window.zone, held_since, held_until, top_n),

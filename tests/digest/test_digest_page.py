@@ -167,6 +167,17 @@ def test_a_big_day_is_bounded_to_the_top_n_by_reach(tmp_path, store, filler, clo
     assert digest.text.count("\n- @user") == 5
 
 
+def test_topics_are_bounded_to_the_top_n_with_the_most_complaints(tmp_path, store, filler, clock):
+    """README: top_n is how many top complaints and topics; every topic was listed."""
+    for text in ("Lumora sin internet", "Lumora no funciona", "Lumora la factura mal", "Lumora el repartidor no vino"):
+        filler.mention(at(10), complaint=0.9, text=text)
+    digest = build_digest(store, make_settings(tmp_path, top_n=1), day=DAY, clock=clock)
+    page = read_page(digest.html)
+    assert page.rows["topics"] == ["outage"]
+    assert "The 1 with the most complaints of 3 topics." in page.text
+    assert "COMPLAINT TOPICS: the 1 with the most complaints of 3\n- outage: 2 (avg —)\n\n" in digest.text
+
+
 def test_numbers_and_dates_follow_the_brands_locale(tmp_path, store, filler, clock):
     filler.mention(at(10))
     filler.mention(at(11))
