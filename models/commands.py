@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -33,6 +34,21 @@ def _classifier(ctx: click.Context) -> Classifier:
     return load_classifier(_config(ctx))
 
 
+class Probability(click.FloatRange):
+    """A number from 0 to 1. ``click.FloatRange`` alone lets 'nan' through: it compares as in range."""
+
+    name = "probability"
+
+    def __init__(self) -> None:
+        super().__init__(0, 1)
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number from 0 to 1", param, ctx)
+        return number
+
+
 def _print_report(report: EvalReport) -> None:
     click.echo(f"task={report.task} n={report.n} macro_f1={report.macro_f1:.4f}")
     if report.complaint_precision is not None:
@@ -45,7 +61,8 @@ def _print_report(report: EvalReport) -> None:
 @click.option("--task", type=click.Choice(["sentiment", "complaint"]), required=True)
 @click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="JSONL file with text, label and lang (a data set's dev.jsonl).")
-@click.option("--threshold", type=float, default=0.5, show_default=True, help="complaint_prob that counts as a complaint.")
+@click.option("--threshold", type=Probability(), default=0.5, show_default=True,
+              help="complaint_prob that counts as a complaint, from 0 to 1.")
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON line: task, n, macro_f1, per_lang.")
 @click.pass_context
 def eval_command(ctx: click.Context, task: str, data_path: Path, threshold: float, as_json: bool) -> None:

@@ -27,22 +27,28 @@ def default_data_dir() -> Path:
 def read_examples(path: Path | str) -> list[Example]:
     """Read a JSONL data file into examples.
 
-    Lines are split on ``"\\n"`` only: tweets may hold other line separators. Each line must be a
-    JSON object whose ``text`` is a string, ``label`` one of :data:`LABELS` and ``lang`` a language
-    code. Raises ``FileNotFoundError`` naming the file when it is missing, and ``ValueError``
-    naming the file, the line and what is wrong with it otherwise.
+    Lines are split on ``"\\n"`` only: tweets may hold other line separators. Each line is read as
+    bytes and decoded on its own, as UTF-8 (a byte-order mark is read past). It must be a JSON object
+    whose ``text`` is a string, ``label`` one of :data:`LABELS` and ``lang`` a language code. Raises
+    ``FileNotFoundError`` naming the file when it is missing, and ``ValueError`` naming the file, the
+    line and what is wrong with it otherwise.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no data file at {path}: pass --data with a JSONL file or folder of data sets")
     examples = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            examples.append(_example_of(json.loads(line)))
-        except ValueError as error:
-            raise ValueError(f"{path}:{number}: not a data record with text, label and lang ({error})") from error
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                text = line.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise ValueError(f"{path}:{number}: not UTF-8 text ({error}); save the file as UTF-8") from None
+            try:
+                examples.append(_example_of(json.loads(text)))
+            except ValueError as error:
+                raise ValueError(f"{path}:{number}: not a data record with text, label and lang ({error})") from error
     return examples
 
 

@@ -74,3 +74,25 @@ def test_eval_names_the_line_and_what_is_wrong_with_it(tmp_path, bad_line, what)
     result = CliRunner().invoke(eval_command, ["--task", "sentiment", "--data", str(data)], obj=obj)
     assert result.exit_code == 1 and result.exception.__class__ is SystemExit
     assert f"Error: {data}:2: not a data record with text, label and lang ({what}" in result.output
+
+
+def test_eval_names_the_file_and_line_that_is_not_utf8(tmp_path):
+    """The whole file was decoded first: the error named neither the file nor the line."""
+    data = tmp_path / "dev.jsonl"
+    data.write_bytes(b'{"text": "Lumora va genial", "label": 2, "lang": "es"}\n{"text": "ca\xeddo", "label": 0, '
+                     b'"lang": "es"}\n')
+    obj = SimpleNamespace(classifier=ClassifierConfig(backend="lexicon"))
+    result = CliRunner().invoke(eval_command, ["--task", "sentiment", "--data", str(data)], obj=obj)
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert f"Error: {data}:2: not UTF-8 text (" in result.output and "save the file as UTF-8" in result.output
+
+
+@pytest.mark.parametrize("threshold", ["7", "-1", "nan"])
+def test_eval_refuses_a_threshold_that_is_no_probability(tmp_path, threshold):
+    data = tmp_path / "dev.jsonl"
+    data.write_text('{"text": "Lumora no funciona", "label": 1, "lang": "es"}\n', encoding="utf-8")
+    obj = SimpleNamespace(classifier=ClassifierConfig(backend="lexicon"))
+    result = CliRunner().invoke(eval_command, ["--task", "complaint", "--data", str(data), "--threshold", threshold],
+                                obj=obj)
+    assert result.exit_code == 2 and "Invalid value for '--threshold'" in result.output, result.output
+    assert "macro_f1" not in result.output
