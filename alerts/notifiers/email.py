@@ -94,18 +94,12 @@ class EmailNotifier:
         try:
             smtp = self._connect()
             try:
-                if self._security == "starttls":
-                    smtp.starttls(context=self._ssl)
-                if self._user:
-                    smtp.login(self._user, self._password or "")
+                self._start_session(smtp, what)
                 refused = smtp.send_message(email, to_addrs=to_addrs)
             except BaseException:
                 smtp.close()
                 raise
             _quit(smtp)  # the server has the message: an error saying goodbye is no failure to deliver it
-        except smtplib.SMTPNotSupportedError:
-            raise DeliveryError(f"{what} does not offer STARTTLS; set smtp_security to \"ssl\" (port 465) or, on "
-                                f"a trusted network, \"none\"", retryable=False) from None
         except smtplib.SMTPAuthenticationError as error:
             raise DeliveryError(f"{what} rejected the login (SMTP {error.smtp_code}); check smtp_user and "
                                 f"smtp_password", retryable=False) from None
@@ -126,6 +120,25 @@ class EmailNotifier:
             log.error("the SMTP server refused some recipients", extra={
                 "server": f"{self._host}:{self._port}", "refused": sorted(refused),
                 "codes": sorted({code for code, _ in refused.values()})})
+
+    def _start_session(self, smtp: smtplib.SMTP, what: str) -> None:
+        """STARTTLS, then the login, as configured; a server that does not offer the one asked for is a
+        :class:`DeliveryError` saying which, not retried."""
+        if self._security == "starttls":
+            try:
+                smtp.starttls(context=self._ssl)
+            except smtplib.SMTPNotSupportedError:
+                raise DeliveryError(f"{what} does not offer STARTTLS; set smtp_security to \"ssl\" (port 465) or, "
+                                    f"on a trusted network, \"none\"", retryable=False) from None
+        if self._user:
+            try:
+                smtp.login(self._user, self._password or "")
+            except smtplib.SMTPNotSupportedError:
+                tls = "" if self._security != "none" else (
+                    ", or, if it offers one only over TLS, set smtp_security to \"starttls\" (port 587) or \"ssl\" "
+                    "(port 465)")
+                raise DeliveryError(f"{what} does not offer a login (no SMTP AUTH); remove smtp_user and "
+                                    f"smtp_password if it takes mail without one{tls}", retryable=False) from None
 
     def _connect(self) -> smtplib.SMTP:
         if self._security == "ssl":

@@ -168,9 +168,9 @@ def test_a_line_a_full_disk_cut_short_is_removed_so_the_retry_leaves_only_whole_
     assert [json.loads(line)["key"] for line in path.read_text().splitlines()] == ["earlier", "mention:1:file"]
 
 
-def email_to(port: int, *recipients: str, security: str = "none") -> EmailNotifier:
+def email_to(port: int, *recipients: str, security: str = "none", user: str | None = None) -> EmailNotifier:
     return EmailNotifier("email", host="127.0.0.1", port=port, sender="listener@example.com",
-                         recipients=list(recipients), security=security)
+                         recipients=list(recipients), security=security, user=user, password="secret" if user else None)
 
 
 def test_an_error_answering_quit_after_the_server_took_the_email_does_not_send_it_again(tmp_path, smtp_server):
@@ -207,6 +207,19 @@ def test_starttls_asked_of_a_server_without_it_is_given_up_at_once_saying_what_t
     outbox = Outbox(store, {"email": email_to(port, "pr@example.com", security="starttls")}, clock=clock)
     assert outbox.deliver_due().given_up == 1
     assert "does not offer STARTTLS; set smtp_security" in store.alerts()[0].last_error
+
+
+def test_a_login_asked_of_a_server_without_smtp_auth_is_given_up_at_once_saying_what_to_change(tmp_path, smtp_server):
+    """It read "failed (SMTPNotSupportedError)", or was taken for STARTTLS not offered."""
+    recorder, port = smtp_server  # offers no AUTH
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "email")
+    outbox = Outbox(store, {"email": email_to(port, "pr@example.com", user="listener")}, clock=clock)
+    assert outbox.deliver_due().given_up == 1
+    error = store.alerts()[0].last_error
+    assert "does not offer a login (no SMTP AUTH); remove smtp_user and smtp_password" in error
+    assert 'set smtp_security to "starttls"' in error and "STARTTLS;" not in error and not recorder.messages
 
 
 def test_an_alert_older_than_the_give_up_age_fails_and_the_operator_hears_once(tmp_path, slack_server):
