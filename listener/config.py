@@ -764,8 +764,9 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
                  for key, item in value.items()}
         return {key: item for key, item in table.items() if item is not _LEFT_OUT}
     if isinstance(value, list):
+        entry = way_out or f"remove that [[{'.'.join(key_path)}]] entry"  # inside an entry: the outer one
         items = [_interpolate(item, environ, path, (*key_path, str(index)), enabled,
-                              f"remove that [[{'.'.join(key_path)}]] entry" if isinstance(item, dict) else way_out)
+                              entry if isinstance(item, dict) else way_out)
                  for index, item in enumerate(value)]
         return [item for item in items if item is not _LEFT_OUT]
     if not isinstance(value, str):

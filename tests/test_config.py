@@ -58,7 +58,9 @@ def test_missing_environment_variable_exits_2_naming_key_and_variable(write_conf
      "alerts.channels.1.webhook_url", "Export LISTENER_TEST_UNSET, or remove that [[alerts.channels]] entry."),
     ('\n[[alerts.rules]]\nname = "legal"\nkeywords = ["${LISTENER_TEST_UNSET}"]\nchannels = ["file"]\n',
      "alerts.rules.1.keywords.0", "Export LISTENER_TEST_UNSET, or remove that [[alerts.rules]] entry."),
-], ids=["source", "channel", "rule"])
+    ('\n[[alerts.rules]]\nname = "legal"\nroutes = [{ channels = ["${LISTENER_TEST_UNSET}"] }]\n',
+     "alerts.rules.1.routes.0.channels.0", "Export LISTENER_TEST_UNSET, or remove that [[alerts.rules]] entry."),
+], ids=["source", "channel", "rule", "route"])
 def test_a_missing_environment_variable_offers_enabled_false_only_where_the_table_has_it(write_config, extra, key,
                                                                                           way_out):
     """An alert channel has no 'enabled': following that advice gave 'unknown key'."""
