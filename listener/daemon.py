@@ -85,6 +85,12 @@ def build_scheduler(app: Listener) -> BackgroundScheduler:
             _logged("digest", lambda: send_daily_digests(app.store, app.settings, clock=app.clock)), "cron",
             hour=hour, minute=minute, timezone=ZoneInfo(digest.timezone), id="digest",
         )
+        # A digest the listener was stopped for, or could not send, goes out at the next start or hour.
+        scheduler.add_job(
+            _logged("digest catch-up", lambda: send_daily_digests(app.store, app.settings, clock=app.clock,
+                                                                  catch_up=True)),
+            "interval", hours=1, id="digest-catch-up", next_run_time=now,
+        )
     return scheduler
 
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -501,12 +501,7 @@ class Store:
                         self._evaluate_again(conn, row[0])
                         edited += 1
             for key, value in (cursor or {}).items():
-                conn.execute(
-                    """INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)
-                       ON CONFLICT (source, key) DO UPDATE SET value = excluded.value,
-                       updated_at = excluded.updated_at""",
-                    (source, key, str(value), now),
-                )
+                _set_cursor(conn, source, key, str(value), now)
         return SaveResult(new=new, updated=updated, too_old=too_old, moved_to_own_brand=moved, edited=edited)
 
     @staticmethod
@@ -524,6 +519,16 @@ class Store:
         with self._lock:
             rows = self._conn.execute("SELECT key, value FROM cursors WHERE source = ?", (source,)).fetchall()
         return dict(rows)
+
+    def digest_sent_through(self, brand: str) -> date | None:
+        """The last day through which the daemon has sent ``brand``'s daily digests, if it ever has."""
+        value = self.cursor(_DIGESTS_SENT).get(brand)
+        return date.fromisoformat(value) if value else None
+
+    def record_digest_sent(self, brand: str, day: date) -> None:
+        """Record that ``brand``'s daily digests are sent through ``day``."""
+        with self._transaction() as conn:
+            _set_cursor(conn, _DIGESTS_SENT, brand, day.isoformat(), _iso(self._clock()))
 
     def mention(self, mention_id: int) -> StoredMention | None:
         """The mention with row id ``mention_id`` and its classification, if any."""
@@ -1127,6 +1132,17 @@ class Store:
 
 # The highest mention id retention has deleted, kept where the store keeps its own values.
 _LAST_MENTION_ID = ("_store", "last_deleted_mention_id")
+# The last day of each brand whose daily digest was sent, kept there too (key: the brand).
+_DIGESTS_SENT = "_digests_sent"
+
+
+def _set_cursor(conn: sqlite3.Connection, source: str, key: str, value: str, now: str | None) -> None:
+    """Save one cursor value (or one of the store's own values) at ``now``."""
+    conn.execute(
+        """INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
+        (source, key, value, now),
+    )
 
 
 def _id_after_deleted_mentions(conn: sqlite3.Connection) -> int | None:

@@ -9,7 +9,7 @@ Example::
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from alerts.digest.deliver import DeliveryReport, DigestDeliveryError, send_digest
@@ -60,22 +60,51 @@ def busiest_day(store: Store, settings: Settings, brand: str) -> date | None:
     return max(days, key=lambda day: (days[day], day)) if days else None
 
 
-def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = system_clock) -> list[DeliveryReport]:
-    """Build yesterday's digest of every own brand and send it: the daemon's daily job.
+# A listener stopped longer than this sends the digests of the last week, not of every day it missed.
+CATCH_UP_DAYS = 7
 
-    A digest that cannot be sent (or only in part) is logged, and the other brands' are sent all the same;
-    the reports are those of the digests sent.
+
+def due_day(now: datetime, settings: Settings) -> date:
+    """The latest day whose digest is due at ``now``: yesterday once today's ``digest.time`` has passed
+    (local to ``digest.timezone``), else the day before."""
+    local = now.astimezone(ZoneInfo(settings.digest.timezone))
+    passed = local.time() >= time.fromisoformat(settings.digest.time)
+    return local.date() - timedelta(days=1 if passed else 2)
+
+
+def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = system_clock,
+                       catch_up: bool = False) -> list[DeliveryReport]:
+    """Send every own brand's daily digests that are due and not sent yet: the daemon's daily job.
+
+    The store records the last day sent per brand, so a day is sent once, also across restarts. The
+    digests a stopped or failing listener missed are sent too, oldest first (at most
+    :data:`CATCH_UP_DAYS`): each day's page lists the alerts quiet hours held until its digest, which
+    no other day's lists. With ``catch_up`` (the hourly run, and the run at start-up) only days after
+    one already sent are sent, so a first digest never goes out at an odd hour. A digest that cannot be
+    sent (or only in part) is logged and tried again at the next run; the other brands' are sent all
+    the same. The reports are those of the digests sent.
     """
+    due = due_day(clock(), settings)
     reports = []
     for brand in own_brands(settings):
-        digest = build_digest(store, settings, brand=brand, clock=clock)
-        try:
-            report = send_digest(digest, settings)
-        except DigestDeliveryError as error:
-            log.error("digest delivery failed", extra={"brand": brand, "day": digest.day.isoformat(),
-                                                       "detail": str(error)})
-            continue
-        log.info("digest sent", extra={"brand": brand, "day": digest.day.isoformat(),
-                                       "recipients": len(report.recipients), "slack": report.slack})
-        reports.append(report)
+        sent_through = store.digest_sent_through(brand)
+        if sent_through is None:
+            if catch_up:
+                continue
+            sent_through = due - timedelta(days=1)
+            store.record_digest_sent(brand, sent_through)  # so a failed first send is retried by the catch-up
+        day = max(sent_through + timedelta(days=1), due - timedelta(days=CATCH_UP_DAYS - 1))
+        while day <= due:
+            digest = build_digest(store, settings, brand=brand, day=day)
+            try:
+                report = send_digest(digest, settings)
+            except DigestDeliveryError as error:
+                log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(),
+                                                           "detail": str(error)})
+                break  # this day and the ones after it wait for the next run, in order
+            store.record_digest_sent(brand, day)
+            log.info("digest sent", extra={"brand": brand, "day": day.isoformat(),
+                                           "recipients": len(report.recipients), "slack": report.slack})
+            reports.append(report)
+            day += timedelta(days=1)
     return reports

@@ -72,8 +72,9 @@ def test_a_day_at_the_calendars_end_or_a_page_with_no_folder_is_an_error_not_a_t
 def test_the_daemon_sends_the_digest_daily_at_its_local_time(tmp_path):
     settings = make_settings(tmp_path, extra_channels=[email_channel(25)], enabled=True, time="08:30")
     with Listener(settings, sources=[]) as app:
-        job = build_scheduler(app).get_job("digest")
-    assert job is not None
+        scheduler = build_scheduler(app)
+        job, catch_up = scheduler.get_job("digest"), scheduler.get_job("digest-catch-up")
+    assert job is not None and catch_up is not None  # the catch-up runs at start-up, then hourly
     after_midnight = datetime(2026, 11, 20, 0, 0, tzinfo=timezone.utc)
     next_run = job.trigger.get_next_fire_time(None, after_midnight)
     assert next_run.astimezone(ZoneInfo("Europe/Madrid")).strftime("%Y-%m-%d %H:%M") == "2026-11-20 08:30"
@@ -81,4 +82,5 @@ def test_the_daemon_sends_the_digest_daily_at_its_local_time(tmp_path):
 
 def test_no_digest_job_unless_enabled(tmp_path):
     with Listener(make_settings(tmp_path), sources=[]) as app:
-        assert build_scheduler(app).get_job("digest") is None
+        scheduler = build_scheduler(app)
+        assert scheduler.get_job("digest") is None and scheduler.get_job("digest-catch-up") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+from datetime import timedelta
 import json
 import logging
 import socket
@@ -220,3 +221,41 @@ def test_a_failing_slack_webhook_never_shows_its_url(tmp_path, store, clock, smt
         send_digest(build_digest(store, settings, day=DAY, clock=clock), settings)
     assert "SECRET" not in str(raised.value)
     assert caplog.records and not [record for record in caplog.records if "SECRET" in record.getMessage()]
+
+
+def subjects(inbox: Inbox) -> list[str]:
+    return [email.message_from_bytes(raw, policy=policy.default)["Subject"] for _, raw in inbox.messages]
+
+
+def test_the_days_a_stopped_listener_missed_are_sent_at_its_start_oldest_first_and_once(
+        tmp_path, store, clock, smtp_server):
+    """Each day's page lists the alerts quiet hours held until its digest: a day never sent lost them."""
+    inbox, port = smtp_server
+    settings = mail_settings(tmp_path, port)
+    [first] = send_daily_digests(store, settings, clock=clock)  # 08:00 on the 20th: the 19th
+    clock.now = at(10, day_offset=4)  # stopped from then until 10:00 on the 23rd; started again
+    assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 3
+    assert send_daily_digests(store, settings, clock=clock, catch_up=True) == []  # the next hour's run
+    assert [subject.split(",")[1].strip() for subject in subjects(inbox)] == [
+        "Thursday", "Friday", "Saturday", "Sunday"]
+    assert store.digest_sent_through("Lumora") == DAY + timedelta(days=3)
+
+
+def test_a_digest_that_could_not_be_sent_is_sent_by_the_next_hours_run(tmp_path, store, clock, smtp_server):
+    inbox, port = smtp_server
+    inbox.refuse = 1
+    settings = mail_settings(tmp_path, port)
+    assert send_daily_digests(store, settings, clock=clock) == []  # refused at 08:00
+    clock.now += timedelta(hours=1)
+    assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 1
+    clock.now += timedelta(hours=1)
+    assert send_daily_digests(store, settings, clock=clock, catch_up=True) == []
+    assert len(inbox.messages) == 1
+
+
+def test_a_first_start_sends_no_digest_before_the_digests_time(tmp_path, store, clock, smtp_server):
+    """The start-up run catches up only after a digest was sent: a new listener waits for digest.time."""
+    inbox, port = smtp_server
+    clock.now = at(15)  # 15:00 on the 19th
+    assert send_daily_digests(store, mail_settings(tmp_path, port), clock=clock, catch_up=True) == []
+    assert inbox.messages == []
