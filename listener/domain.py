@@ -56,6 +56,8 @@ class Mention:
     ``(source, external_id)`` identifies it: seeing the same post again updates its engagement.
     ``author_reach`` is the author's audience (X followers; Reddit subreddit subscribers).
     ``lang`` is the language the source reported, if any; the classifier detects its own.
+    ``edited``: the source says the text was edited since it was posted, so it replaces the text stored
+    (a text that differs for another reason, such as a Reddit post removed since, "[removed]", does not).
     """
 
     source: str
@@ -71,6 +73,7 @@ class Mention:
     engagement: Engagement = field(default_factory=Engagement)
     conversation_id: str | None = None
     parent_id: str | None = None
+    edited: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -441,7 +441,7 @@ class Store:
         them moves to that brand and goes through the rules again: a post naming both is the own brand's,
         whichever brand's search found it first. An own brand's mention never moves to another brand.
 
-        A mention seen again with another text (edited) takes the new text, link and raw record, and is
+        A mention seen again edited (``Mention.edited``) takes the new text, link and raw record, and is
         classified again; the rules see it again only if it has raised no alert yet, so an edit can make
         a post alert but never makes it alert twice.
 
@@ -494,7 +494,7 @@ class Store:
                         conn.execute("UPDATE mentions SET brand = ? WHERE id = ?", (mention.brand, row[0]))
                         self._evaluate_again(conn, row[0])
                         moved += 1
-                    if mention.text != row[2]:
+                    if mention.edited and mention.text != row[2]:
                         conn.execute("UPDATE mentions SET text = ?, url = COALESCE(?, url), raw = ? WHERE id = ?",
                                      (mention.text, mention.url, _raw_json(mention), row[0]))
                         conn.execute("DELETE FROM classifications WHERE mention_id = ?", (row[0],))

@@ -37,7 +37,8 @@ def test_an_edited_post_is_classified_again_and_evaluated_again_only_if_it_never
     store.enqueue_alerts([alerted, quiet], [Alert(f"mention:{alerted}:file", "file", "Lumora", "keywords", "normal",
                                                   "Lumora: post alerted", (), mention_id=alerted)])
 
-    edits = [replace(mention(key), text=f"post {key} about Lumora, edited: charged twice") for key in ("alerted", "quiet")]
+    edits = [replace(mention(key), text=f"post {key} about Lumora, edited: charged twice", edited=True)
+             for key in ("alerted", "quiet")]
     result = store.save_batch("x", edits)
 
     assert (result.updated, result.edited) == (2, 2)
@@ -45,6 +46,15 @@ def test_an_edited_post_is_classified_again_and_evaluated_again_only_if_it_never
     assert [stored.id for stored in store.unclassified(10)] == [alerted, quiet]
     store.save_classifications([(alerted, verdict), (quiet, verdict)])
     assert [stored.id for stored in store.unevaluated(10)] == [quiet]
+
+
+def test_a_post_seen_again_with_another_text_it_was_not_edited_to_keeps_its_text(tmp_path):
+    """A Reddit post removed since reads "[removed]": that is no edit, and the complaint's words stay."""
+    store = Store.open(tmp_path / "l.db")
+    store.save_batch("reddit", [mention("1", source="reddit")])
+    result = store.save_batch("reddit", [replace(mention("1", source="reddit"), text="Lumora\n\n[removed]")])
+    assert (result.updated, result.edited) == (1, 0)
+    assert store.mention_by_key("reddit", "1").mention.text == mention("1").text
 
 
 def test_same_id_on_two_sources_is_two_mentions(tmp_path):

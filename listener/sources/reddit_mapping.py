@@ -62,6 +62,10 @@ def parse_reddit_listing(body: Any, brand_of: BrandOf) -> RedditPage:
     return page
 
 
+# What Reddit shows instead of a text its writer deleted or a moderator removed.
+REMOVED_MARKS = frozenset({"[deleted]", "[removed]"})
+
+
 def thing_data(thing: Any) -> tuple[str, dict[str, Any]]:
     """A praw ``Submission`` or ``Comment`` as its kind and JSON fields (author and subreddit as names)."""
     data = {key: value for key, value in vars(thing).items() if not key.startswith("_") and key != "replies"}
@@ -76,6 +80,11 @@ def thing_text(kind: str, data: Mapping[str, Any]) -> str:
     if kind == "t1":
         return str(data.get("body") or "")
     return "\n\n".join(part for part in (str(data.get("title") or ""), str(data.get("selftext") or "")) if part)
+
+
+def _removed(kind: str, data: Mapping[str, Any]) -> bool:
+    """Whether the text was deleted or removed since it was posted: Reddit puts a mark in its place."""
+    return str(data.get("body" if kind == "t1" else "selftext") or "") in REMOVED_MARKS
 
 
 def mention_from_thing(kind: str, data: Mapping[str, Any], brand: str) -> Mention:
@@ -101,6 +110,7 @@ def mention_from_thing(kind: str, data: Mapping[str, Any], brand: str) -> Mentio
         ),
         conversation_id=str(data.get("link_id") or fullname),
         parent_id=optional_text(data.get("parent_id"), "parent_id") if kind == "t1" else None,
+        edited=bool(data.get("edited")) and not _removed(kind, data),
         raw=dict(data),
     )
 

@@ -132,6 +132,7 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
         ),
         conversation_id=_optional_str(tweet.get("conversation_id")),
         parent_id=_optional_str(replied_to),
+        edited=len(history or ()) > 1,
         raw=dict(tweet),
     )
 
