@@ -52,9 +52,9 @@ class ReactionAcks:
             except DeliveryError as error:
                 log.warning("cannot read reactions", extra={"channel": stored.alert.channel, "alert": stored.id,
                                                             "reason": str(error)})
-                if error.retryable:
-                    break  # Slack is down or rate limiting: the same would happen for every message; next round
-                continue  # this message only (deleted: message_not_found); the later ones can still be read
+                # Slack down, rate limiting, or the token or its scopes refused: the same would happen for
+                # every message; next round. (A deleted message is no error: nobody reacted to it.)
+                break
             if user is not None:
                 row = self._store.acknowledge(stored.id, f"slack:{user}")
                 acknowledged += 1

@@ -10,6 +10,7 @@ reactions that acknowledge an alert (``reactions.get``). Bot scopes: ``chat:writ
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -126,14 +127,19 @@ class SlackBotNotifier:
     def reacted_by(self, ref: str) -> str | None:
         """Who put the acknowledgement reaction on the message ``ref``, or ``None`` if nobody has."""
         channel, ts = ref.split(":", 1)
-        response = self._call("reactions.get", self._client.reactions_get, channel=channel, timestamp=ts, full=True)
+        response = self._call("reactions.get", self._client.reactions_get, channel=channel, timestamp=ts, full=True,
+                              gone={"message_not_found"})
+        if response is None:  # the message was deleted: nobody can react to it any more
+            return None
         for reaction in (response.get("message") or {}).get("reactions", []):
             name = reaction.get("name", "")
             if (name == self.ack_reaction or name.startswith(f"{self.ack_reaction}::")) and reaction.get("users"):
                 return reaction["users"][0]
         return None
 
-    def _call(self, method: str, call: Any, **arguments: Any) -> Any:
+    def _call(self, method: str, call: Any, *, gone: Collection[str] = (), **arguments: Any) -> Any:
+        """``call(**arguments)``'s response; ``None`` for an error in ``gone`` (what was asked about is no
+        more); any other failure a :class:`DeliveryError` saying whether to try again."""
         what = f"Slack {method}"
         try:
             return call(**arguments)
@@ -141,6 +147,8 @@ class SlackBotNotifier:
             response = error.response
             code = response.get("error", "") if isinstance(response.data, dict) else ""
             headers = {key.lower(): value for key, value in (response.headers or {}).items()}
+            if response.status_code == 200 and code in gone:
+                return None
             if response.status_code != 200:
                 raise error_for_status(what, response.status_code, _first(headers.get("retry-after")), code) from None
             if code in _TRANSIENT_API_ERRORS:

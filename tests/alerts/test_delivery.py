@@ -376,6 +376,28 @@ def test_a_deleted_alert_message_does_not_stop_the_reactions_on_later_ones_being
     assert [stored.acknowledged_by for stored in reversed(store.alerts())] == [None, "slack:U42", "slack:U42"]
 
 
+
+def test_a_bot_that_may_not_read_reactions_asks_once_a_round_not_once_a_message(tmp_path, slack_server):
+    """missing_scope is the token's, not one message's: asking on about every message repeated it 40 times."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    for n in range(1, 41):
+        queue(store, add_mention(store, external_id=str(n)), "slack")
+    Outbox(store, {"slack": bot(slack_server)}, clock=clock).deliver_due()
+    asked = []
+    original = slack_server.handle
+
+    def refusing(path, headers, body, query):
+        if path == "/api/reactions.get":
+            asked.append(path)
+            return 200, {}, {"ok": False, "error": "missing_scope", "needed": "reactions:read"}
+        return original(path, headers, body, query)
+
+    slack_server.handle = refusing
+    clock.advance(minutes=1)
+    assert ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock).check() == 0
+    assert len(asked) == 1
+
 def test_a_secret_quoted_escaped_or_line_by_line_is_redacted():
     """requests refuses a header value with a line break and quotes it escaped ('Bearer AAAA...\\nSECRET...'),
     and a traceback prints a multi-line value's lines apart: neither form was redacted."""
