@@ -217,7 +217,7 @@ class _Baseline:
         moment = start
         while moment < end:
             step_end = min(moment.replace(minute=0, second=0, microsecond=0) + HOUR, end)
-            local = moment.astimezone(self.zone)
+            local = hour_start(moment).astimezone(self.zone)  # the slot its clock hour was learnt in
             slot = (_day_kind(local), local.hour)
             total += self.rates[slot] * ((step_end - moment) / HOUR)
             least_certain = min(least_certain, float(self.certainty[slot]))
@@ -256,8 +256,15 @@ def negative_binomial_tail(observed: int, mean: float, shape: float) -> float:
         return math.exp(math.lgamma(count + shape) - math.lgamma(shape) - math.lgamma(count + 1)
                         + shape * math.log(p) + count * math.log1p(-p))
 
-    if observed <= mean:
-        return min(max(1.0 - math.fsum(probability(count) for count in range(observed)), 0.0), 1.0)
+    if observed <= mean:  # one minus the terms below observed, summed downwards until they are negligible
+        term, count, below = probability(observed - 1), observed - 1, 0.0
+        while term > 0.0:
+            below += term
+            if term < below * 1e-12 or count == 0:
+                break
+            term *= count / ((count - 1 + shape) * (1 - p))  # P(count - 1) from P(count)
+            count -= 1
+        return min(max(1.0 - below, 0.0), 1.0)
     term = probability(observed)
     total, j = 0.0, observed
     while term > 1e-300 and j < observed + 100_000:

@@ -140,3 +140,16 @@ def test_a_local_rhythm_is_no_spike_the_week_after_daylight_saving_changes(chang
         if detector.check(series, now, watched_since=start, last_alert=fired[-1] if fired else None):
             fired.append(now)
     assert fired == []
+
+
+def test_in_a_half_hour_time_zone_a_daily_busy_hour_is_expected_all_through_it() -> None:
+    """Learnt per clock hour but read per local hour, its second half was judged by the next hour's rate."""
+    times = []
+    for hour in range(14 * 24):  # busy every day 11:00-13:00 UTC, 16:30-18:30 in Kolkata
+        count = 40 if hour % 24 in (11, 12) else 2
+        times += [START + timedelta(hours=hour, minutes=60 * index / count) for index in range(count)]
+    series = SeriesCounts.of(times)
+    detector = SpikeDetector(SpikeSettings(timezone=ZoneInfo("Asia/Kolkata")))
+    day = START + timedelta(days=13, hours=12)
+    assert [detector.check(series, day + timedelta(minutes=minute), watched_since=START)
+            for minute in (15, 30, 45, 59)] == [None] * 4
