@@ -12,7 +12,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from alerts.digest.deliver import DeliveryReport, DigestDeliveryError, send_digest
+from alerts.digest.deliver import DeliveryReport, DigestDeliveryError, SlackSummaryFailed, send_digest
 from alerts.digest.figures import collect_figures
 from alerts.digest.render import RenderedDigest, render_digest
 from alerts.digest.window import DayWindow, previous_day
@@ -81,8 +81,9 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
     :data:`CATCH_UP_DAYS`): each day's page lists the alerts quiet hours held until its digest, which
     no other day's lists. With ``catch_up`` (the hourly run, and the run at start-up) only days after
     one already sent are sent, so a first digest never goes out at an odd hour. A digest that cannot be
-    sent (or only in part) is logged and tried again at the next run; the other brands' are sent all
-    the same. The reports are those of the digests sent.
+    emailed is logged and tried again at the next run; one emailed whose Slack summary failed is logged
+    and counts as sent. The other brands' are sent all the same. The reports are those of the digests
+    sent whole.
     """
     due = due_day(clock(), settings)
     reports = []
@@ -95,16 +96,18 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
             store.record_digest_sent(brand, sent_through)  # so a failed first send is retried by the catch-up
         day = max(sent_through + timedelta(days=1), due - timedelta(days=CATCH_UP_DAYS - 1))
         while day <= due:
-            digest = build_digest(store, settings, brand=brand, day=day)
             try:
-                report = send_digest(digest, settings)
+                report = send_digest(build_digest(store, settings, brand=brand, day=day), settings)
             except DigestDeliveryError as error:
                 log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(),
                                                            "detail": str(error)})
-                break  # this day and the ones after it wait for the next run, in order
+                if not isinstance(error, SlackSummaryFailed):
+                    break  # not emailed: this day and the ones after it wait for the next run, in order
+                report = None  # emailed, only the summary failed: sent, or every run would email it again
             store.record_digest_sent(brand, day)
-            log.info("digest sent", extra={"brand": brand, "day": day.isoformat(),
-                                           "recipients": len(report.recipients), "slack": report.slack})
-            reports.append(report)
+            if report is not None:
+                log.info("digest sent", extra={"brand": brand, "day": day.isoformat(),
+                                               "recipients": len(report.recipients), "slack": report.slack})
+                reports.append(report)
             day += timedelta(days=1)
     return reports

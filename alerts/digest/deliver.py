@@ -28,6 +28,10 @@ class DigestDeliveryError(Exception):
     """The digest could not be sent; the message says where and what to check."""
 
 
+class SlackSummaryFailed(DigestDeliveryError):
+    """The digest was emailed, but its Slack summary could not be posted: sending again would email it twice."""
+
+
 @dataclass(frozen=True)
 class DeliveryReport:
     """Where a digest went: the email's Message-ID and recipients, and whether Slack got the summary."""
@@ -121,8 +125,8 @@ def post_slack_summary(digest: RenderedDigest, settings: Settings) -> None:
 def send_digest(digest: RenderedDigest, settings: Settings) -> DeliveryReport:
     """Email ``digest`` and, when ``digest.channel`` is set, post its summary to Slack.
 
-    Raises :class:`DigestDeliveryError`; when the email went out and only the Slack summary failed, its
-    message says so, as sending again would email the digest a second time.
+    Raises :class:`DigestDeliveryError`; when the email went out and only the Slack summary failed,
+    :class:`SlackSummaryFailed`, whose message says so, as sending again would email the digest a second time.
     """
     message_id, recipients = send_email(digest, settings)
     if settings.digest.channel:
@@ -130,5 +134,5 @@ def send_digest(digest: RenderedDigest, settings: Settings) -> DeliveryReport:
             post_slack_summary(digest, settings)
         except DigestDeliveryError as error:
             emailed = f"emailed to {', '.join(recipients)}"
-            raise DigestDeliveryError(f"{emailed}; the Slack summary failed: {error}") from None
+            raise SlackSummaryFailed(f"{emailed}; the Slack summary failed: {error}") from None
     return DeliveryReport(message_id, tuple(recipients), bool(settings.digest.channel))

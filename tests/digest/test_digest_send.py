@@ -259,3 +259,17 @@ def test_a_first_start_sends_no_digest_before_the_digests_time(tmp_path, store, 
     clock.now = at(15)  # 15:00 on the 19th
     assert send_daily_digests(store, mail_settings(tmp_path, port), clock=clock, catch_up=True) == []
     assert inbox.messages == []
+
+
+def test_a_digest_emailed_whose_slack_summary_failed_is_not_emailed_again_by_the_next_runs(
+        tmp_path, store, clock, smtp_server):
+    inbox, port = smtp_server
+    settings = make_settings(tmp_path, recipients=["pr@lumora.example"], channel="team", extra_channels=[
+        email_channel(port), {"name": "team", "type": "slack", "webhook_url": f"http://127.0.0.1:{free_port()}/hook"}])
+    assert send_daily_digests(store, settings, clock=clock) == []  # emailed; the summary could not be posted
+    for _ in range(3):
+        clock.now += timedelta(hours=1)
+        send_daily_digests(store, settings, clock=clock, catch_up=True)
+    clock.now += timedelta(days=1)
+    send_daily_digests(store, settings, clock=clock, catch_up=True)
+    assert len(inbox.messages) == 2  # the 19th once, then the 20th
