@@ -7,11 +7,13 @@ mapping catches the same errors per post instead of letting one post stop its ba
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from listener.domain import utc
 
+log = logging.getLogger(__name__)
 # SQLite stores integers of at most 8 bytes.
 MAX_COUNT = 2**63 - 1
 
@@ -58,6 +60,28 @@ def count(value: Any, field: str) -> int:
 def optional_count(value: Any, field: str) -> int | None:
     """Like :func:`count`, but ``None`` stays ``None`` (an author's reach that the source did not give)."""
     return None if value is None else count(value, field)
+
+
+def service_count(value: Any, field: str) -> int:
+    """A count in a service's answer (X, Reddit): as :func:`count`, but one that is no usable integer reads
+    as 0, logged, instead of making the post an error: a post skipped for its likes would be a complaint
+    lost, since the poll moves past it. (A replay file's counts stay strict: their writer can mend the line.)"""
+    counted = _usable_count(value, field)
+    return 0 if counted is None else counted
+
+
+def service_reach(value: Any, field: str) -> int | None:
+    """An author's reach in a service's answer, as :func:`service_count` reads counts; unknown (``None``)
+    when absent or not usable."""
+    return None if value is None else _usable_count(value, field)
+
+
+def _usable_count(value: Any, field: str) -> int | None:
+    try:
+        return count(value, field)
+    except RecordError as error:
+        log.warning("count not used", extra={"reason": str(error)})
+        return None
 
 
 def optional_text(value: Any, field: str) -> str | None:

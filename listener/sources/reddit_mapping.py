@@ -13,7 +13,7 @@ from typing import Any
 from listener.domain import Engagement, Mention
 from listener.sources import BrandOf
 from listener.sources.fields import (
-    RECORD_FAULTS, count, epoch_time, optional_count, optional_text, record_problem,
+    RECORD_FAULTS, epoch_time, optional_text, record_problem, service_count, service_reach,
 )
 
 SOURCE = "reddit"
@@ -103,10 +103,10 @@ def mention_from_thing(kind: str, data: Mapping[str, Any], brand: str) -> Mentio
         brand=brand,
         url=_url(kind, data),
         author_handle=_author(data),
-        author_reach=optional_count(subscribers, "subreddit_subscribers"),
+        author_reach=service_reach(subscribers, "subreddit_subscribers"),
         engagement=Engagement(
-            likes=count(max(score, 0) if isinstance(score, int) else score, "score"),  # a score can be below 0
-            replies=count(comments, "num_comments") if kind == "t3" else 0,
+            likes=service_count(max(score, 0) if isinstance(score, int) else score, "score"),  # a score can be below 0
+            replies=service_count(comments, "num_comments") if kind == "t3" else 0,
         ),
         conversation_id=str(data.get("link_id") or fullname),
         parent_id=optional_text(data.get("parent_id"), "parent_id") if kind == "t1" else None,

@@ -16,7 +16,7 @@ from typing import Any
 from listener.domain import Engagement, Mention
 from listener.sources import BrandOf
 from listener.sources.fields import (
-    RECORD_FAULTS, count, epoch_time, iso_time, optional_count, optional_text, record_problem,
+    RECORD_FAULTS, epoch_time, iso_time, optional_text, record_problem, service_count, service_reach,
 )
 
 SOURCE = "x"
@@ -124,10 +124,10 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
         url=f"https://x.com/{handle}/status/{tweet_id}" if handle else f"https://x.com/i/web/status/{tweet_id}",
         author_handle=handle,
         author_name=optional_text(author.get("name"), "includes.users.name"),
-        author_reach=optional_count(followers, "includes.users.public_metrics.followers_count"),
+        author_reach=service_reach(followers, "includes.users.public_metrics.followers_count"),
         lang=optional_text(tweet.get("lang"), "lang"),
         engagement=Engagement(
-            *(count(metrics.get(key), f"public_metrics.{key}")
+            *(service_count(metrics.get(key), f"public_metrics.{key}")
               for key in ("like_count", "retweet_count", "reply_count", "quote_count")),
         ),
         conversation_id=_optional_str(tweet.get("conversation_id")),

@@ -134,10 +134,9 @@ def test_malformed_file_is_named_and_the_others_still_import(app, tmp_path):
 
 @pytest.mark.parametrize("fields", [
     {"created_at": "9999-12-31T23:00:00-05:00"},  # after year 9999 once in UTC
-    {"public_metrics": {"like_count": 2**64}},  # more than SQLite's integers hold
     {"public_metrics": [1]},
     {"referenced_tweets": ["1402323452327407616"]},
-], ids=["time-after-9999-in-utc", "count-too-large", "metrics-a-list", "reference-a-string"])
+], ids=["time-after-9999-in-utc", "metrics-a-list", "reference-a-string"])
 def test_a_tweet_that_cannot_be_stored_is_reported_and_its_file_and_the_next_still_import(app, tmp_path, fields):
     """Such a tweet used to stop the whole import with a traceback: nothing stored, the next file unread."""
     body = x_body("x/all-0ddaa2.json")
@@ -152,8 +151,8 @@ def test_a_tweet_that_cannot_be_stored_is_reported_and_its_file_and_the_next_sti
     assert app.store.mention_by_key("x", body["data"][1]["id"]) is None
 
 
-@pytest.mark.parametrize("fields", [{"created_utc": 1e20}, {"created_utc": float("nan")}, {"score": 2**64}],
-                         ids=["time-after-9999", "time-nan", "count-too-large"])
+@pytest.mark.parametrize("fields", [{"created_utc": 1e20}, {"created_utc": float("nan")}],
+                         ids=["time-after-9999", "time-nan"])
 def test_a_reddit_post_that_cannot_be_stored_is_reported_and_the_others_import(app, tmp_path, fields):
     cassette = json.loads(fixture_path(REDDIT_RECORDINGS[0]).read_text(encoding="utf-8"))
     listing = json.loads(cassette["interactions"][1]["response"]["body"]["string"])

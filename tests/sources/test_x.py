@@ -323,14 +323,18 @@ def test_a_tweet_that_cannot_be_stored_is_reported_and_the_search_moves_on(app, 
     """Such a tweet used to fail the poll every time: the same page fetched again and again, since_id stuck."""
     page = x_recording("all-0ddaa2.json")
     body = page.json()
-    body["data"][0]["public_metrics"]["like_count"] = 2**64
+    body["data"][0]["created_at"] = "9999-12-31T23:00:00-05:00"  # after year 9999 once in UTC
+    body["data"][1]["public_metrics"]["like_count"] = 2**64  # more than SQLite holds: a count, not the post
+    body["data"][2]["public_metrics"]["retweet_count"] = "12"
     serve(api, Recorded(page.status, page.headers, json.dumps(body)))
 
     report = app.pipeline.ingest(app.sources[0])
 
     assert report.new == len(body["data"]) - 1
-    assert report.errors == [f"x: tweet #1: field 'public_metrics.like_count' must be a non-negative integer "
-                             f"(at most {2**63 - 1}), got {2**64}"]
+    assert report.errors == ["x: tweet #1: field 'created_at' is out of range (before year 1 or after 9999 in UTC): "
+                             "'9999-12-31T23:00:00-05:00'"]
+    stored = [app.store.mention_by_key("x", body["data"][index]["id"]).mention.engagement for index in (1, 2)]
+    assert (stored[0].likes, stored[1].reposts) == (0, 0)  # unusable counts read as 0; the posts are kept
     assert app.store.cursor("x")["since_id:KFC"] == body["meta"]["newest_id"]
 
 
