@@ -220,9 +220,9 @@ def config() -> None:
 def config_check(state: CliContext) -> None:
     """Validate the config and print the effective settings, secrets masked.
 
-    Besides the values, it builds the sources and channels and loads the classifier, as the daemon does at
-    start-up, so a replay file, channel path or model that is not there fails here too (exit 2); it
-    opens no database and calls no service.
+    Besides the values, it builds the sources and channels and loads the embedded or lexicon classifier, as
+    the daemon does at start-up, so a replay file, channel path or model that is not there fails here too
+    (exit 2); it opens no database, calls no service and loads no transformer.
     """
     from alerts.channels import ChannelUnavailable, build_notifiers
     from listener.sources import SourceConfigError
@@ -235,7 +235,11 @@ def config_check(state: CliContext) -> None:
     except (ChannelUnavailable, SourceConfigError) as error:
         click.echo(f"config error: {error}", err=True)
         sys.exit(CONFIG_ERROR_EXIT)
-    load_classifier(state.settings.classifier)  # a model that is not there: ModelNotAvailable, exit 2
+    # A model that is not there raises ModelNotAvailable: exit 2. A transformer (a complaint_model too) is
+    # loaded at start-up only: a hub id would be fetched, gigabytes, by a check.
+    classifier = state.settings.classifier
+    if classifier.backend != "transformers":
+        load_classifier(classifier.model_copy(update={"complaint_model": None}))
     click.echo(json.dumps(masked_dump(state.settings), indent=2, ensure_ascii=False))
     click.echo("config OK", err=True)
 

@@ -452,3 +452,12 @@ def test_the_classifier_commands_take_config_before_or_after_their_name(write_co
                                 ["classify", *options, "hola"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.splitlines()[-1])["model"] == "lexicon"
+
+
+def test_config_check_loads_no_transformer_which_a_hub_id_would_fetch(write_config):
+    path = write_config()
+    path.write_text(path.read_text().replace(
+        'backend = "lexicon"', 'backend = "transformers"\nsentiment_model = "cardiffnlp/twitter-xlm-roberta-base-sentiment"'))
+    (path.parent / "posts.jsonl").write_text("")
+    result = run_check(path)
+    assert result.exit_code == 0, result.output
