@@ -145,8 +145,15 @@ def _iso_codes(value: list[str], *, also: Mapping[str, str] | None = None) -> li
 
 
 def _detected_languages(value: list[str]) -> list[str]:
-    # What the language detector gives a post, as the rules compare it: exactly, so "EN" never matched "en".
-    return _iso_codes(value, also={"*": "any language", "und": "a post whose language was not found"})
+    """``value`` if each is a language as a post's is given: lower case ("EN" never matched "en"), a code of
+    two or three letters, or a source's tag ("fil", "pt-br", which the detector passes on when unsure),
+    "*" or "und"."""
+    wrong = [code for code in value if code not in ("*", "und") and not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)*", code)]
+    if wrong:
+        raise ValueError(f"not language codes: {', '.join(map(repr, wrong))}; write them in lower case as the "
+                         "classifier gives them, e.g. 'es', 'fil' or 'pt-br', or '*' (any language), or 'und' "
+                         "(a post whose language was not found)")
+    return value
 
 
 LanguageCodes = Annotated[list[str], AfterValidator(_iso_codes)]

@@ -281,10 +281,11 @@ def test_a_route_language_that_is_no_detected_code_exits_2_saying_how_to_write_i
     """Routes compare the detected code exactly: "EN" passed and never matched a post's "en"."""
     result = run_check(write_config(rule_routing_languages('["es", "EN", "english"]')))
     assert result.exit_code == 2, result.output
-    assert "alerts.rules.1.routes.0.languages: Value error, not ISO 639-1 codes: 'EN', 'english'; write two " \
-           "lower-case letters, e.g. 'es', or '*' (any language), or 'und'" in result.output
-    settings = load_settings(write_config(rule_routing_languages('["en", "und"]')))
-    assert settings.alerts.rules[1].routes[0].languages == ["en", "und"]
+    assert "alerts.rules.1.routes.0.languages: Value error, not language codes: 'EN', 'english'; write them " \
+           "in lower case as the classifier gives them, e.g. 'es', 'fil' or 'pt-br'" in result.output
+    # a source's own tag, which the detector passes on when unsure, routes as it did
+    settings = load_settings(write_config(rule_routing_languages('["en", "und", "fil", "pt-br"]')))
+    assert settings.alerts.rules[1].routes[0].languages == ["en", "und", "fil", "pt-br"]
 
 
 @pytest.mark.parametrize("key, value", [
