@@ -56,8 +56,10 @@ class Mention:
     ``(source, external_id)`` identifies it: seeing the same post again updates its engagement.
     ``author_reach`` is the author's audience (X followers; Reddit subreddit subscribers).
     ``lang`` is the language the source reported, if any; the classifier detects its own.
-    ``edited``: the source says the text was edited since it was posted, so it replaces the text stored
-    (a text that differs for another reason, such as a Reddit post removed since, "[removed]", does not).
+    ``edit_version``: how far the source says the text was edited since it was posted, higher being
+    newer (X: the version's place in the tweet's edit history; Reddit: when it was edited); ``None``:
+    as posted. A newer version replaces the text stored; an older one, or a text that differs for
+    another reason (a Reddit post removed since, "[removed]"), does not.
     """
 
     source: str
@@ -73,7 +75,7 @@ class Mention:
     engagement: Engagement = field(default_factory=Engagement)
     conversation_id: str | None = None
     parent_id: str | None = None
-    edited: bool = False
+    edit_version: float | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

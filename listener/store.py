@@ -311,9 +311,15 @@ def _incident_terms_v5(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE incidents ADD COLUMN terms TEXT")
 
 
+def _edit_version_v6(db: sqlite_utils.Database) -> None:
+    """How far a mention's stored text was edited (``Mention.edit_version``), so an older version read
+    later does not put the older text back."""
+    db.execute("ALTER TABLE mentions ADD COLUMN edit_version REAL")
+
+
 # Forward migrations, in order: MIGRATIONS[n] takes a database at version n to version n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _create_v1, _alerting_v2, _early_warning_v3, _complaint_series_v4, _incident_terms_v5,
+    _create_v1, _alerting_v2, _early_warning_v3, _complaint_series_v4, _incident_terms_v5, _edit_version_v6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -441,9 +447,10 @@ class Store:
         them moves to that brand and goes through the rules again: a post naming both is the own brand's,
         whichever brand's search found it first. An own brand's mention never moves to another brand.
 
-        A mention seen again edited (``Mention.edited``) takes the new text, link and raw record, and is
-        classified again; the rules see it again only if it has raised no alert yet, so an edit can make
-        a post alert but never makes it alert twice.
+        A mention seen again in a newer edit (``Mention.edit_version``) takes its text, link and raw
+        record, and is classified again; the rules see it again only if it has raised no alert yet, so an
+        edit can make a post alert but never makes it alert twice. An older version read later (a saved
+        file imported) changes no text.
 
         Example::
 
@@ -460,22 +467,22 @@ class Store:
                     too_old += 1
                     continue
                 row = conn.execute(
-                    "SELECT id, brand, text FROM mentions WHERE source = ? AND external_id = ?",
+                    "SELECT id, brand, text, edit_version FROM mentions WHERE source = ? AND external_id = ?",
                     (mention.source, mention.external_id),
                 ).fetchone()
                 if row is None:
                     conn.execute(
                         """INSERT INTO mentions (id, source, external_id, brand, text, created_at, url,
                                author_handle, author_name, author_reach, lang, likes, reposts, replies,
-                               quotes, conversation_id, parent_id, raw, first_seen_at, updated_at)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                               quotes, conversation_id, parent_id, raw, first_seen_at, updated_at, edit_version)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                         (
                             next_id, mention.source, mention.external_id, mention.brand, mention.text,
                             _iso(mention.created_at), mention.url, mention.author_handle, mention.author_name,
                             mention.author_reach, mention.lang, mention.engagement.likes,
                             mention.engagement.reposts, mention.engagement.replies, mention.engagement.quotes,
                             mention.conversation_id, mention.parent_id,
-                            _raw_json(mention), now, now,
+                            _raw_json(mention), now, now, mention.edit_version,
                         ),
                     )
                     next_id = None  # the next ones follow it
@@ -494,9 +501,11 @@ class Store:
                         conn.execute("UPDATE mentions SET brand = ? WHERE id = ?", (mention.brand, row[0]))
                         self._evaluate_again(conn, row[0])
                         moved += 1
-                    if mention.edited and mention.text != row[2]:
-                        conn.execute("UPDATE mentions SET text = ?, url = COALESCE(?, url), raw = ? WHERE id = ?",
-                                     (mention.text, mention.url, _raw_json(mention), row[0]))
+                    if mention.edit_version is not None and (row[3] is None or mention.edit_version > row[3]) \
+                            and mention.text != row[2]:
+                        conn.execute("""UPDATE mentions SET text = ?, url = COALESCE(?, url), raw = ?, edit_version = ?
+                                        WHERE id = ?""",
+                                     (mention.text, mention.url, _raw_json(mention), mention.edit_version, row[0]))
                         conn.execute("DELETE FROM classifications WHERE mention_id = ?", (row[0],))
                         self._evaluate_again(conn, row[0])
                         edited += 1

@@ -37,7 +37,7 @@ def test_an_edited_post_is_classified_again_and_evaluated_again_only_if_it_never
     store.enqueue_alerts([alerted, quiet], [Alert(f"mention:{alerted}:file", "file", "Lumora", "keywords", "normal",
                                                   "Lumora: post alerted", (), mention_id=alerted)])
 
-    edits = [replace(mention(key), text=f"post {key} about Lumora, edited: charged twice", edited=True)
+    edits = [replace(mention(key), text=f"post {key} about Lumora, edited: charged twice", edit_version=2.0)
              for key in ("alerted", "quiet")]
     result = store.save_batch("x", edits)
 
@@ -55,6 +55,16 @@ def test_a_post_seen_again_with_another_text_it_was_not_edited_to_keeps_its_text
     result = store.save_batch("reddit", [replace(mention("1", source="reddit"), text="Lumora\n\n[removed]")])
     assert (result.updated, result.edited) == (1, 0)
     assert store.mention_by_key("reddit", "1").mention.text == mention("1").text
+
+
+def test_an_older_version_of_an_edited_post_read_later_does_not_put_its_text_back(tmp_path):
+    """A saved file imported after the live poll read the newer version: its older text replaced the newer."""
+    store = Store.open(tmp_path / "l.db")
+    newest = replace(mention("1"), text="Lumora cut my internet, calling my lawyer", edit_version=3.0)
+    store.save_batch("x", [newest])
+    result = store.save_batch("x", [replace(mention("1"), text="Lumora cut my internet", edit_version=2.0)])
+    assert (result.updated, result.edited) == (1, 0)
+    assert store.mention_by_key("x", "1").mention.text == newest.text
 
 
 def test_same_id_on_two_sources_is_two_mentions(tmp_path):

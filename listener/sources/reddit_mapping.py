@@ -6,6 +6,7 @@ The same mapping reads a saved Listing JSON and the praw objects the poller gets
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,9 +83,13 @@ def thing_text(kind: str, data: Mapping[str, Any]) -> str:
     return "\n\n".join(part for part in (str(data.get("title") or ""), str(data.get("selftext") or "")) if part)
 
 
-def _removed(kind: str, data: Mapping[str, Any]) -> bool:
-    """Whether the text was deleted or removed since it was posted: Reddit puts a mark in its place."""
-    return str(data.get("body" if kind == "t1" else "selftext") or "") in REMOVED_MARKS
+def _edited_at(kind: str, data: Mapping[str, Any]) -> float | None:
+    """When the writer last edited the text (Reddit's ``edited``: false, or a time), unless it was deleted
+    or removed since: Reddit puts a mark in its place, which is no edit to take."""
+    edited = data.get("edited")
+    if isinstance(edited, bool) or not isinstance(edited, (int, float)) or not math.isfinite(edited):
+        return None
+    return None if str(data.get("body" if kind == "t1" else "selftext") or "") in REMOVED_MARKS else float(edited)
 
 
 def mention_from_thing(kind: str, data: Mapping[str, Any], brand: str) -> Mention:
@@ -110,7 +115,7 @@ def mention_from_thing(kind: str, data: Mapping[str, Any], brand: str) -> Mentio
         ),
         conversation_id=str(data.get("link_id") or fullname),
         parent_id=optional_text(data.get("parent_id"), "parent_id") if kind == "t1" else None,
-        edited=bool(data.get("edited")) and not _removed(kind, data),
+        edit_version=_edited_at(kind, data),
         raw=dict(data),
     )
 

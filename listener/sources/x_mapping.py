@@ -132,7 +132,7 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
         ),
         conversation_id=_optional_str(tweet.get("conversation_id")),
         parent_id=_optional_str(replied_to),
-        edited=len(history or ()) > 1,
+        edit_version=float(len(history)) if history and len(history) > 1 else None,
         raw=dict(tweet),
     )
 

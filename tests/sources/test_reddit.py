@@ -155,13 +155,13 @@ def test_a_post_found_by_a_competitor_listed_first_and_by_the_own_brand_is_the_o
     assert stored == ["KFC"] * 6
 
 
-@pytest.mark.parametrize("change, edited", [
-    ({"edited": False}, False),  # (the recorded post was edited: 1439447718.0)
-    ({"edited": 1_700_000_000.0, "selftext": "now it says the bill doubled"}, True),
-    ({"edited": 1_700_000_000.0, "selftext": "[removed]"}, False),  # a moderator's removal: no edit to take
-    ({"selftext": "[deleted]"}, False),
+@pytest.mark.parametrize("change, version", [
+    ({"edited": False}, None),  # (the recorded post was edited: 1439447718.0)
+    ({"edited": 1_700_000_000.0, "selftext": "now it says the bill doubled"}, 1_700_000_000.0),
+    ({"edited": 1_700_000_000.0, "selftext": "[removed]"}, None),  # a moderator's removal: no edit to take
+    ({"selftext": "[deleted]"}, None),
 ])
-def test_a_post_is_edited_only_when_reddit_says_so_and_its_text_was_not_removed(change, edited):
+def test_a_post_is_edited_only_when_reddit_says_so_and_its_text_was_not_removed(change, version):
     """A mention seen again takes its new text only when edited: "[removed]" would have replaced the complaint."""
     [post] = recorded_listing(SEARCH_CASSETTE)[:1]
-    assert mention_from_thing("t3", {**post, **change}, "Lumora").edited is edited
+    assert mention_from_thing("t3", {**post, **change}, "Lumora").edit_version == version
