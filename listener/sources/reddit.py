@@ -142,7 +142,7 @@ class RedditSource:
             )
         if self._config.comment_subreddits:
             commented = self._reddit.subreddit("+".join(self._config.comment_subreddits))
-            yield self._read("comments", cursor, lambda: commented.comments(limit=self._limit), self._brand_of)
+            yield self._read("comments", cursor, lambda: commented.comments(limit=self._limit), self._matcher.brand_for)
 
     def refresh(self, mentions: Sequence[Mention]) -> list[Mention]:
         """The same posts with today's score, comment count and subscribers (deleted ones left out)."""
@@ -162,10 +162,6 @@ class RedditSource:
         """One cheap authenticated call (the newest post of r/all); returns what it found out."""
         self._list(lambda: self._reddit.subreddit("all").new(limit=1))
         return "app credentials accepted (read-only)"
-
-    def _brand_of(self, text: str, author: str | None) -> str | None:
-        brand = self._matcher.brand_of(text)
-        return None if brand is None or self._matcher.is_excluded_author(brand, author) else brand
 
     def _read(
         self,
