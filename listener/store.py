@@ -313,8 +313,20 @@ def _incident_terms_v5(db: sqlite_utils.Database) -> None:
 
 def _edit_version_v6(db: sqlite_utils.Database) -> None:
     """How far a mention's stored text was edited (``Mention.edit_version``), so an older version read
-    later does not put the older text back."""
+    later does not put the older text back; filled in from the raw records already stored, as the X and
+    Reddit mappings read them: the tweet's place in its edit history, Reddit's ``edited`` time."""
     db.execute("ALTER TABLE mentions ADD COLUMN edit_version REAL")
+    db.execute(
+        """UPDATE mentions SET edit_version = (
+               SELECT version.key + 1 FROM json_each(raw, '$.edit_history_tweet_ids') AS version
+               WHERE version.value = json_extract(raw, '$.id'))
+           WHERE source = 'x' AND json_valid(raw) AND json_type(raw, '$.edit_history_tweet_ids') = 'array'""")
+    db.execute(
+        """UPDATE mentions SET edit_version = json_extract(raw, '$.edited')
+           WHERE source = 'reddit' AND json_valid(raw) AND json_type(raw, '$.edited') IN ('real', 'integer')
+             AND COALESCE(json_extract(raw, '$.body'), json_extract(raw, '$.selftext'), '')
+                 NOT IN ('[deleted]', '[removed]')""")
+    db.execute("UPDATE mentions SET edit_version = NULL WHERE edit_version <= 1")  # as posted
 
 
 # Forward migrations, in order: MIGRATIONS[n] takes a database at version n to version n + 1.

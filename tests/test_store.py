@@ -67,6 +67,21 @@ def test_an_older_version_of_an_edited_post_read_later_does_not_put_its_text_bac
     assert store.mention_by_key("x", "1").mention.text == newest.text
 
 
+def test_an_edit_stored_before_edit_versions_were_is_not_overwritten_by_an_older_one(tmp_path):
+    """The upgrade reads the versions from the raw records already stored: NULL read as older than any."""
+    store = Store.open(tmp_path / "l.db")
+    newest = replace(mention("101"), text="Lumora cut my internet, calling my lawyer",
+                     raw={"id": "103", "edit_history_tweet_ids": ["101", "102", "103"]})
+    store.save_batch("x", [newest])
+    store.db.execute("ALTER TABLE mentions DROP COLUMN edit_version")  # as schema version 5 stored it
+    store.db.execute("UPDATE schema_version SET version = 5")
+    store.close()
+
+    store = Store.open(tmp_path / "l.db")
+    result = store.save_batch("x", [replace(mention("101"), text="Lumora cut my internet", edit_version=2.0)])
+    assert result.edited == 0 and store.mention_by_key("x", "101").mention.text == newest.text
+
+
 def test_same_id_on_two_sources_is_two_mentions(tmp_path):
     store = Store.open(tmp_path / "l.db")
     store.save_batch("x", [mention("1")])

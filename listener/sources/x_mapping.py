@@ -92,6 +92,14 @@ def authors_by_id(body: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {str(user["id"]): user for user in users if isinstance(user, Mapping) and "id" in user}
 
 
+def _edit_version(history: list[Any] | None, tweet_id: str) -> float | None:
+    """The version's place in the tweet's edit history (2 for the first edit), or ``None`` for the tweet as
+    posted: a past version asked for by its id comes with the whole history, whose length is not its own."""
+    versions = [str(version) for version in history or ()]
+    place = versions.index(tweet_id) + 1 if tweet_id in versions else len(versions)
+    return float(place) if place > 1 else None
+
+
 def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | None, brand: str) -> Mention:
     """One tweet (and its author from ``includes.users``, if any) as a :class:`Mention`.
 
@@ -132,7 +140,7 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
         ),
         conversation_id=_optional_str(tweet.get("conversation_id")),
         parent_id=_optional_str(replied_to),
-        edit_version=float(len(history)) if history and len(history) > 1 else None,
+        edit_version=_edit_version(history, tweet_id),
         raw=dict(tweet),
     )
 

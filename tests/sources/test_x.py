@@ -16,6 +16,7 @@ from listener.app import Listener
 from listener.brands import BrandMatcher
 from listener.sources.replay import ReplaySource
 from listener.sources.x import XSource, x_client
+from listener.sources.x_mapping import mention_from_tweet
 from tests.replay_records import post, write_posts
 from tests.sources.recordings import BEARER, NOW, Recorded, x_recording
 
@@ -442,3 +443,11 @@ def test_an_edited_tweet_updates_its_mention_and_alerts_once(make_settings, thro
         assert stored.mention.engagement.likes == edited["public_metrics"]["like_count"]
         assert stored.classification is not None, "the edit's text was classified"
     assert len(alert_lines()) == 1
+
+
+@pytest.mark.parametrize("tweet_id, version", [("101", None), ("102", 2.0), ("103", 3.0)])
+def test_a_tweets_edit_version_is_its_place_in_the_history_not_the_historys_length(tweet_id, version):
+    """A past version asked for by its id comes with the whole history: by its length, every version was 3."""
+    tweet = {"id": tweet_id, "text": "Lumora cut my internet", "created_at": "2026-11-19T10:00:00.000Z",
+             "edit_history_tweet_ids": ["101", "102", "103"]}
+    assert mention_from_tweet(tweet, None, "Lumora").edit_version == version
