@@ -45,16 +45,21 @@ class ReactionAcks:
     def check(self) -> int:
         """Read reactions on recent unacknowledged messages; returns how many alerts were acknowledged."""
         acknowledged = 0
+        refused: set[str] = set()
         for stored in self._store.unacknowledged_messages(list(self._readers), self._clock() - self._lookback):
             assert stored.delivery_ref is not None  # the query keeps messages with a reference
+            if stored.alert.channel in refused:
+                continue
             try:
                 user = self._readers[stored.alert.channel].reacted_by(stored.delivery_ref)
             except DeliveryError as error:
                 log.warning("cannot read reactions", extra={"channel": stored.alert.channel, "alert": stored.id,
                                                             "reason": str(error)})
                 # Slack down, rate limiting, or the token or its scopes refused: the same would happen for
-                # every message; next round. (A deleted message is no error: nobody reacted to it.)
-                break
+                # every message of the channel; next round. Other bots' channels are read all the same.
+                # (A deleted message is no error: nobody reacted to it.)
+                refused.add(stored.alert.channel)
+                continue
             if user is not None:
                 row = self._store.acknowledge(stored.id, f"slack:{user}")
                 acknowledged += 1

@@ -358,6 +358,26 @@ def test_a_server_that_quotes_part_of_a_secret_url_has_that_part_redacted():
     assert redact("see https://hooks.example.com/status") == "see https://hooks.example.com/status"
 
 
+def test_one_bot_refused_its_reactions_leaves_another_bots_channel_read(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    ops = SlackBotNotifier("ops", "xoxb-ops-no-scope", "C0OPS", base_url=slack_server.url + "/api/", timeout=2)
+    pr = SlackBotNotifier("pr", "xoxb-pr-good", "C0PR", base_url=slack_server.url + "/api/", timeout=2)
+    queue(store, add_mention(store, external_id="1"), "ops")
+    queue(store, add_mention(store, external_id="2"), "pr")
+    Outbox(store, {"ops": ops, "pr": pr}, clock=clock).deliver_due()
+    pr_ts = slack_server.posts("/api/chat.postMessage")[1].data["ts"]
+    slack_server.reactions = {pr_ts: [{"name": "white_check_mark", "users": ["U42"], "count": 1}]}
+    original = slack_server.handle
+    slack_server.handle = lambda path, headers, body, query: (
+        (200, {}, {"ok": False, "error": "missing_scope", "needed": "reactions:read"})
+        if path == "/api/reactions.get" and "no-scope" in headers.get("authorization", "") else
+        original(path, headers, body, query))
+    clock.advance(minutes=1)
+    assert ReactionAcks(store, {"ops": ops, "pr": pr}, clock=clock).check() == 1
+    assert {stored.alert.channel: stored.acknowledged_by for stored in store.alerts()} == {"ops": None, "pr": "slack:U42"}
+
+
 def test_a_deleted_alert_message_does_not_stop_the_reactions_on_later_ones_being_read(tmp_path, slack_server):
     clock = FakeClock()
     store = Store.open(tmp_path / "l.db", clock)
