@@ -81,7 +81,10 @@ class LanguageDetector:
         self._no_evidence = 1 / len(self._languages) + 1e-6
 
     def detect(self, text: str, hint: str | None = None) -> str:
-        """Return the ISO 639-1 code of ``text``'s language (``hint`` when unsure), or :data:`UNDETERMINED`."""
+        """Return the ISO 639-1 code of ``text``'s language (``hint``, in lower case, when unsure), or
+        :data:`UNDETERMINED`. A hint is lower-cased so that a source's "pt-BR" or "EN" compares as routes
+        and counts write languages ("pt-br", "en")."""
+        hint = hint.lower() if hint else hint
         telling = text_for_identification(text)
         has_letters = any(character.isalpha() for character in telling)
         lang, prob = self._identifier.classify(telling) if has_letters else (UNDETERMINED, 0.0)

@@ -7,6 +7,7 @@ import pytest
 from listener.config import ClassifierConfig
 from models.errors import ModelNotAvailable
 from models.factory import load_classifier
+from models.language import shared_detector
 
 
 @pytest.mark.parametrize("backend", ["embedded", "lexicon"])
@@ -31,3 +32,8 @@ def test_hindi_in_latin_letters_is_hindi_when_hindi_is_one_of_the_languages():
     assert [r.lang for r in load_classifier(ClassifierConfig(backend="lexicon")).classify(posts)] == ["hi", "hi", "en"]
     restricted = load_classifier(ClassifierConfig(backend="lexicon", languages=["en", "es", "pt"]))
     assert restricted.classify(posts[:1])[0].lang != "hi"
+
+
+def test_a_source_tag_in_capitals_is_passed_on_in_lower_case():
+    """A route or a count compares the language exactly: a post tagged "pt-BR" matched no route's "pt-br"."""
+    assert shared_detector().detect("ok", hint="pt-BR") == "pt-br"
