@@ -13,6 +13,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
@@ -133,14 +134,10 @@ EmailAddress = Annotated[str, AfterValidator(_email_address)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 
-def _iso_codes(value: list[str], *, also: Mapping[str, str] | None = None) -> list[str]:
-    """``value`` if each code is two lower-case letters or one of ``also`` (code -> what it means)."""
-    also = also or {}
-    wrong = [code for code in value if code not in also and not re.fullmatch(r"[a-z]{2}", code)]
+def _iso_codes(value: list[str]) -> list[str]:
+    wrong = [code for code in value if not re.fullmatch(r"[a-z]{2}", code)]
     if wrong:
-        others = "".join(f", or {code!r} ({meaning})" for code, meaning in also.items())
-        raise ValueError(f"not ISO 639-1 codes: {', '.join(map(repr, wrong))}; write two lower-case letters, "
-                         f"e.g. 'es'{others}")
+        raise ValueError(f"not ISO 639-1 codes: {', '.join(map(repr, wrong))}; write two lower-case letters, e.g. 'es'")
     return value
 
 
@@ -790,6 +787,7 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
     return ENV_REFERENCE.sub(lambda match: environ[match.group(1)].strip(), value)
 
 
+@cache
 def _switchable_tables(model: type[BaseModel] = Settings, key_path: tuple[str, ...] = ()) -> frozenset[tuple[str, ...]]:
     """The key paths of the tables that have an ``enabled`` key: ``("sources", "x")``, ``("digest",)``..."""
     found = {key_path} if "enabled" in model.model_fields else set()
