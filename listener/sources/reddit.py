@@ -145,17 +145,24 @@ class RedditSource:
             yield self._read("comments", cursor, lambda: commented.comments(limit=self._limit), self._matcher.brand_for)
 
     def refresh(self, mentions: Sequence[Mention]) -> list[Mention]:
-        """The same posts with today's score, comment count and subscribers (deleted ones left out)."""
+        """The same posts with today's score, comment count and subscribers (deleted ones left out, and so is
+        a post the answer holds malformed: logged, it keeps its stored counts)."""
         by_name = {mention.external_id: mention for mention in mentions}
         things = self._list(lambda: self._reddit.info(fullnames=list(by_name)))
         refreshed = []
         for thing in things:
             kind, data = thing_data(thing)
             old = by_name.get(str(data.get("name")))
-            if old is not None:
+            if old is None:
+                continue
+            try:
                 new = mention_from_thing(kind, data, old.brand)
-                refreshed.append(replace(old, engagement=new.engagement,
-                                         author_reach=new.author_reach or old.author_reach))
+            except RECORD_FAULTS as error:  # that post keeps its stored counts; the others are refreshed
+                log.error("bad input skipped", extra={"source": SOURCE, "during": "engagement re-poll",
+                                                      "detail": f"reddit {old.external_id}: {record_problem(error)}"})
+                continue
+            refreshed.append(replace(old, engagement=new.engagement,
+                                     author_reach=new.author_reach or old.author_reach))
         return refreshed
 
     def check(self) -> str:

@@ -30,6 +30,7 @@ from listener.brands import BrandMatcher, own_brands_first
 from listener.config import BrandConfig, XSourceConfig
 from listener.domain import Mention
 from listener.sources import SourceAuthError, SourceBatch
+from listener.sources.fields import RECORD_FAULTS, record_problem
 from listener.sources.queries import x_search_query
 from listener.sources.throttle import Fault, Throttle
 from listener.sources.x_mapping import (
@@ -189,7 +190,8 @@ class XSource:
                 return
 
     def refresh(self, mentions: Sequence[Mention]) -> list[Mention]:
-        """The same tweets with today's engagement and author reach (deleted ones are left out).
+        """The same tweets with today's engagement and author reach (deleted ones are left out, and so is a
+        tweet the answer holds malformed: logged, it keeps its stored counts).
 
         An edited tweet is looked up by the id of its version last read (its raw record's): X answers
         an edit's first id with the first version, whose counts stopped growing at the edit.
@@ -203,11 +205,16 @@ class XSource:
                 chunk, tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS, expansions=EXPANSIONS,
             ))
             users = authors_by_id(body)
-            for tweet in body.get("data") or []:
-                old = by_id.get(str(tweet.get("id")))
-                if old is None:
+            for number, tweet in enumerate(body.get("data") or [], 1):
+                try:
+                    old = by_id.get(str(tweet.get("id")))
+                    if old is None:
+                        continue
+                    new = mention_from_tweet(tweet, users.get(str(tweet.get("author_id"))), old.brand)
+                except RECORD_FAULTS as error:  # that tweet keeps its stored counts; the others are refreshed
+                    log.error("bad input skipped", extra={"source": SOURCE, "during": "engagement re-poll",
+                                                          "detail": f"x: tweet #{number}: {record_problem(error)}"})
                     continue
-                new = mention_from_tweet(tweet, users.get(str(tweet.get("author_id"))), old.brand)
                 refreshed.append(replace(old, engagement=new.engagement, author_reach=new.author_reach))
         return refreshed
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import responses
 
 from listener.app import Listener
 from listener.domain import Classification
 from listener.ingest import ingest_files
+from listener.sources.reddit import RedditSource, reddit_client
 from listener.sources.x import XSource, x_client
-from tests.sources.recordings import fixture_path, x_recording
+from tests.sources.recordings import CassetteServer, Recorded, fixture_path, x_recording
 
 LOOKUP = "https://api.twitter.com/2/tweets"
 
@@ -69,3 +70,72 @@ def test_an_edited_tweet_is_re_polled_by_the_id_of_its_version_last_read(make_se
 
             assert api.calls[0].request.params["ids"] == edit["id"]
         assert app.store.mention(stored.id).mention.engagement.likes == edit["public_metrics"]["like_count"]
+
+
+def test_one_malformed_tweet_in_the_re_poll_answer_does_not_lose_the_others_fresh_counts(
+        make_settings, throttle, caplog):
+    """The whole lookup used to fail at that tweet: no complaint of the chunk got its counts."""
+    body = x_recording("all-0ddaa2.json").json()
+    recent = body["data"][:3]  # the fourth was posted two days earlier
+    posted = max(datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00")) for tweet in recent)
+    settings = make_settings(x=True)
+    source = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x),
+                     throttle=throttle("x"))
+    with Listener(settings, sources=[source], clock=lambda: posted + timedelta(hours=2)) as app:
+        ingest_files(app, [fixture_path("x/all-0ddaa2.json")], "x-v2", brand="KFC", classify=False)
+        for tweet in recent:
+            stored = app.store.mention_by_key("x", tweet["id"])
+            app.store.save_classifications([(stored.id, Classification("en", "negative", (0.9, 0.05, 0.05), 0.95))])
+            tweet["public_metrics"]["like_count"] += 500
+        broken = recent[1]
+        stored_likes = app.store.mention_by_key("x", broken["id"]).mention.engagement.likes
+        broken["created_at"] = "last Tuesday"
+        with responses.RequestsMock() as api:
+            api.add(responses.GET, LOOKUP, body=json.dumps(body), status=200)
+
+            updated = app.repoll_engagement()
+
+        assert updated == 2
+        likes = {tweet["id"]: app.store.mention_by_key("x", tweet["id"]).mention.engagement.likes for tweet in recent}
+        assert likes == {recent[0]["id"]: recent[0]["public_metrics"]["like_count"], broken["id"]: stored_likes,
+                         recent[2]["id"]: recent[2]["public_metrics"]["like_count"]}
+        [skipped] = [record for record in caplog.records if record.getMessage() == "bad input skipped"]
+        assert skipped.detail == "x: tweet #2: field 'created_at' is not an ISO 8601 time: 'last Tuesday'"
+
+
+def test_one_malformed_reddit_post_in_the_re_poll_answer_does_not_lose_the_others_fresh_counts(
+        make_settings, throttle, caplog):
+    """praw against a local server replaying the recorded search, then answering /api/info with it."""
+    with CassetteServer.of("reddit/TestSubreddit.test_search.json") as server:
+        listing = server.routes[("GET", "/r/all/search")][0]
+        body = listing.json()
+        posts = [child["data"] for child in body["data"]["children"]]
+        newest = max(post["created_utc"] for post in posts)
+        for number, post in enumerate(posts):  # all within the re-poll's 48 hours
+            post["created_utc"] = newest - 600 * number
+        server.replace("GET", "/r/all/search", Recorded(200, listing.headers, json.dumps(body)))
+        settings = make_settings(x=False, reddit=True)
+        config = settings.sources.reddit.model_copy(update={"comment_subreddits": []})
+        source = RedditSource(config, settings.brands[:1], throttle=throttle("reddit"),
+                              reddit=reddit_client(config, oauth_url=server.url, reddit_url=server.url))
+        now = datetime.fromtimestamp(newest, timezone.utc) + timedelta(hours=2)
+        with Listener(settings, sources=[source], clock=lambda: now) as app:
+            app.pipeline.ingest(app.sources[0])
+            for post in posts:
+                stored = app.store.mention_by_key("reddit", post["name"])
+                app.store.save_classifications([(stored.id, Classification("en", "negative", (0.9, 0.05, 0.05), 0.95))])
+                post["score"] += 500
+            broken = posts[1]
+            stored_likes = app.store.mention_by_key("reddit", broken["name"]).mention.engagement.likes
+            broken["created_utc"] = "yesterday"
+            server.add("GET", "/api/info", Recorded(200, listing.headers, json.dumps(body)))
+
+            updated = app.repoll_engagement()
+
+            assert updated == 5
+            likes = {post["name"]: app.store.mention_by_key("reddit", post["name"]).mention.engagement.likes
+                     for post in posts}
+            assert likes == {post["name"]: stored_likes if post is broken else post["score"] for post in posts}
+        [skipped] = [record for record in caplog.records if record.getMessage() == "bad input skipped"]
+        assert skipped.detail == (f"reddit {broken['name']}: field 'created_utc' must be a number of seconds since "
+                                  "1970, got 'yesterday'")
