@@ -134,11 +134,19 @@ class Listener:
         return job
 
     def repoll_engagement(self) -> int:
-        """Re-read the engagement of recent complaints from the sources that can; returns how many changed."""
+        """Re-read the engagement of recent complaints from the sources that can; returns how many changed.
+
+        A post edited since it was read (Reddit) is classified and evaluated again, and what that raised
+        is delivered, as after a poll.
+        """
         thresholds = [rule.complaint_threshold for rule in self.settings.alerts.rules
                       if rule.complaint_threshold is not None]
-        return repoll_engagement(self.store, self.sources, self.clock,
-                                 min_complaint_prob=min(thresholds, default=0.6))
+        updated = repoll_engagement(self.store, self.sources, self.clock,
+                                    min_complaint_prob=min(thresholds, default=0.6))
+        _, queued = self.pipeline.process()
+        if queued:
+            self.pipeline.deliver()
+        return updated
 
     def housekeeping(self) -> HousekeepingReport:
         """Remove mentions older than the retention period."""

@@ -28,6 +28,9 @@ def repoll_engagement(
 ) -> int:
     """Refresh likes, reposts, replies and reach of each source's complaints of the last ``window``.
 
+    A source that re-reads the whole post (Reddit) also brings an edit made since: the store takes its
+    text as it takes an imported one, and the mention is classified and evaluated again.
+
     Returns how many mentions were updated. Example::
 
         >>> repoll_engagement(app.store, app.sources, app.clock, min_complaint_prob=0.6)
@@ -41,7 +44,8 @@ def repoll_engagement(
         if not complaints:
             continue
         refreshed = source.refresh([stored.mention for stored in complaints])
-        updated += store.save_batch(source.name, refreshed).updated
+        saved = store.save_batch(source.name, refreshed)
+        updated += saved.updated
         log.info("engagement re-polled", extra={"source": source.name, "complaints": len(complaints),
-                                                "updated": len(refreshed)})
+                                                "updated": len(refreshed), "edited": saved.edited})
     return updated

@@ -146,7 +146,11 @@ class RedditSource:
 
     def refresh(self, mentions: Sequence[Mention]) -> list[Mention]:
         """The same posts with today's score, comment count and subscribers (deleted ones left out, and so is
-        a post the answer holds malformed: logged, it keeps its stored counts)."""
+        a post the answer holds malformed: logged, it keeps its stored counts).
+
+        Each is the whole post as Reddit has it now, so that one edited since it was read brings its new
+        text and edit time: :meth:`~listener.store.Store.save_batch` takes the text only from a newer
+        edit, never a "[removed]" or "[deleted]" mark, as for ``listener ingest``."""
         by_name = {mention.external_id: mention for mention in mentions}
         things = self._list(lambda: self._reddit.info(fullnames=list(by_name)))
         refreshed = []
@@ -161,8 +165,7 @@ class RedditSource:
                 log.error("bad input skipped", extra={"source": SOURCE, "during": "engagement re-poll",
                                                       "detail": f"reddit {old.external_id}: {record_problem(error)}"})
                 continue
-            refreshed.append(replace(old, engagement=new.engagement,
-                                     author_reach=new.author_reach or old.author_reach))
+            refreshed.append(replace(new, author_reach=new.author_reach or old.author_reach))
         return refreshed
 
     def check(self) -> str:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import responses
 
 from listener.app import Listener
-from listener.domain import Classification
+from listener.domain import Classification, StoredMention
 from listener.ingest import ingest_files
 from listener.sources.reddit import RedditSource, reddit_client
 from listener.sources.x import XSource, x_client
 from tests.sources.recordings import CassetteServer, Recorded, fixture_path, x_recording
 
 LOOKUP = "https://api.twitter.com/2/tweets"
+COMPLAINT = Classification("en", "negative", (0.9, 0.05, 0.05), complaint_prob=0.95)
 
 
 def test_recent_complaints_get_their_engagement_refreshed(make_settings, throttle):
@@ -103,39 +107,88 @@ def test_one_malformed_tweet_in_the_re_poll_answer_does_not_lose_the_others_fres
         assert skipped.detail == "x: tweet #2: field 'created_at' is not an ISO 8601 time: 'last Tuesday'"
 
 
+class RedditRepoll:
+    """praw against a local server replaying the recorded search (its posts moved into the last hours),
+    then answering the re-poll's ``/api/info`` with ``posts`` as they are when :meth:`repoll` is called."""
+
+    def __init__(self, server: CassetteServer, app: Listener, body: dict) -> None:
+        self.server, self.app, self._body = server, app, body
+        self.posts = [child["data"] for child in body["data"]["children"]]
+        self._headers = server.routes[("GET", "/r/all/search")][0].headers
+
+    def stored(self, post: dict) -> StoredMention:
+        return self.app.store.mention_by_key("reddit", post["name"])
+
+    def repoll(self) -> int:
+        self.server.replace("GET", "/api/info", Recorded(200, self._headers, json.dumps(self._body)))
+        return self.app.repoll_engagement()
+
+
+@pytest.fixture
+def reddit_repoll(make_settings, throttle) -> Iterator[Callable[..., RedditRepoll]]:
+    """``reddit_repoll(alert_keywords=...)``: the recorded posts polled, each stored as a complaint."""
+    with CassetteServer.of("reddit/TestSubreddit.test_search.json") as server, ExitStack() as opened:
+
+        def build(alert_keywords: Sequence[str] = ()) -> RedditRepoll:
+            listing = server.routes[("GET", "/r/all/search")][0]
+            body = listing.json()
+            posts = [child["data"] for child in body["data"]["children"]]
+            newest = max(post["created_utc"] for post in posts)
+            for number, post in enumerate(posts):  # all within the re-poll's 48 hours, as read: not edited
+                post["created_utc"], post["edited"] = newest - 600 * number, False
+            server.replace("GET", "/r/all/search", Recorded(200, listing.headers, json.dumps(body)))
+            settings = make_settings(x=False, reddit=True, alert_keywords=alert_keywords)
+            config = settings.sources.reddit.model_copy(update={"comment_subreddits": []})
+            source = RedditSource(config, settings.brands[:1], throttle=throttle("reddit"),
+                                  reddit=reddit_client(config, oauth_url=server.url, reddit_url=server.url))
+            now = datetime.fromtimestamp(newest, timezone.utc) + timedelta(hours=2)
+            app = opened.enter_context(Listener(settings, sources=[source], clock=lambda: now))
+            app.source_job(app.sources[0])()
+            repoll = RedditRepoll(server, app, body)
+            app.store.save_classifications([(repoll.stored(post).id, COMPLAINT) for post in posts])
+            return repoll
+
+        yield build
+
+
 def test_one_malformed_reddit_post_in_the_re_poll_answer_does_not_lose_the_others_fresh_counts(
-        make_settings, throttle, caplog):
-    """praw against a local server replaying the recorded search, then answering /api/info with it."""
-    with CassetteServer.of("reddit/TestSubreddit.test_search.json") as server:
-        listing = server.routes[("GET", "/r/all/search")][0]
-        body = listing.json()
-        posts = [child["data"] for child in body["data"]["children"]]
-        newest = max(post["created_utc"] for post in posts)
-        for number, post in enumerate(posts):  # all within the re-poll's 48 hours
-            post["created_utc"] = newest - 600 * number
-        server.replace("GET", "/r/all/search", Recorded(200, listing.headers, json.dumps(body)))
-        settings = make_settings(x=False, reddit=True)
-        config = settings.sources.reddit.model_copy(update={"comment_subreddits": []})
-        source = RedditSource(config, settings.brands[:1], throttle=throttle("reddit"),
-                              reddit=reddit_client(config, oauth_url=server.url, reddit_url=server.url))
-        now = datetime.fromtimestamp(newest, timezone.utc) + timedelta(hours=2)
-        with Listener(settings, sources=[source], clock=lambda: now) as app:
-            app.pipeline.ingest(app.sources[0])
-            for post in posts:
-                stored = app.store.mention_by_key("reddit", post["name"])
-                app.store.save_classifications([(stored.id, Classification("en", "negative", (0.9, 0.05, 0.05), 0.95))])
-                post["score"] += 500
-            broken = posts[1]
-            stored_likes = app.store.mention_by_key("reddit", broken["name"]).mention.engagement.likes
-            broken["created_utc"] = "yesterday"
-            server.add("GET", "/api/info", Recorded(200, listing.headers, json.dumps(body)))
+        reddit_repoll, caplog):
+    reddit = reddit_repoll()
+    for post in reddit.posts:
+        post["score"] += 500
+    broken = reddit.posts[1]
+    stored_likes = reddit.stored(broken).mention.engagement.likes
+    broken["created_utc"] = "yesterday"
 
-            updated = app.repoll_engagement()
+    updated = reddit.repoll()
 
-            assert updated == 5
-            likes = {post["name"]: app.store.mention_by_key("reddit", post["name"]).mention.engagement.likes
-                     for post in posts}
-            assert likes == {post["name"]: stored_likes if post is broken else post["score"] for post in posts}
-        [skipped] = [record for record in caplog.records if record.getMessage() == "bad input skipped"]
-        assert skipped.detail == (f"reddit {broken['name']}: field 'created_utc' must be a number of seconds since "
-                                  "1970, got 'yesterday'")
+    assert updated == 5
+    assert {post["name"]: reddit.stored(post).mention.engagement.likes for post in reddit.posts} == \
+        {post["name"]: stored_likes if post is broken else post["score"] for post in reddit.posts}
+    [skipped] = [record for record in caplog.records if record.getMessage() == "bad input skipped"]
+    assert skipped.detail == (f"reddit {broken['name']}: field 'created_utc' must be a number of seconds since "
+                              "1970, got 'yesterday'")
+
+
+def test_a_reddit_post_edited_after_it_was_read_does_not_keep_its_old_text(reddit_repoll, alert_lines):
+    """The poller reads a post once; the re-poll reads it whole again and takes an edit as an import
+    does: classified again, evaluated again only while it has not alerted, never a removal's mark."""
+    reddit = reddit_repoll(alert_keywords=["refund"])
+    edited, removed = reddit.posts[:2]
+    removed_text = reddit.stored(removed).mention.text
+    moment = reddit.app.clock().timestamp()
+    edited.update(selftext="EDIT: three weeks and still no refund", edited=moment - 60)
+    removed.update(selftext="[removed]", edited=moment - 60)
+
+    reddit.repoll()
+
+    assert reddit.stored(edited).mention.text.endswith("EDIT: three weeks and still no refund")
+    assert "refund" in reddit.stored(edited).classification.cues, "classified again"
+    assert [line["url"] for line in alert_lines()] == [reddit.stored(edited).mention.url]
+    assert reddit.stored(removed).mention.text == removed_text
+    edited.update(selftext="EDIT 2: refund, refund, refund", edited=moment - 30)
+
+    reddit.repoll()
+
+    assert reddit.stored(edited).mention.text.endswith("EDIT 2: refund, refund, refund")
+    assert len(alert_lines()) == 1, "an edit never makes a post alert twice"
