@@ -1086,13 +1086,15 @@ class Store:
         return observations
 
     def watch_spread(self, observation: SpreadObservation, escalated: bool) -> None:
-        """Remember the engagement just looked at (and whether the complaint was escalated, which is once)."""
+        """Remember the highest engagement looked at so far (and whether the complaint was escalated, which
+        is once): counts that dip (likes withdrawn, Reddit's downvotes) and come back are no growth."""
         engagement = observation.stored.mention.engagement
         with self._transaction() as conn:
             conn.execute(
                 """INSERT INTO spread_watch (mention_id, likes, reposts, replies, seen_at, escalated_at)
-                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (mention_id) DO UPDATE SET likes = excluded.likes,
-                   reposts = excluded.reposts, replies = excluded.replies, seen_at = excluded.seen_at,
+                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (mention_id) DO UPDATE
+                   SET likes = MAX(likes, excluded.likes), reposts = MAX(reposts, excluded.reposts),
+                   replies = MAX(replies, excluded.replies), seen_at = excluded.seen_at,
                    escalated_at = excluded.escalated_at""",
                 (observation.stored.id, engagement.likes, engagement.reposts, engagement.replies,
                  _iso(observation.updated_at), _iso(self._clock()) if escalated else None),

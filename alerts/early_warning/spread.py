@@ -1,7 +1,8 @@
 """Spread: a complaint whose engagement grows fast, or whose author is big, is escalated once.
 
 The pollers re-poll recent complaints and update their likes, reposts and replies; growth is the
-change since the job last looked (or since the post was made, the first time) per hour.
+change since the job last looked (or since the post was made, the first time) per hour, counted from
+the highest counts it saw: likes withdrawn and given again are not growth.
 """
 
 from __future__ import annotations

@@ -221,6 +221,23 @@ def test_spreading_complaint_is_escalated_once(open_store, clock, config) -> Non
     assert all(alert.rule == "spread" and "reposts +180/h" in alert.reasons[0] for alert in alerts)
 
 
+def test_likes_withdrawn_and_given_again_do_not_escalate_a_complaint(open_store, clock, config) -> None:
+    """Growth used to be counted from the last counts seen: 1000 likes, 880 half an hour later (likes
+    withdrawn, or a count the service left out), 1000 again read as +240 likes/h, a critical escalation."""
+    store = open_store()
+    posted = START + timedelta(hours=1)
+    for minutes, likes in ((600, 1000), (630, 880), (660, 1000)):
+        clock.now = posted + timedelta(minutes=minutes)
+        post(store, "steady", "Lumora me dejó sin internet tres días", posted, engagement=Engagement(likes=likes))
+        make_job(store, config, clock).run()
+    assert store.alerts() == []
+
+    clock.now = posted + timedelta(minutes=690)  # then it does spread: +150 likes beyond the 1000 in 30 minutes
+    post(store, "steady", "Lumora me dejó sin internet tres días", posted, engagement=Engagement(likes=1150))
+    make_job(store, config, clock).run()
+    assert [stored.alert.reasons for stored in store.alerts()][0] == ("likes +300/h (≥ 200/h)",)
+
+
 def test_complaint_from_a_big_account_is_escalated(open_store, clock, config) -> None:
     store = open_store()
     post(store, "big", "Lumora lleva todo el día caída", START, reach=2_000_000)
