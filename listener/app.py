@@ -19,7 +19,7 @@ from listener.config import Settings
 from listener.instance import AlreadyRunning, InstanceLock
 from listener.pipeline import CycleReport, Pipeline, Progress
 from listener.sources import Source
-from listener.sources.engagement import repoll_engagement
+from listener.sources.engagement import REPOLL_WINDOW, repoll_engagement
 from listener.sources.guard import GuardedSource
 from listener.sources.registry import build_sources
 from listener.store import Store
@@ -136,13 +136,20 @@ class Listener:
     def repoll_engagement(self) -> int:
         """Re-read the engagement of recent complaints from the sources that can; returns how many changed.
 
+        With early warning on, they include every complaint its spread check watches (its
+        ``complaint_threshold`` and ``spread_lookback_hours``), whose growth is seen only through this.
         A post edited since it was read (Reddit) is classified and evaluated again, and what that raised
         is delivered, as after a poll.
         """
         thresholds = [rule.complaint_threshold for rule in self.settings.alerts.rules
                       if rule.complaint_threshold is not None]
+        window = REPOLL_WINDOW
+        early_warning = self.settings.early_warning
+        if early_warning.enabled:
+            thresholds.append(early_warning.complaint_threshold)
+            window = max(window, timedelta(hours=early_warning.spread_lookback_hours))
         updated = repoll_engagement(self.store, self.sources, self.clock,
-                                    min_complaint_prob=min(thresholds, default=0.6))
+                                    min_complaint_prob=min(thresholds, default=0.6), window=window)
         _, queued = self.pipeline.process()
         if queued:
             self.pipeline.deliver()

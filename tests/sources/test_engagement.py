@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import responses
 
 from listener.app import Listener
-from listener.domain import Classification, StoredMention
+from listener.config import EarlyWarningConfig
+from listener.domain import Classification, Engagement, StoredMention
 from listener.ingest import ingest_files
 from listener.sources.reddit import RedditSource, reddit_client
 from listener.sources.x import XSource, x_client
@@ -192,3 +194,40 @@ def test_a_reddit_post_edited_after_it_was_read_does_not_keep_its_old_text(reddi
 
     assert reddit.stored(edited).mention.text.endswith("EDIT 2: refund, refund, refund")
     assert len(alert_lines()) == 1, "an edit never makes a post alert twice"
+
+
+@pytest.mark.parametrize("complaint_prob, age, lookback_hours", [
+    (0.55, timedelta(hours=2), 48),  # a complaint for early warning (0.5), under the rules' 0.6
+    (0.95, timedelta(hours=60), 72),  # watched for 72 hours, older than the re-poll's 48
+])
+def test_a_complaint_the_spread_check_watches_does_not_miss_its_re_poll(
+        make_settings, throttle, complaint_prob, age, lookback_hours):
+    """The re-poll chose complaints by the rules' threshold and 48 hours: the spread check watched these
+    but never saw their counts grow, so +500 reposts in half an hour escalated nothing."""
+    body = x_recording("all-0ddaa2.json").json()
+    body["data"] = body["data"][:1]
+    tweet = body["data"][0]
+    tweet["public_metrics"]["retweet_count"] = 0
+    posted = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
+    settings = make_settings(x=True)
+    settings = settings.model_copy(update={"early_warning": EarlyWarningConfig(
+        enabled=True, channels=["ops"], spread_lookback_hours=lookback_hours, spread_reach=10**9)})
+    source = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x),
+                     throttle=throttle("x"))
+    clock = [posted + age]
+    with Listener(settings, sources=[source], clock=lambda: clock[0]) as app:
+        ingest_files(app, [fixture_path("x/all-0ddaa2.json")], "x-v2", brand="KFC", classify=False)
+        stored = app.store.mention_by_key("x", tweet["id"])
+        verdict = Classification("en", "negative", (0.9, 0.05, 0.05), complaint_prob=complaint_prob)
+        app.store.save_classifications([(stored.id, verdict)])
+        app.store.save_batch("x", [replace(stored.mention, engagement=Engagement())])  # quiet so far
+        assert app.early_warning().escalated == 0
+        tweet["public_metrics"]["retweet_count"] = 500
+        clock[0] += timedelta(minutes=30)
+        with responses.RequestsMock() as api:
+            api.add(responses.GET, LOOKUP, body=json.dumps(body), status=200)
+
+            app.repoll_engagement()
+
+        assert app.store.mention(stored.id).mention.engagement.reposts == 500
+        assert app.early_warning().escalated == 1
