@@ -46,10 +46,12 @@ class ReactionAcks:
         """Read reactions on recent unacknowledged messages; returns how many alerts were acknowledged."""
         acknowledged = 0
         refused: set[str] = set()
+        read: set[str] = set()  # a message carrying several alerts (a follow-up, a batch) is read once
         for stored in self._store.unacknowledged_messages(list(self._readers), self._clock() - self._lookback):
             assert stored.delivery_ref is not None  # the query keeps messages with a reference
-            if stored.alert.channel in refused:
+            if stored.alert.channel in refused or stored.delivery_ref in read:
                 continue
+            read.add(stored.delivery_ref)
             try:
                 user = self._readers[stored.alert.channel].reacted_by(stored.delivery_ref)
             except DeliveryError as error:

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from alerts.acks import ReactionAcks
+from alerts.escalation import Escalator
 from alerts.notifiers.console import ConsoleNotifier
 from alerts.notifiers import AlertMessage, DeliveryError
 from alerts.notifiers.email import EmailNotifier
@@ -395,6 +396,40 @@ def test_a_deleted_alert_message_does_not_stop_the_reactions_on_later_ones_being
     assert ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock).check() == 2
     assert [stored.acknowledged_by for stored in reversed(store.alerts())] == [None, "slack:U42", "slack:U42"]
 
+
+
+def test_a_reaction_on_a_follow_up_in_its_thread_acknowledges_its_alerts_so_they_do_not_escalate(
+        tmp_path, slack_server):
+    """The follow-up says "React with ✅ to acknowledge": its reactions were never read (only those of
+    messages of their own), so the complaints it carried escalated although someone had reacted."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock, policies={"slack": ChannelPolicy(grouping=True)},
+                    grouping=GroupingPolicy(window=timedelta(minutes=30), interval=timedelta(minutes=5)))
+    queue(store, add_mention(store, external_id="1"), "slack", group="Lumora:cue:bill")
+    outbox.deliver_due()
+    clock.advance(seconds=30)
+    for n in (2, 3):
+        queue(store, add_mention(store, external_id=str(n)), "slack", group="Lumora:cue:bill")
+    clock.advance(minutes=5)
+    outbox.deliver_due()
+    lead, follow_up = slack_server.posts("/api/chat.postMessage")
+    assert follow_up.data["thread_ts"] == lead.data["ts"]
+    slack_server.reactions = {follow_up.data["ts"]: [{"name": "white_check_mark", "users": ["U42"], "count": 1}]}
+    asked = []
+    original = slack_server.handle
+
+    def counting(path, headers, body, query):
+        asked.append(path)
+        return original(path, headers, body, query)
+
+    slack_server.handle = counting
+    clock.advance(minutes=1)
+    assert ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock).check() == 1
+    assert asked == ["/api/reactions.get"] * 2  # the lead and the follow-up, each read once
+    assert [stored.acknowledged_by for stored in reversed(store.alerts())] == [None, "slack:U42", "slack:U42"]
+    clock.advance(minutes=40)
+    assert Escalator(store, "oncall").escalate_overdue() == 1  # the lead's complaint only
 
 
 def test_a_bot_that_may_not_read_reactions_asks_once_a_round_not_once_a_message(tmp_path, slack_server):
