@@ -55,7 +55,8 @@ def link(url: str | None, label: str) -> str:
 
 def quote(text: str, limit: int = SECTION_LIMIT) -> str:
     """The post's text as a Slack block quote, escaped and within ``limit``."""
-    body = fit(text, limit - 2 * (text.count("\n") + 1))
+    # Each line gets a ">": a body of n characters has at most n + 1 lines, hence the half for many lines.
+    body = fit(text, max(limit - text.count("\n") - 1, (limit - 1) // 2))
     return "\n".join(f">{line}" for line in body.split("\n"))
 
 
@@ -119,8 +120,8 @@ def fit_lines(title: str, lines: list[str]) -> str:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": _mrkdwn(text)}
+    return {"type": "section", "text": _mrkdwn(text, SECTION_LIMIT)}
 
 
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text[:FIELD_LIMIT]}
+def _mrkdwn(text: str, limit: int = FIELD_LIMIT) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text[:limit]}

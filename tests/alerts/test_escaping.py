@@ -8,6 +8,8 @@ import hmac
 import json
 from email import policy
 
+import pytest
+
 from alerts.notifiers import AlertMessage
 from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.slack_format import SECTION_LIMIT, blocks, escape, fit
@@ -37,6 +39,16 @@ def test_slack_escaping_defuses_pings_fake_links_and_code_fences():
 def test_slack_text_is_cut_to_block_kit_limits_without_splitting_an_entity():
     cut = fit("<" * 5000, SECTION_LIMIT)
     assert len(cut) <= SECTION_LIMIT and cut.endswith("&lt;…")
+
+
+@pytest.mark.parametrize("text", ["la factura & el <cobro> " * 200, "x\n" * 2000], ids=["long", "many-lines"])
+def test_a_long_post_is_quoted_up_to_the_section_limit_and_does_not_end_without_saying_it_was_cut(tmp_path, text):
+    """Every section was cut at the 2,000 characters of a field, after fitting: a long Reddit post ended
+    mid-sentence (or mid-entity) with no "…", and a batch lost its "… and N more" line."""
+    store = Store.open(tmp_path / "l.db")
+    quoted = blocks(AlertSummary.of(message(store, text)), None)[1]["text"]["text"]
+    assert 2000 < len(quoted) <= SECTION_LIMIT
+    assert quoted.endswith("…")
 
 
 def test_slack_blocks_quote_the_post_escaped_and_link_only_the_real_url(tmp_path):
