@@ -19,19 +19,21 @@ import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from alerts.notifiers import AlertMessage, DeliveryError, DeliveryLookup, Lookup, Notifier
 from alerts.quiet_hours import QuietHours
 from alerts.redact import Redactor
 from listener.clock import Clock, system_clock
 from listener.config import SEVERITIES
+from listener.domain import INCIDENT_GROUP_MARK
 from listener.store import Delivery, StoredAlert, Store
 
 log = logging.getLogger(__name__)
 
 ProblemReporter = Callable[[str, str, str], object]
 RATE_WINDOW = timedelta(minutes=1)
+_EVER = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ class Outbox:
             if stored.lead_id is None and group is not None:
                 lead_id = leads.get(group)
                 if lead_id is None:
-                    lead = self._store.group_lead(channel, group, now - self._grouping.window)
+                    lead = self._store.group_lead(channel, group, self._lead_since(group, now))
                     lead_id = lead.id if lead is not None else None
                 if lead_id is None:
                     leads[group] = stored.id
@@ -192,6 +194,11 @@ class Outbox:
                     stored = replace(stored, lead_id=lead_id)
             attached.append(stored)
         return attached
+
+    def _lead_since(self, group: str, now: datetime) -> datetime:
+        """Since when a message of ``group`` leads its later alerts: the grouping window, or, for an incident,
+        ever (an incident's growth goes to its first message's thread however long the incident lasts)."""
+        return _EVER if INCIDENT_GROUP_MARK in group else now - self._grouping.window
 
     def _plan(self, channel: str, due: list[StoredAlert], policy: ChannelPolicy, now: datetime) -> list[_Plan]:
         """The messages to send now: singles and follow-ups, then whatever is over the rate limit as one."""

@@ -303,6 +303,28 @@ def test_alerts_about_one_thing_become_one_follow_up_in_the_first_messages_threa
     assert follow_up.data["blocks"][0]["text"]["text"].endswith("*Follow-up: 5 more like this*")
 
 
+def test_an_incident_that_doubles_after_the_grouping_window_is_followed_up_in_its_thread_not_posted_anew(
+        tmp_path, slack_server):
+    """An outage grows for hours (incidents stay open 120 minutes, groups 30): its growth was posted as new
+    messages once its first was half an hour old, though the README says it goes to the same thread."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock, policies={"slack": ChannelPolicy(grouping=True)},
+                    grouping=GroupingPolicy(window=timedelta(minutes=30), interval=timedelta(minutes=5)))
+    for n in (1, 2, 3):
+        queue(store, add_mention(store, external_id=str(n)), "slack", group=incident_group("Lumora", 7))
+        outbox.deliver_due()
+        clock.advance(minutes=45)
+    queue(store, add_mention(store, external_id="4"), "slack", group="Lumora:cue:bill")
+    outbox.deliver_due()
+    clock.advance(minutes=45)
+    queue(store, add_mention(store, external_id="5"), "slack", group="Lumora:cue:bill")
+    outbox.deliver_due()
+    first, *grown, bill, bill_again = slack_server.posts("/api/chat.postMessage")
+    assert [post.data.get("thread_ts") for post in grown] == [first.data["ts"]] * 2
+    assert bill_again.data.get("thread_ts") is None  # a topic's alerts still group within the window only
+
+
 def test_over_the_rate_limit_the_rest_is_batched_into_one_message(tmp_path, slack_server):
     clock = FakeClock()
     store = Store.open(tmp_path / "l.db", clock)
