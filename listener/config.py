@@ -124,8 +124,11 @@ def _email_address(value: str) -> str:
 
     address = parseaddr(value)[1]
     local, at, domain = address.rpartition("@")
-    if not (local and at and "." in domain) or any(ch.isspace() for ch in address):
-        raise ValueError(f"{value!r} is not an email address; write 'name@example.com' or 'Name <name@example.com>'")
+    # A line break reaches the From or To header, which the email library refuses: every email failed, for a day.
+    broken = any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in value)
+    if broken or not (local and at and "." in domain) or any(ch.isspace() for ch in address):
+        raise ValueError(f"{value!r} is not an email address; write 'name@example.com' or 'Name <name@example.com>'"
+                         + (" on one line" if broken else ""))
     return value
 
 

@@ -264,6 +264,20 @@ def test_values_that_would_only_fail_later_exit_2_at_start_up(write_config, extr
     assert key in result.output and says in result.output, result.output
 
 
+@pytest.mark.parametrize("sender, recipient, key", [
+    ("alerts@lumora.example\\r\\nBcc: spy@evil.example", "pr@lumora.example", "alerts.channels.1.sender"),
+    ("Lumora alerts <alerts@lumora.example>", "pr@lumora.example\\nX-Injected: yes", "alerts.channels.1.recipients.0"),
+])
+def test_an_email_address_with_a_line_break_exits_2_and_does_not_fail_every_delivery(write_config, sender, recipient,
+                                                                                     key):
+    """parseaddr found an address in it and it passed; every email then failed ("Header values may not contain
+    linefeed") and was retried for give_up_after_hours."""
+    result = run_check(write_config(f'\n[[alerts.channels]]\nname = "mail"\ntype = "email"\nsmtp_host = "localhost"\n'
+                                    f'sender = "{sender}"\nrecipients = ["{recipient}"]\n'))
+    assert result.exit_code == 2, result.output
+    assert key in result.output and "is not an email address" in result.output and "on one line" in result.output
+
+
 @pytest.mark.parametrize("source", ["twitter", "X"])
 def test_terms_for_a_source_that_does_not_exist_exit_2_listing_the_source_names(write_config, source):
     """Terms under a key no source reads were accepted and never searched for."""
