@@ -1,7 +1,9 @@
 """Acknowledgement by reaction: reads the reactions on recent Slack alert messages through the Web API.
 
 No inbound endpoint is needed: the daemon asks ``reactions.get`` for each unacknowledged message it
-posted within the lookback, and the first person to add the configured reaction acknowledges it.
+posted within the lookback, newest first, and the first person to add the configured reaction
+acknowledges it. Newest first: Slack answers some 50 ``reactions.get`` a minute, and a round that a
+rate limit ends has then read the messages still within their acknowledgement time.
 """
 
 from __future__ import annotations

@@ -829,13 +829,13 @@ class Store:
 
     def unacknowledged_messages(self, channels: Sequence[str], since: datetime) -> list[StoredAlert]:
         """Alerts delivered on ``channels`` since ``since`` with a reference to their message (one of their
-        own, a follow-up in a thread or a batch), not yet acknowledged."""
+        own, a follow-up in a thread or a batch), not yet acknowledged; the newest first."""
         if not channels:
             return []
         marks = ", ".join("?" for _ in channels)
         return self._alerts(
             f"""WHERE a.channel IN ({marks}) AND a.status = 'sent'
-                AND a.delivery_ref IS NOT NULL AND a.sent_at >= ? AND k.alert_id IS NULL ORDER BY a.id""",
+                AND a.delivery_ref IS NOT NULL AND a.sent_at >= ? AND k.alert_id IS NULL ORDER BY a.id DESC""",
             (*channels, _iso(since)),
         )
 

@@ -454,6 +454,33 @@ def test_a_reaction_on_a_follow_up_in_its_thread_acknowledges_its_alerts_so_they
     assert Escalator(store, "oncall").escalate_overdue() == 1  # the lead's complaint only
 
 
+def test_a_reaction_on_the_newest_alert_is_read_though_slack_rate_limits_the_round_before_the_oldest_are(
+        tmp_path, slack_server):
+    """Slack answers some 50 reactions.get a minute: read oldest first, 60 unacknowledged messages in the
+    lookback ended every round before the newest, so a reaction on a fresh alert was never seen."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    for n in range(1, 61):
+        queue(store, add_mention(store, external_id=str(n)), "slack")
+    Outbox(store, {"slack": bot(slack_server)}, clock=clock).deliver_due()
+    newest = slack_server.posts("/api/chat.postMessage")[-1].data["ts"]
+    slack_server.reactions = {newest: [{"name": "white_check_mark", "users": ["U42"], "count": 1}]}
+    asked = []
+    original = slack_server.handle
+
+    def tier_3(path, headers, body, query):
+        if path == "/api/reactions.get":
+            asked.append(path)
+            if len(asked) > 50:
+                return 429, {"Retry-After": "30"}, {"ok": False, "error": "ratelimited"}
+        return original(path, headers, body, query)
+
+    slack_server.handle = tier_3
+    clock.advance(minutes=1)
+    assert ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock).check() == 1
+    assert store.alerts()[0].acknowledged_by == "slack:U42"  # the newest
+
+
 def test_a_bot_that_may_not_read_reactions_asks_once_a_round_not_once_a_message(tmp_path, slack_server):
     """missing_scope is the token's, not one message's: asking on about every message repeated it 40 times."""
     clock = FakeClock()
