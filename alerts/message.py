@@ -39,6 +39,11 @@ class AlertSummary:
     more: tuple["AlertSummary", ...] = field(default=())
 
     @property
+    def has_post(self) -> bool:
+        """Whether the alert is about a post (an operator notice is about the listener itself)."""
+        return bool(self.source)
+
+    @property
     def posted(self) -> str:
         """When the post was written, e.g. ``'2026-11-19 19:42 UTC'`` (empty for an alert with no post)."""
         if not self.posted_at:

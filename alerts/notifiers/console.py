@@ -27,13 +27,12 @@ class ConsoleNotifier:
         stream = self._stream or sys.stdout
         reach = f"{summary.reach:,} {summary.reach_label}" if summary.reach is not None else "reach unknown"
         score = f"complaint {summary.complaint_prob:.0%}" if summary.complaint_prob is not None else ""
-        lines = [
-            f"[ALERT #{summary.alert_id} {summary.severity.upper()}] {_printable(summary.title)}",
-            f"  {_printable(summary.author)} · {reach} · {summary.source} · {summary.posted} · {summary.lang} · "
-            f"{summary.sentiment} {score}",
-            f"  “{_printable(summary.text)}”",
-            f"  why: {_printable('; '.join(summary.reasons))}",
-        ]
+        lines = [f"[ALERT #{summary.alert_id} {summary.severity.upper()}] {_printable(summary.title)}"]
+        if summary.has_post:
+            lines += [f"  {_printable(summary.author)} · {reach} · {summary.source} · {summary.posted} · {summary.lang} · "
+                      f"{summary.sentiment} {score}",
+                      f"  “{_printable(summary.text)}”"]
+        lines.append(f"  {'why: ' if summary.has_post else ''}{_printable('; '.join(summary.reasons))}")
         if summary.url:
             lines.append(f"  {_printable(summary.url)}")
         lines.append(f"  acknowledge: listener ack {summary.alert_id}")

@@ -62,16 +62,34 @@ def quote(text: str, limit: int = SECTION_LIMIT) -> str:
 
 def fallback_text(summary: AlertSummary) -> str:
     """The notification text (shown in pushes and by clients without Block Kit)."""
-    return fit(f"[{summary.severity}] {summary.headline}: {summary.text}", FALLBACK_LIMIT)
+    detail = summary.text if summary.has_post else "; ".join(summary.reasons)
+    return fit(f"[{summary.severity}] {summary.headline}: {detail}", FALLBACK_LIMIT)
 
 
 def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, Any]]:
     """The Block Kit blocks of one alert message."""
     emoji = _SEVERITY_EMOJI.get(summary.severity, "")
+    result = [_section(f"{emoji} *{fit(summary.headline, 200)}*")]
+    if summary.has_post:
+        result += _post(summary)
+    else:  # an operator notice: what happened, no post to quote
+        result.append(_section(fit("; ".join(summary.reasons), SECTION_LIMIT)))
+    if summary.more:
+        lines = [f"• {_item(other, batch=summary.thread is None)}" for other in summary.more[:MORE_SHOWN]]
+        if len(summary.more) > MORE_SHOWN:
+            lines.append(f"… and {len(summary.more) - MORE_SHOWN} more (see `listener alerts`)")
+        result.append(_section(fit_lines(f"*+{len(summary.more)} more:*", lines)))
+    hint = f"React with :{ack_reaction}: to acknowledge, or run " if ack_reaction else "Acknowledge with "
+    result.append({"type": "context", "elements": [
+        _mrkdwn(f"{hint}`listener ack {summary.alert_id}` · alert #{summary.alert_id}")]})
+    return result
+
+
+def _post(summary: AlertSummary) -> list[dict[str, Any]]:
+    """The blocks that show the post: its text quoted, who wrote it where and when, and why it was flagged."""
     reach = f"{summary.reach:,} {summary.reach_label}" if summary.reach is not None else "unknown"
     score = f"{summary.complaint_prob:.0%}" if summary.complaint_prob is not None else "?"
-    result = [
-        _section(f"{emoji} *{fit(summary.headline, 200)}*"),
+    return [
         _section(quote(summary.text)),
         {"type": "section", "fields": [
             _mrkdwn(f"*Author*\n{fit(summary.author, 300)}"),
@@ -84,20 +102,13 @@ def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, An
         ]},
         _section(f"*Why flagged:* {fit('; '.join(summary.reasons), SECTION_LIMIT - 20)}"),
     ]
-    if summary.more:
-        lines = [f"• {_item(other, batch=summary.thread is None)}" for other in summary.more[:MORE_SHOWN]]
-        if len(summary.more) > MORE_SHOWN:
-            lines.append(f"… and {len(summary.more) - MORE_SHOWN} more (see `listener alerts`)")
-        result.append(_section(fit_lines(f"*+{len(summary.more)} more:*", lines)))
-    hint = f"React with :{ack_reaction}: to acknowledge, or run " if ack_reaction else "Acknowledge with "
-    result.append({"type": "context", "elements": [
-        _mrkdwn(f"{hint}`listener ack {summary.alert_id}` · alert #{summary.alert_id}")]})
-    return result
 
 
 def _item(other: AlertSummary, batch: bool) -> str:
     """One more alert a message carries: in a batch its severity and title too (they differ)."""
     what = f"*{other.severity}* {fit(other.title, 150)} (#{other.alert_id}) · " if batch else ""
+    if not other.has_post:
+        return what + fit("; ".join(other.reasons), 200)
     return f"{what}{fit(other.author, 100)}: {fit(other.text, 200)}"
 
 

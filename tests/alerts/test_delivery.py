@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import json
 import logging
@@ -370,6 +372,33 @@ def test_an_incidents_alert_and_the_alert_of_the_post_it_shows_are_acknowledged_
     assert [store.alert(stored.id).acknowledged_by for stored in incident] == [None, None]
     store.acknowledge(incident[0].id, "luis")
     assert [store.alert(stored.id).acknowledged_by for stored in (post, *incident)] == ["ana", "luis", "luis"]
+
+
+def test_an_operator_notice_says_what_happened_in_the_push_and_shows_no_empty_post(tmp_path, slack_server, smtp_server):
+    """It was laid out as a post's alert: an empty quote, "Author:", "Source: post", "Scores: complaint ? · ?",
+    the problem under "Why flagged", and a push that ended at the title ("[high] [operator] ...: email: ")."""
+    recorder, port = smtp_server
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    mail = EmailNotifier("mail", host="127.0.0.1", port=port, sender="listener@example.com",
+                         recipients=["ops@example.com"], security="none")
+    OperatorNotices(store, "slack", clock=clock).report("source-disabled", "x", "X rejected the bearer token (401)")
+    OperatorNotices(store, "mail", clock=clock).report("source-disabled", "reddit", "Reddit rejected the app (401)")
+    for subject in ("mail", "jsonl"):  # a batch of notices on a rate-limited operator channel
+        OperatorNotices(store, "slack", clock=clock).report("delivery-failed", subject, f"gave up on {subject}")
+    policies = {"slack": ChannelPolicy(rate_limit_per_minute=2)}
+    Outbox(store, {"slack": bot(slack_server), "mail": mail}, clock=clock, policies=policies).deliver_due()
+    post, batch = slack_server.posts("/api/chat.postMessage")
+    assert post.data["text"] == "[high] [operator] source-disabled: x: X rejected the bearer token (401)"
+    assert [block["text"]["text"] for block in post.data["blocks"][:2]] == [
+        ":large_orange_circle: *[operator] source-disabled: x*", "X rejected the bearer token (401)"]
+    assert "Author" not in json.dumps(post.data["blocks"])
+    assert batch.data["blocks"][2]["text"]["text"].endswith("(#4) · gave up on jsonl")
+    received = email.message_from_bytes(recorder.messages[0].content, policy=email.policy.default)
+    text = received.get_body(("plain",)).get_content()
+    assert "Reddit rejected the app (401)" in text and "Author:" not in text and '""' not in text
+    html = received.get_body(("html",)).get_content()
+    assert "<p>Reddit rejected the app (401)</p>" in html and "<blockquote" not in html
 
 
 def test_a_server_that_quotes_part_of_a_secret_url_has_that_part_redacted():
