@@ -8,10 +8,23 @@ from datetime import datetime, timezone
 
 from alerts.notifiers import AlertMessage
 from listener.config import SEVERITIES
+from listener.domain import Mention
 
 
 # What a mention's reach counts, where it is not the author's followers.
 REACH_LABELS = {"reddit": "subreddit subscribers"}
+
+
+def author_audience(mention: Mention) -> int | None:
+    """The author's own audience (followers), or None where the source's reach counts a community.
+
+    A Reddit post's reach is its subreddit's subscribers: every post there has it, so it says how big
+    the room is, not who is speaking. Example::
+
+        >>> author_audience(mention)  # an X post by an account with 48,000 followers
+        48000
+    """
+    return None if mention.source in REACH_LABELS else mention.author_reach
 
 
 @dataclass(frozen=True)

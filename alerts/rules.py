@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from alerts.keywords import URGENT_CATEGORIES, default_keywords
+from alerts.message import author_audience
 from listener.config import SEVERITIES, BrandConfig, RuleConfig
 from listener.domain import Alert, StoredMention
 from listener.folding import fold, phrase_pattern
@@ -60,7 +61,7 @@ class RuleEngine:
             reasons, floor = self._reasons(rule, stored, folded_text, cues)
             if not reasons:
                 continue
-            severity = _raise_by_reach(floor, mention.author_reach, rule.reach_thresholds)
+            severity = _raise_by_reach(floor, author_audience(mention), rule.reach_thresholds)
             sla = timedelta(minutes=rule.sla_minutes) if rule.sla_minutes else self._ack_sla
             for channel in _channels(rule, mention.brand, result.lang, severity):
                 earlier = alerts.get(channel)

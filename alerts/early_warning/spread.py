@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from alerts.message import REACH_LABELS
+from alerts.message import author_audience
 from listener.domain import Engagement
 from listener.store import SpreadObservation
 
@@ -49,9 +49,8 @@ def spread_reasons(observation: SpreadObservation, thresholds: SpreadThresholds)
         )
         if rate >= limit
     ]
-    # Only an author's own audience: a Reddit post's reach is its subreddit's subscribers, and a
-    # complaint in a big subreddit spreads only when its votes and comments grow (above).
-    own_audience = mention.source not in REACH_LABELS
-    if own_audience and mention.author_reach is not None and mention.author_reach >= thresholds.reach:
-        reasons.append(f"author reach {mention.author_reach:,} (≥ {thresholds.reach:,})")
+    # A complaint in a big subreddit spreads only when its votes and comments grow (above).
+    audience = author_audience(mention)
+    if audience is not None and audience >= thresholds.reach:
+        reasons.append(f"author reach {audience:,} (≥ {thresholds.reach:,})")
     return reasons
