@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -46,8 +47,9 @@ class DayWindow:
         return [self.day - timedelta(days=back) for back in range(BASELINE_DAYS, -1, -1)]
 
     def hours(self) -> list[datetime]:
-        """The local start of every hour of the day (23 or 25 of them when the clocks change)."""
-        count = int((self.end - self.start).total_seconds() // 3600)
+        """The local start of every hour of the day (23 or 25 of them when the clocks change; where they
+        change by half an hour, as on Lord Howe Island, the last one is half an hour long)."""
+        count = math.ceil((self.end - self.start).total_seconds() / 3600)
         return [(self.start + timedelta(hours=n)).astimezone(self.zone) for n in range(count)]
 
     def from_time_of_day(self, moment: time) -> tuple[datetime, datetime]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from alerts.digest import build_digest
 from listener.domain import Alert, incident_group
@@ -89,6 +90,17 @@ def test_a_day_when_the_clocks_go_back_has_25_hours(tmp_path, store, filler, clo
     html = build_digest(store, make_settings(tmp_path), day=date(2026, 10, 25), clock=clock).html
     assert len(re.findall(r">\d\d</text>", html.split("chart-trend")[0])) == 9  # a label every 3 hours of 25
     assert html.count("<title>02: 1 mentions</title>") == 2
+
+
+def test_a_day_when_the_clocks_change_by_half_an_hour_does_not_break_the_digest(tmp_path, store, filler, clock):
+    # Lord Howe Island leaves summer time at 02:00 on 5 April 2026 (UTC+11 to UTC+10:30): a day of 24.5 hours.
+    zone = ZoneInfo("Australia/Lord_Howe")
+    filler.mention(datetime(2026, 4, 5, 9, 0, tzinfo=zone))
+    filler.mention(datetime(2026, 4, 5, 23, 45, tzinfo=zone))  # in the day's last half hour
+    settings = make_settings(tmp_path, timezone="Australia/Lord_Howe")
+    html = build_digest(store, settings, day=date(2026, 4, 5), clock=clock).html
+    assert read_page(html).number("totals", "mentions") == 2
+    assert "<title>23: 1 mentions</title>" in html
 
 
 def test_a_complaint_is_at_or_above_the_alert_rules_threshold(tmp_path, store, filler, clock):
