@@ -256,3 +256,16 @@ def test_the_summarys_top_topics_are_those_complained_about_on_the_day(tmp_path,
     filler.mention(at(10), text="Lumora sin internet, no funciona", complaint=0.9)
     summary = build_digest(store, settings, day=DAY, clock=clock).summary
     assert "Top topics: outage (1)." in summary
+
+
+def test_the_summary_does_not_run_its_lines_together(tmp_path, store, filler, clock):
+    """Slack showed "complaints 11.Incidents: 7": the line after the comparison lost its line break."""
+    settings = make_settings(tmp_path)
+    filler.mention(at(10, day_offset=-1), text="Lumora factura mal cobrada", complaint=0.9)
+    filler.mention(at(10), text="Lumora sin internet, no funciona", complaint=0.9)
+    lines = build_digest(store, settings, day=DAY, clock=clock).summary.splitlines()
+    assert lines[1] == "Compared with the daily average of the day before: mentions 1, complaints 1."
+    assert lines[2] == "Top topics: outage (1)."
+    assert lines[3].startswith("Alerted 0, not acknowledged 0")
+    first_day = build_digest(store, settings, day=DAY - timedelta(days=1), clock=clock).summary.splitlines()
+    assert first_day[1] == "No earlier day to compare with yet."
