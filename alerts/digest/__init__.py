@@ -76,7 +76,9 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
                        catch_up: bool = False) -> list[DeliveryReport]:
     """Send every own brand's daily digests that are due and not sent yet: the daemon's daily job.
 
-    The store records the last day sent per brand, so a day is sent once, also across restarts. The
+    The store records the last day sent per brand, so a day is sent once, also across restarts: it is
+    recorded before the email goes out (and taken back if it could not be sent), so a database that
+    cannot be written sends nothing, and a listener killed while sending does not send it again. The
     digests a stopped or failing listener missed are sent too, oldest first (at most
     :data:`CATCH_UP_DAYS`): each day's page lists the alerts quiet hours held until its digest, which
     no other day's lists. With ``catch_up`` (the hourly run, and the run at start-up) only days after
@@ -96,15 +98,19 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
             store.record_digest_sent(brand, sent_through)  # so a failed first send is retried by the catch-up
         day = max(sent_through + timedelta(days=1), due - timedelta(days=CATCH_UP_DAYS - 1))
         while day <= due:
+            digest = build_digest(store, settings, brand=brand, day=day)
+            # Recorded before it is sent: a database that cannot be written (a full disk) stops the send,
+            # instead of letting every run email a digest whose sending it cannot record.
+            store.record_digest_sent(brand, day)
             try:
-                report = send_digest(build_digest(store, settings, brand=brand, day=day), settings)
+                report = send_digest(digest, settings)
             except DigestDeliveryError as error:
                 log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(),
                                                            "detail": str(error)})
                 if not isinstance(error, SlackSummaryFailed):
+                    store.record_digest_sent(brand, day - timedelta(days=1))
                     break  # not emailed: this day and the ones after it wait for the next run, in order
                 report = None  # emailed, only the summary failed: sent, or every run would email it again
-            store.record_digest_sent(brand, day)
             if report is not None:
                 log.info("digest sent", extra={"brand": brand, "day": day.isoformat(),
                                                "recipients": len(report.recipients), "slack": report.slack})

@@ -12,16 +12,19 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from alerts.digest import send_daily_digests
 from bench.traffic import synthetic_posts, write_jsonl
 from listener.app import Listener
 from listener.config import Settings, load_settings
 from listener.daemon import run_daemon
 from listener.sources.replay import mention_from_record
 from listener.store import Store, StoreUnavailable
+from tests.digest.digest_support import DAY, FakeClock, StoreFiller, at, email_channel, make_settings
 from tests.test_daemon import wait_for
 
 POSTS = 1000
@@ -149,3 +152,24 @@ def test_a_real_full_file_system_stops_the_daemon_s_writes_with_a_clear_error_an
             assert wait_for(lambda: app.store.stats()["alerts_sent"] == POSTS // 10 and
                             app.store.stats()["classified"] == POSTS)
         assert_everything_once(app, tmp_path / "alerts.jsonl")
+
+
+def test_a_full_disk_does_not_email_the_daily_digest_again_every_hour(small_disk, switchable_smtp):
+    """The digest was emailed, then its sending could not be recorded, so every hourly run emailed it again."""
+    clock = FakeClock(at(9, day_offset=1))  # 09:00 the morning after DAY
+    settings = make_settings(small_disk.path, recipients=["pr@lumora.example"],
+                             extra_channels=[email_channel(switchable_smtp.port)])
+    with closing(Store.open(small_disk.path / "listener.db", clock)) as store:
+        StoreFiller(store, clock).mention(at(10), complaint=0.9)
+        store.record_digest_sent("Lumora", DAY - timedelta(days=1))
+        small_disk.fill()
+        for _ in range(3):  # the hourly catch-up runs while the disk is full
+            with pytest.raises(StoreUnavailable):
+                send_daily_digests(store, settings, clock=clock, catch_up=True)
+            clock.now += timedelta(hours=1)
+        assert switchable_smtp.recorder.messages == []
+
+        small_disk.free()
+        assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 1
+        assert send_daily_digests(store, settings, clock=clock, catch_up=True) == []
+    assert len(switchable_smtp.recorder.messages) == 1
