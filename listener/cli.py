@@ -405,7 +405,7 @@ def _user() -> str | None:
 def digest(state: CliContext, day: datetime | None, brand: str | None, out: str | None, send: bool) -> None:
     """The daily digest for PR staff: saved as a page, emailed, or printed as text."""
     from alerts.digest import build_digest, busiest_day, default_brand
-    from alerts.digest.deliver import DigestDeliveryError, send_digest
+    from alerts.digest.deliver import DigestDeliveryError, SlackSummaryFailed, send_digest
     settings = state.settings
     store = open_store(state)
     try:
@@ -431,7 +431,8 @@ def digest(state: CliContext, day: datetime | None, brand: str | None, out: str 
         try:
             report = send_digest(rendered, settings)
         except DigestDeliveryError as error:
-            raise click.ClickException(state.redactor(str(error))) from None
+            retry = "" if isinstance(error, SlackSummaryFailed) else "; then run the command again"
+            raise click.ClickException(state.redactor(str(error)) + retry) from None
         click.echo(f"sent to {', '.join(report.recipients)}" + (" and Slack" if report.slack else ""), err=True)
     if not out and not send:
         click.echo(rendered.text)

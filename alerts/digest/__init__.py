@@ -105,9 +105,11 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
             try:
                 report = send_digest(digest, settings)
             except DigestDeliveryError as error:
-                log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(),
-                                                           "detail": str(error)})
-                if not isinstance(error, SlackSummaryFailed):
+                emailed = isinstance(error, SlackSummaryFailed)
+                # Not "send it by hand": the next run would send it as well.
+                detail = str(error) if emailed else f"{error}; tried again at the next hourly run"
+                log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(), "detail": detail})
+                if not emailed:
                     store.record_digest_sent(brand, day - timedelta(days=1))
                     break  # not emailed: this day and the ones after it wait for the next run, in order
                 report = None  # emailed, only the summary failed: sent, or every run would email it again

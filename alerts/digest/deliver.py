@@ -89,8 +89,7 @@ def send_email(digest: RenderedDigest, settings: Settings) -> tuple[str, list[st
     try:
         email_notifier(channel).deliver(email, to_addrs=recipients)
     except DeliveryError as error:
-        raise DigestDeliveryError(f"{error} (channel {channel.name!r}); then retry with "
-                                  "'listener digest --send'") from None
+        raise DigestDeliveryError(f"{error} (channel {channel.name!r})") from None
     return email["Message-ID"], list(recipients)
 
 

@@ -13,10 +13,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
+from click.testing import CliRunner
 from pydantic import SecretStr
 
 from alerts.digest import build_digest, send_daily_digests
 from alerts.digest.deliver import DigestDeliveryError, send_digest
+from listener.cli import main
 from tests.digest.digest_support import DAY, at, email_channel, make_settings, read_page
 
 
@@ -155,8 +157,44 @@ def test_sending_without_an_email_channel_says_what_to_add(tmp_path, store, cloc
 
 def test_an_unreachable_smtp_server_is_a_clear_error(tmp_path, store, clock):
     settings = mail_settings(tmp_path, free_port())
-    with pytest.raises(DigestDeliveryError, match=r"the SMTP server 127\.0\.0\.1:\d+ refused the connection \(channel 'mail'\); then retry"):
+    with pytest.raises(DigestDeliveryError, match=r"the SMTP server 127\.0\.0\.1:\d+ refused the connection \(channel 'mail'\)$"):
         send_digest(build_digest(store, settings, day=DAY, clock=clock), settings)
+
+
+def test_a_digest_the_daemon_could_not_send_does_not_ask_for_it_to_be_sent_by_hand(tmp_path, store, clock, caplog):
+    """The log said "then retry with 'listener digest --send'": done, the next hourly run emailed it a second time."""
+    settings = mail_settings(tmp_path, free_port())
+    store.record_digest_sent("Lumora", DAY - timedelta(days=1))
+    clock.now = at(9, day_offset=1)
+
+    assert send_daily_digests(store, settings, clock=clock, catch_up=True) == []
+
+    [failed] = [record for record in caplog.records if record.getMessage() == "digest delivery failed"]
+    assert "listener digest --send" not in failed.detail
+    assert failed.detail.endswith("refused the connection (channel 'mail'); tried again at the next hourly run")
+
+
+def test_the_digest_command_says_to_run_it_again_when_the_email_could_not_be_sent(tmp_path, store):
+    config = tmp_path / "listener.toml"
+    config.write_text(f"""
+[[brands]]
+name = "Lumora"
+
+[[alerts.channels]]
+name = "mail"
+type = "email"
+smtp_host = "127.0.0.1"
+smtp_port = {free_port()}
+smtp_security = "none"
+sender = "listener@lumora.example"
+recipients = ["pr@lumora.example"]
+
+[storage]
+path = "{tmp_path / 'listener.db'}"
+""", encoding="utf-8")
+    result = CliRunner().invoke(main, ["digest", "--config", str(config), "--date", "2026-11-19", "--send"])
+    assert result.exit_code == 1, result.output
+    assert "refused the connection (channel 'mail'); then run the command again" in result.output
 
 
 @pytest.fixture
