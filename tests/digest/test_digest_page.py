@@ -179,6 +179,16 @@ def test_a_big_day_is_bounded_to_the_top_n_by_reach(tmp_path, store, filler, clo
     assert digest.text.count("\n- @user") == 5
 
 
+def test_the_text_part_does_not_hide_that_its_lists_are_cut_to_the_top_n(tmp_path, store, filler, clock):
+    """It said "HELD DURING QUIET HOURS: 4" and listed 2, with no word of the other two (the page said it)."""
+    for hour in (22, 22.5, 23, 23.5):
+        held = filler.mention(at(hour), complaint=0.9)
+        store.hold([filler.alert(held, at(hour))])
+    text = build_digest(store, make_settings(tmp_path, top_n=2), day=DAY, clock=clock).text
+    assert "TOP COMPLAINTS BY REACH: the 2 with the widest reach of 4\n" in text
+    assert "HELD DURING QUIET HOURS: 4, the first 2\n" in text
+
+
 def test_topics_are_bounded_to_the_top_n_with_the_most_complaints(tmp_path, store, filler, clock):
     """README: top_n is how many top complaints and topics; every topic was listed."""
     for text in ("Lumora sin internet", "Lumora no funciona", "Lumora la factura mal", "Lumora el repartidor no vino"):
