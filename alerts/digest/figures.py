@@ -85,7 +85,8 @@ class TopComplaint:
 
 @dataclass(frozen=True)
 class Acknowledgements:
-    """Of the day's mentions that raised alerts: how many someone acknowledged, and how fast."""
+    """Of the day's mentions that raised alerts (not only ones quiet hours held): how many someone
+    acknowledged, and how fast."""
 
     alerted: int
     acknowledged: int
@@ -375,13 +376,14 @@ def _acknowledgements(store: Store, brand: str, window: DayWindow) -> Acknowledg
     # Alerts of one mention on several channels are acknowledged together: count mentions, and time
     # each from its first delivery (or, if never delivered, its creation) to its first acknowledgement.
     # An incident's alerts are acknowledged apart from those of the post they show (as `listener ack`
-    # does), so an incident is a unit of its own, not its post's.
+    # does), so an incident is a unit of its own, not its post's. An alert quiet hours held alerted
+    # nobody (the digest lists it apart), so it is not one waiting for an acknowledgement.
     rows = _query(
         store,
         """SELECT MIN(COALESCE(a.sent_at, a.created_at)) AS alerted_at, MIN(k.acknowledged_at) AS acknowledged_at
            FROM alerts a JOIN mentions m ON m.id = a.mention_id
            LEFT JOIN acknowledgements k ON k.alert_id = a.id
-           WHERE a.brand = ? AND m.created_at >= ? AND m.created_at < ?
+           WHERE a.brand = ? AND m.created_at >= ? AND m.created_at < ? AND a.status <> 'held'
            GROUP BY CASE WHEN instr(COALESCE(a.group_key, ''), ?) > 0 THEN a.group_key ELSE a.mention_id END""",
         (brand, _iso(window.start), _iso(window.end), INCIDENT_GROUP_MARK),
     )

@@ -142,6 +142,23 @@ def test_an_incidents_alert_acknowledged_is_the_incidents_not_its_posts(tmp_path
     assert page.number("acknowledgements", "unacknowledged") == 1
 
 
+def test_alerts_held_by_quiet_hours_are_not_counted_as_alerted_and_not_acknowledged(tmp_path, store, filler, clock):
+    """Held alerts reach nobody; counted as "alerted, not acknowledged" they made the night look unanswered."""
+    for hour in (22.5, 23, 23.5):
+        held = filler.mention(at(hour), complaint=0.95)
+        store.hold([filler.alert(held, at(hour))])
+    both = filler.mention(at(23.75), complaint=0.95)  # held by email's quiet hours, delivered to Slack
+    store.hold([filler.alert(both, at(23.75), channel="mail")])
+    filler.alert(both, at(23.75), channel="slack")
+    delivered = filler.mention(at(10), complaint=0.95)
+    filler.acknowledge(filler.alert(delivered, at(10)), at(10.5))
+    page = read_page(build_digest(store, make_settings(tmp_path), day=DAY, clock=clock).html)
+    assert page.number("acknowledgements", "alerted") == 2
+    assert page.number("acknowledgements", "acknowledged") == 1
+    assert page.number("totals", "unacknowledged") == 1
+    assert page.number("held", "held") == 4
+
+
 def test_alerts_held_by_quiet_hours_are_listed_in_the_next_digest_only(tmp_path, store, filler, clock):
     held = filler.mention(at(23.5), complaint=0.95, text="Lumora cobro indebido de madrugada")
     store.hold([filler.alert(held, at(23.5)), filler.alert(held, at(23.5), channel="slack")])
