@@ -14,7 +14,9 @@ from alerts.message import author_audience
 from listener.domain import Engagement
 from listener.store import SpreadObservation
 
-MIN_SPAN = timedelta(minutes=5)  # a faster rate over a shorter span is noise of the re-poll timing
+# Growth is never read over less than this: a complaint re-polled minutes after it was posted, with
+# a support reply and the customer's answer (3 replies in 2 minutes), is not "+90 replies/h".
+MIN_SPAN = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)

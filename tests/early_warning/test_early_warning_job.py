@@ -221,6 +221,22 @@ def test_spreading_complaint_is_escalated_once(open_store, clock, config) -> Non
     assert all(alert.rule == "spread" and "reposts +180/h" in alert.reasons[0] for alert in alerts)
 
 
+def test_a_few_replies_minutes_after_posting_do_not_escalate_a_complaint(open_store, clock, config) -> None:
+    """Growth over a span of minutes used to be read as a rate over 5: 3 replies (the brand's support and
+    the customer answering) 2 minutes after posting were '+36 replies/h', a critical escalation."""
+    store = open_store()
+    posted = START + timedelta(hours=1)
+    clock.now = posted + timedelta(minutes=2)
+    post(store, "talk", "Lumora me dejó sin internet tres días", posted, engagement=Engagement(replies=3))
+    make_job(store, config, clock).run()
+    assert store.alerts() == []
+
+    clock.now = posted + timedelta(minutes=10)  # a post that does travel that fast still escalates at once
+    post(store, "viral", "Lumora me dejó sin internet tres días", posted, engagement=Engagement(reposts=40))
+    make_job(store, config, clock).run()
+    assert [stored.alert.reasons for stored in store.alerts()][0] == ("reposts +160/h (≥ 30/h)",)
+
+
 def test_likes_withdrawn_and_given_again_do_not_escalate_a_complaint(open_store, clock, config) -> None:
     """Growth used to be counted from the last counts seen: 1000 likes, 880 half an hour later (likes
     withdrawn, or a count the service left out), 1000 again read as +240 likes/h, a critical escalation."""
