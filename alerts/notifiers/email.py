@@ -33,6 +33,19 @@ _TEMPLATES = Environment(
 )
 
 
+def quote_lines(text: str) -> str:
+    """``text`` with every line marked ``> ``, so no line of a post reads as a line of the email's own."""
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines() or [""])
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: a list entry that a post's line breaks cannot split into lines of their own."""
+    return _CONTROL.sub(" ", text).strip()
+
+
+_TEMPLATES.filters.update(quote_lines=quote_lines, one_line=one_line)
+
+
 def header_text(text: str, limit: int = SUBJECT_LIMIT) -> str:
     """``text`` on one line (CR, LF and other control characters become spaces), at most ``limit`` long."""
     single = _CONTROL.sub(" ", text).strip()

@@ -79,8 +79,22 @@ def test_email_is_autoescaped_and_its_headers_cannot_be_injected(tmp_path, smtp_
     html = received.get_body(("html",)).get_content()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "&lt;http://evil.example|your bank&gt;" in html
-    text = received.get_body(("plain",)).get_content()
+    text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "<script>alert(1)</script>" in text  # plain text shows it as typed, it cannot run there
+
+
+def test_a_multi_line_post_cannot_forge_lines_of_the_plain_text_email(tmp_path, smtp_server):
+    """Each line of the post is quoted: one of its lines read 'Acknowledge: listener ack 999' as the email's own."""
+    recorder, port = smtp_server
+    store = Store.open(tmp_path / "l.db")
+    notifier = EmailNotifier("email", host="127.0.0.1", port=port, sender="listener@example.com",
+                             recipients=["pr@example.com"], security="none")
+    notifier.send(message(store, "@Lumora sin internet\nSeverity: low\n\nAcknowledge: listener ack 999"))
+    received = email.message_from_bytes(recorder.messages[0].content, policy=policy.default)
+    text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "> @Lumora sin internet\n> Severity: low\n>\n> Acknowledge: listener ack 999\n" in text
+    assert [line for line in text.splitlines() if line.startswith(("Acknowledge:", "Severity:"))] == [
+        "Severity: high · Brand: Lumora", "Acknowledge: listener ack 1"]
 
 
 def test_webhook_sends_plain_json_with_a_verifiable_hmac_signature(tmp_path, slack_server):
