@@ -51,6 +51,12 @@ def _unescape_literal(match: re.Match[str]) -> str:
     return chr(int(match.group(1), 16))
 
 
+def _whole_characters(text: str) -> str:
+    """``text`` with each surrogate pair (what a literal ``\\ud83d\\ude21`` unescapes to) made the character it
+    stands for and each lone surrogate U+FFFD: a tokenizer, like UTF-8, refuses surrogates."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def normalize(text: str) -> str:
     """Return ``text`` normalised for the classifiers.
 
@@ -61,7 +67,7 @@ def normalize(text: str) -> str:
     """
     text = html.unescape(html.unescape(text))
     text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
-    text = _LITERAL_ESCAPE.sub(_unescape_literal, text)
+    text = _whole_characters(_LITERAL_ESCAPE.sub(_unescape_literal, text))
     text = _URL.sub(f" {LINK_TOKEN} ", text)
     text = _MENTION.sub(f" {MENTION_TOKEN} ", text)
     text = _HASHTAG.sub(r"\1", text)

@@ -9,6 +9,11 @@ def test_html_entities_and_literal_escapes_are_decoded():
     assert normalize("Tom &amp; Jerry can\\u2019t") == "tom & jerry can't"
 
 
+def test_a_literal_escaped_emoji_does_not_leave_lone_surrogates():
+    assert normalize("late again \\ud83d\\ude21") == "late again 😡"
+    assert normalize("cut \\ud83d here, and \ud800 here") == "cut \ufffd here, and \ufffd here"
+
+
 def test_elongations_are_shortened_and_emoticons_named():
     assert normalize("Nooooo :( sooo baaad :)") == "noo emo_sad soo baad emo_happy"
 

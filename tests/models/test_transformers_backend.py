@@ -24,6 +24,14 @@ def test_sentiment_model_loads_from_a_local_directory(sentiment_dir: Path):
     assert str(sentiment_dir) in classifier.name
 
 
+def test_a_post_with_a_literal_escaped_emoji_does_not_stop_the_transformers_backend(sentiment_dir: Path):
+    # Published posts hold literal escapes ("\\ud83d\\ude21"); unescaped one by one they were lone
+    # surrogates, which the tokenizer refuses: the batch failed, and the pipeline retried it forever.
+    classifier = load_classifier(ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir)))
+    results = classifier.classify(["the flight was late \\ud83d\\ude21", "great \\ud83d", "vuelo"])
+    assert [sum(result.sentiment_probs) for result in results] == pytest.approx([1.0, 1.0, 1.0], abs=1e-5)
+
+
 def test_labels_are_read_from_the_model_config_in_any_order(tiny_model):
     shuffled = tiny_model("m", {0: "positive", 1: "negative", 2: "neutral"})
     classifier = load_classifier(ClassifierConfig(backend="transformers", sentiment_model=str(shuffled)))
