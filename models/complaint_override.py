@@ -30,7 +30,7 @@ from models.errors import ModelNotAvailable
 from models.lexicons import CueLexicon
 from models.phrases import PhraseReader, phrases_first
 from models.text import normalize, tokenize
-from models.transformers_backend import LoadedModel, complaint_column, complaint_log_odds
+from models.transformers_backend import LoadedModel, check_max_length, complaint_column, complaint_log_odds
 
 
 class ComplaintOverride:
@@ -51,6 +51,7 @@ class ComplaintOverride:
                 f"{complaint.name!r} has no 'complaint' label (id2label: {complaint.model.config.id2label}); "
                 f"beside the embedded model, complaint_model must be a complaint classifier "
                 f"such as one made by `python -m models.finetune`")
+        check_max_length(complaint, max_length)
         self._base = base
         self._complaint = complaint
         # Empty: every language.

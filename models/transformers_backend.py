@@ -87,6 +87,38 @@ def load_model(name: str, quantize: bool = False) -> LoadedModel:
     return LoadedModel(name=name, tokenizer=tokenizer, model=model)
 
 
+def check_max_length(loaded: LoadedModel, max_length: int) -> None:
+    """Raise :class:`ModelNotAvailable` naming ``classifier.max_length`` when ``loaded`` can't read a text of
+    ``max_length`` tokens (its position embeddings end before): else the first post that long would fail
+    its whole batch, at every cycle. A text that long is read once, as the model would read such a post."""
+    limit = getattr(loaded.model.config, "max_position_embeddings", None)
+    if limit is None:  # relative positions: any length
+        return
+    # RoBERTa's positions start at 2: 514 of them read 512 tokens, so the model is asked to read that many.
+    error = None if max_length > limit else _reading_error(loaded, max_length)
+    if error is not None and _reading_error(loaded, 2) is not None:
+        raise ModelNotAvailable(
+            f"{loaded.name!r} fails on any text ({error.__class__.__name__}: {str(error).splitlines()[0]}): "
+            f"check that it is a sequence-classification model this version of transformers can run"
+        )
+    if max_length > limit or error is not None:
+        raise ModelNotAvailable(
+            f"classifier.max_length = {max_length} is more tokens than {loaded.name!r} can read (its "
+            f"max_position_embeddings is {limit}): set max_length below {limit}"
+        )
+
+
+def _reading_error(loaded: LoadedModel, tokens: int) -> Exception | None:
+    """What the model raises on a text of ``tokens`` tokens, or ``None`` when it reads it."""
+    probe = loaded.tokenizer(["x " * tokens], truncation=True, max_length=tokens, return_tensors="pt")
+    try:
+        with torch.inference_mode():
+            loaded.model(**probe)
+    except (IndexError, RuntimeError) as error:
+        return error
+    return None
+
+
 def _label_index(model: PreTrainedModel, fragment: str) -> int | None:
     """The id of the first label whose lower-cased name contains ``fragment``."""
     for index, label in sorted(model.config.id2label.items()):
@@ -165,6 +197,8 @@ class TransformersClassifier:
     ) -> None:
         self._sentiment = sentiment
         self._sentiment_columns = sentiment_columns(sentiment.model)
+        for loaded in (sentiment, complaint) if complaint else (sentiment,):
+            check_max_length(loaded, max_length)
         self._complaint = complaint
         self._complaint_labels = list(complaint_labels)
         self._batch_size = batch_size

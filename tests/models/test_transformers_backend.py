@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from click.testing import CliRunner
 
+from listener.cli import main
 from listener.config import ClassifierConfig
 from models.errors import ModelNotAvailable
 from models.factory import load_classifier
@@ -30,6 +32,23 @@ def test_a_post_with_a_literal_escaped_emoji_does_not_stop_the_transformers_back
     classifier = load_classifier(ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir)))
     results = classifier.classify(["the flight was late \\ud83d\\ude21", "great \\ud83d", "vuelo"])
     assert [sum(result.sentiment_probs) for result in results] == pytest.approx([1.0, 1.0, 1.0], abs=1e-5)
+
+
+def test_a_max_length_the_model_cannot_read_stops_start_up_instead_of_failing_at_the_first_long_post(
+        sentiment_dir: Path, tmp_path: Path):
+    # The tiny model reads 128 tokens: a post of more failed its whole batch, at every cycle.
+    config = tmp_path / "listener.toml"
+    config.write_text(f'[[brands]]\nname = "Lumora"\n\n[classifier]\nbackend = "transformers"\n'
+                      f'sentiment_model = "{sentiment_dir}"\nmax_length = 1000\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "classify", "the flight was late"])
+    assert result.exit_code == 2
+    assert "config error: classifier.max_length = 1000 is more tokens than" in result.output
+    assert "complaint_prob" not in result.output
+
+
+def test_a_complaint_model_beside_the_embedded_one_is_checked_against_max_length_too(complaint_dir: Path):
+    with pytest.raises(ModelNotAvailable, match=r"classifier\.max_length = 129 "):
+        load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), max_length=129))
 
 
 def test_labels_are_read_from_the_model_config_in_any_order(tiny_model):
