@@ -83,7 +83,8 @@ def load_model(name: str, quantize: bool = False) -> LoadedModel:
             warnings.simplefilter("ignore")
             from torch.ao.quantization import quantize_dynamic
 
-            model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            # Its int8 kernels take float32 only: a model saved in half precision loads as one.
+            model = quantize_dynamic(model.float(), {torch.nn.Linear}, dtype=torch.qint8)
     return LoadedModel(name=name, tokenizer=tokenizer, model=model)
 
 

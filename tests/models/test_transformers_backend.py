@@ -1,6 +1,7 @@
 """The transformers backend loads real models from disk: tiny ones built here with random weights."""
 
 import math
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,17 @@ def test_a_max_length_the_model_cannot_read_stops_start_up_instead_of_failing_at
 def test_a_complaint_model_beside_the_embedded_one_is_checked_against_max_length_too(complaint_dir: Path):
     with pytest.raises(ModelNotAvailable, match=r"classifier\.max_length = 129 "):
         load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), max_length=129))
+
+
+def test_quantize_on_a_model_saved_in_half_precision_does_not_fail_every_post(sentiment_dir: Path, tmp_path: Path):
+    from transformers import AutoModelForSequenceClassification
+
+    half = tmp_path / "half"
+    shutil.copytree(sentiment_dir, half)
+    AutoModelForSequenceClassification.from_pretrained(half).half().save_pretrained(half)
+    config = ClassifierConfig(backend="transformers", sentiment_model=str(half), quantize=True)
+    [result] = load_classifier(config).classify(["the flight was late"])  # was: "expected Float but found Half"
+    assert sum(result.sentiment_probs) == pytest.approx(1.0, abs=1e-5)
 
 
 def test_labels_are_read_from_the_model_config_in_any_order(tiny_model):
