@@ -83,8 +83,11 @@ class LanguageDetector:
     def detect(self, text: str, hint: str | None = None) -> str:
         """Return the ISO 639-1 code of ``text``'s language (``hint``, in lower case, when unsure), or
         :data:`UNDETERMINED`. A hint is lower-cased so that a source's "pt-BR" or "EN" compares as routes
-        and counts write languages ("pt-br", "en")."""
+        and counts write languages ("pt-br", "en"). A hint of :data:`UNDETERMINED` (X's for a post it could
+        not tell) is no hint: it would win over every detection, as a language the detector lacks does."""
         hint = hint.lower() if hint else hint
+        if hint == UNDETERMINED:
+            hint = None
         telling = text_for_identification(text)
         has_letters = any(character.isalpha() for character in telling)
         lang, prob = self._identifier.classify(telling) if has_letters else (UNDETERMINED, 0.0)

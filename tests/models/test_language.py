@@ -37,3 +37,10 @@ def test_hindi_in_latin_letters_is_hindi_when_hindi_is_one_of_the_languages():
 def test_a_source_tag_in_capitals_is_passed_on_in_lower_case():
     """A route or a count compares the language exactly: a post tagged "pt-BR" matched no route's "pt-br"."""
     assert shared_detector().detect("ok", hint="pt-BR") == "pt-br"
+
+
+def test_a_post_its_source_tags_und_does_not_hide_the_language_it_is_in():
+    """X tags "und" the posts it can't tell; it won over every detection, so routes by language missed them."""
+    detector = shared_detector()
+    assert detector.detect("no me funciona la app desde ayer, qué desastre de servicio", hint="und") == "es"
+    assert detector.detect("@lumora 🙏", hint="UND") == "und"
