@@ -1,5 +1,6 @@
 import json
 import time
+import unicodedata
 
 import pytest
 
@@ -207,3 +208,15 @@ def test_posts_with_a_broken_emoji_are_classified_without_it_as_a_cue(embedded):
     [result] = embedded.classify(["\ud83d the app is broken and nobody answers"])
     assert result.complaint_prob > 0.5
     assert not any("\ud83d" in cue for cue in result.cues)
+
+
+def test_cues_do_not_show_marks_cut_from_their_letter_or_emoji(embedded):
+    """The tokenizer cuts a word at its combining marks; a mark alone showed as a cue, or as nothing
+    (the variation selector of "🏳️‍🌈" was one post's first cue, which names its alert group)."""
+    posts = ["แอปเปิดไม่ได้เลย แย่มาก", "ऐप काम नहीं कर रहा, बहुत बुरा", "Lumora 🏳️‍🌈 worst service ever",
+             "h̸̢̛̩̺̱͙̭̯̣̬̝̮̆̅͋̈́̄͐̅̌̚͝e̶͚̻̮̮͎̿͋͜l̵̨̡̥̪̙̰̈́̓̏̅́̀͜p̷̡̭̝̠͔̎̍̍̅̋̓ app broken"]
+    results = embedded.classify(posts)
+    marks_only = [word for result in results for cue in result.cues for word in cue.split()
+                  if all(unicodedata.category(character).startswith("M") for character in word)]
+    assert marks_only == []
+    assert all(result.cues for result in results)
