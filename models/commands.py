@@ -131,15 +131,30 @@ def calibrate_command(ctx: click.Context, task: str, data_path: Path, as_json: b
 @click.option("--lang", "lang_hint", default=None, help="Language hint for every text (ISO 639-1).")
 @click.pass_context
 def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str | None) -> None:
-    """Classify TEXTS (or each non-blank line of standard input) and print one JSON object per text."""
+    """Classify TEXTS (or each non-blank line of standard input, UTF-8) and print one JSON object per text."""
     blank = [str(number) for number, text in enumerate(texts, 1) if not text.strip()]
     if blank:
         raise click.BadParameter(f"text {', '.join(blank)} is blank: there is nothing to classify",
                                  param_hint="TEXTS")
-    items = list(texts) or [line.rstrip("\r") for line in sys.stdin.read().split("\n") if line.strip()]
+    items = list(texts) or _stdin_lines()
     classifier = _classifier(ctx)
     for text, result in zip(items, classifier.classify(items, [lang_hint] * len(items)), strict=True):
         click.echo(json.dumps({"text": text, **asdict(result)}, ensure_ascii=False))
+
+
+def _stdin_lines() -> list[str]:
+    """The non-blank lines of standard input, each decoded from UTF-8 on its own (a byte-order mark read past,
+    a CRLF's CR dropped); ``click.ClickException`` naming the first line that is not UTF-8."""
+    lines = []
+    for number, line in enumerate(sys.stdin.buffer.read().split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8-sig").rstrip("\r")
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"line {number} of standard input is not UTF-8 text ({error}); "
+                                       "save it as UTF-8") from None
+        if text.strip():
+            lines.append(text)
+    return lines
 
 
 @click.command("train")

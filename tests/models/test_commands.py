@@ -24,6 +24,22 @@ def test_classify_reads_stdin_lines_without_arguments():
     assert [json.loads(line)["text"] for line in result.output.strip().split("\n")] == ["first post", "second post"]
 
 
+def test_classify_does_not_read_the_byte_order_mark_of_a_windows_file_as_part_of_its_first_post():
+    plain = CliRunner().invoke(classify_command, [], input="no funciona la app\n")
+    result = CliRunner().invoke(classify_command, [], input="\ufeffno funciona la app\r\n\r\nsecond post\r\n".encode())
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.output.strip().split("\n"))
+    assert (first["text"], second["text"]) == ("no funciona la app", "second post")
+    assert first == json.loads(plain.output)
+
+
+def test_classify_names_the_stdin_line_that_is_not_utf8_instead_of_a_traceback():
+    result = CliRunner().invoke(classify_command, [], input=b"no funciona la app\nbad \xff byte\n")
+    assert result.exit_code == 1
+    assert "line 2 of standard input is not UTF-8 text" in result.output
+    assert "complaint_prob" not in result.output
+
+
 def test_classify_names_a_blank_argument_instead_of_scoring_it():
     result = CliRunner().invoke(classify_command, ["Llevo 3 horas esperando", "   "])
     assert result.exit_code == 2
