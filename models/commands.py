@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from listener.config import ClassifierConfig
+from listener.domain import without_lone_surrogates
 from models.base import Classifier
 from models.data import default_data_dir
 from models.evaluation import EvalReport, evaluate
@@ -136,6 +137,10 @@ def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str 
     if blank:
         raise click.BadParameter(f"text {', '.join(blank)} is blank: there is nothing to classify",
                                  param_hint="TEXTS")
+    # The shell hands over bytes that are not UTF-8 as lone surrogates, which no JSON reader takes back.
+    undecodable = [str(number) for number, text in enumerate(texts, 1) if without_lone_surrogates(text) != text]
+    if undecodable:
+        raise click.BadParameter(f"text {', '.join(undecodable)} is not UTF-8 text", param_hint="TEXTS")
     items = list(texts) or _stdin_lines()
     classifier = _classifier(ctx)
     for text, result in zip(items, classifier.classify(items, [lang_hint] * len(items)), strict=True):

@@ -40,6 +40,14 @@ def test_classify_names_the_stdin_line_that_is_not_utf8_instead_of_a_traceback()
     assert "complaint_prob" not in result.output
 
 
+def test_classify_names_an_argument_that_is_not_utf8_instead_of_printing_json_that_is_not():
+    # Python hands over an argument's bytes that are not UTF-8 as lone surrogates ("\udcff" for 0xff).
+    result = CliRunner().invoke(classify_command, ["no funciona la app", "bad \udcff byte"])
+    assert result.exit_code == 2
+    assert "text 2 is not UTF-8 text" in result.output
+    assert "complaint_prob" not in result.output
+
+
 def test_classify_names_a_blank_argument_instead_of_scoring_it():
     result = CliRunner().invoke(classify_command, ["Llevo 3 horas esperando", "   "])
     assert result.exit_code == 2
