@@ -4,6 +4,7 @@ import unicodedata
 
 import pytest
 
+from listener.domain import without_lone_surrogates
 from listener.function_words import only_function_words
 from models.embedded_backend import EmbeddedClassifier
 from models.errors import ModelNotAvailable
@@ -208,6 +209,13 @@ def test_posts_with_a_broken_emoji_are_classified_without_it_as_a_cue(embedded):
     [result] = embedded.classify(["\ud83d the app is broken and nobody answers"])
     assert result.complaint_prob > 0.5
     assert not any("\ud83d" in cue for cue in result.cues)
+
+
+def test_cues_do_not_show_the_replacement_character_a_stored_post_has_for_a_cut_emoji(embedded):
+    """A mention keeps U+FFFD where its text had a lone surrogate (SQLite refuses those): it was a cue,
+    and the only one of "@lumora 😡😡😡 worst" cut to "@lumora ��� worst"."""
+    texts = [without_lone_surrogates(text) for text in ("bad \ud83d byte", "@lumora \ud83d\ud83d\ud83d worst")]
+    assert not [cue for result in embedded.classify(texts) for cue in result.cues if "\ufffd" in cue]
 
 
 def test_cues_do_not_show_marks_cut_from_their_letter_or_emoji(embedded):
