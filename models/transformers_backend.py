@@ -88,10 +88,19 @@ def load_model(name: str, quantize: bool = False) -> LoadedModel:
     return LoadedModel(name=name, tokenizer=tokenizer, model=model)
 
 
-def check_max_length(loaded: LoadedModel, max_length: int) -> None:
+def check_max_length(loaded: LoadedModel, max_length: int, pairs: bool = False) -> None:
     """Raise :class:`ModelNotAvailable` naming ``classifier.max_length`` when ``loaded`` can't read a text of
-    ``max_length`` tokens (its position embeddings end before): else the first post that long would fail
-    its whole batch, at every cycle. A text that long is read once, as the model would read such a post."""
+    ``max_length`` tokens (its position embeddings end before), or when that leaves no room for a word beside
+    the special tokens its tokenizer adds to a text (or a text and a hypothesis, with ``pairs``): it can't
+    cut a post that short, and reads it whole. Else the first post that long would fail its whole batch, at
+    every cycle. A text of ``max_length`` tokens is read once, as the model would read such a post."""
+    least = loaded.tokenizer.num_special_tokens_to_add(pair=pairs) + (2 if pairs else 1)
+    if max_length < least:
+        raise ModelNotAvailable(
+            f"classifier.max_length = {max_length} leaves no room for a post's words beside the special tokens "
+            f"{loaded.name!r} adds" + (" to a post and a hypothesis" if pairs else "") +
+            f": set it to at least {least}; the default is 128"
+        )
     limit = getattr(loaded.model.config, "max_position_embeddings", None)
     if limit is None:  # relative positions: any length
         return
@@ -198,8 +207,7 @@ class TransformersClassifier:
     ) -> None:
         self._sentiment = sentiment
         self._sentiment_columns = sentiment_columns(sentiment.model)
-        for loaded in (sentiment, complaint) if complaint else (sentiment,):
-            check_max_length(loaded, max_length)
+        check_max_length(sentiment, max_length)
         self._complaint = complaint
         self._complaint_labels = list(complaint_labels)
         self._batch_size = batch_size
@@ -219,6 +227,7 @@ class TransformersClassifier:
                 )
             if self._complaint_column is None and len(self._complaint_labels) < 2:
                 raise ValueError("zero-shot complaint detection needs at least two complaint_labels")
+            check_max_length(complaint, max_length, pairs=self._complaint_column is None)
         self.name = f"transformers:{sentiment.name}" + (f"+{complaint.name}" if complaint else "")
 
     @classmethod

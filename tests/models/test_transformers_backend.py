@@ -47,6 +47,19 @@ def test_a_max_length_the_model_cannot_read_stops_start_up_instead_of_failing_at
     assert "complaint_prob" not in result.output
 
 
+@pytest.mark.parametrize(("max_length", "nli", "least"), [(1, False, 3), (2, False, 3), (4, True, 5)])
+def test_a_max_length_too_short_to_cut_a_post_to_stops_start_up_instead_of_failing_at_the_first_long_post(
+        sentiment_dir: Path, tiny_model, max_length: int, nli: bool, least: int):
+    # The tokenizer can't cut a post below its special tokens ([CLS] and [SEP], and one more [SEP] between a
+    # post and a hypothesis): it passed long posts whole, and the model failed on them.
+    complaint = str(tiny_model("nli", {0: "entailment", 1: "neutral", 2: "contradiction"})) if nli else None
+    config = ClassifierConfig(backend="transformers", sentiment_model=str(sentiment_dir), complaint_model=complaint,
+                              max_length=max_length)
+    with pytest.raises(ModelNotAvailable, match=rf"classifier\.max_length = {max_length} .* at least {least};"):
+        load_classifier(config)
+    assert len(load_classifier(config.model_copy(update={"max_length": least})).classify(["the flight was late " * 40])) == 1
+
+
 def test_a_complaint_model_beside_the_embedded_one_is_checked_against_max_length_too(complaint_dir: Path):
     with pytest.raises(ModelNotAvailable, match=r"classifier\.max_length = 129 "):
         load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), max_length=129))
