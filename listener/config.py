@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, FiniteFloat, SecretStr, ValidationError, field_validator,
-    model_validator,
+    StringConstraints, model_validator,
 )
 
 CONFIG_ENV = "LISTENER_CONFIG"
@@ -294,8 +294,9 @@ class ClassifierConfig(Strict):
     model_path: str | None = None
     sentiment_model: str | None = None
     complaint_model: str | None = None
-    complaint_labels: list[str] = Field(
-        default_factory=lambda: ["This is a complaint about a product or service.", "This is not a complaint."]
+    complaint_labels: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
+        default_factory=lambda: ["This is a complaint about a product or service.", "This is not a complaint."],
+        min_length=2, description="transformers zero-shot: the complaint hypothesis first, then the others",
     )
     max_length: int = Field(default=128, gt=0)
     threads: int | None = Field(default=None, gt=0)

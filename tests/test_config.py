@@ -216,6 +216,25 @@ def test_calibration_keys_out_of_range_exit_2_naming_each_key(write_config):
     assert "classifier.complaint_platt.1: Input should be a finite number" in result.output
 
 
+@pytest.mark.parametrize("labels, says", [
+    ('["This is a complaint."]', "classifier.complaint_labels: List should have at least 2 items"),
+    ('[]', "classifier.complaint_labels: List should have at least 2 items"),
+    ('["This is a complaint.", " "]', "classifier.complaint_labels.1"),
+])
+def test_complaint_labels_a_zero_shot_model_cannot_use_exit_2_naming_the_key(write_config, labels, says):
+    # Fewer than two stopped start-up with a ValueError traceback, after the models had loaded.
+    result = run_check(write_config(text=f"""
+        [[brands]]
+        name = "Lumora"
+
+        [classifier]
+        backend = "transformers"
+        complaint_labels = {labels}
+        """))
+    assert result.exit_code == 2, result.output
+    assert says in result.output, result.output
+
+
 @pytest.mark.parametrize("command", [["stats"], ["alerts"], ["ack", "1"], ["digest"]])
 def test_a_database_that_cannot_be_opened_exits_2_for_every_command(write_config, tmp_path, command):
     path = write_config()
