@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from alerts.outbox import DeliveryReport, Outbox
 from alerts.rules import RuleEngine
+from listener.domain import Classification, StoredMention
 from listener.sources import Source
 from listener.store import Store
 from models.base import Classifier
@@ -113,19 +114,33 @@ class Pipeline:
         return report
 
     def classify_pending(self, progress: Progress | None = None) -> int:
-        """Classify every stored mention that has no classification yet; returns how many."""
-        done = 0
+        """Classify every stored mention that has no classification yet; returns how many.
+
+        When the classifier fails on a batch, each of its mentions is classified alone; one it fails on alone
+        is logged and left unclassified, to be tried again at the next cycle, and holds up no other."""
+        done, after = 0, 0
         while not self._should_stop():
-            pending = self._store.unclassified(self._batch_size)
+            pending = self._store.unclassified(self._batch_size, after=after)
             if not pending:
                 break
-            results = self.classifier.classify(
-                [stored.mention.text for stored in pending], [stored.mention.lang for stored in pending]
-            )
-            done += self._store.save_classifications(zip((stored.id for stored in pending), results))
+            done += self._store.save_classifications(self._classified(pending))
+            after = pending[-1].id
             if progress:
                 progress(len(pending))
         return done
+
+    def _classified(self, pending: Sequence[StoredMention]) -> list[tuple[int, Classification]]:
+        """The id and classification of each of ``pending`` that the classifier can read."""
+        try:
+            results = self.classifier.classify([stored.mention.text for stored in pending],
+                                               [stored.mention.lang for stored in pending])
+        except Exception as error:
+            if len(pending) > 1:
+                return [read for stored in pending for read in self._classified([stored])]
+            log.error("mention not classified", extra={"mention_id": pending[0].id, "retry": "next cycle",
+                                                       "error": f"{error.__class__.__name__}: {error}"})
+            return []
+        return list(zip((stored.id for stored in pending), results, strict=True))
 
     def evaluate_pending(self) -> int:
         """Run the rules over classified mentions not yet evaluated; returns alerts queued."""

@@ -561,9 +561,10 @@ class Store:
         found = self._mentions("WHERE m.source = ? AND m.external_id = ?", (source, external_id))
         return found[0] if found else None
 
-    def unclassified(self, limit: int) -> list[StoredMention]:
-        """Up to ``limit`` mentions that have no classification yet, oldest first."""
-        return self._mentions("WHERE c.mention_id IS NULL ORDER BY m.id LIMIT ?", (limit,))
+    def unclassified(self, limit: int, after: int = 0) -> list[StoredMention]:
+        """Up to ``limit`` mentions that have no classification yet, oldest first, of those whose id is over
+        ``after``."""
+        return self._mentions("WHERE c.mention_id IS NULL AND m.id > ? ORDER BY m.id LIMIT ?", (after, limit))
 
     def unevaluated(self, limit: int) -> list[StoredMention]:
         """Up to ``limit`` classified mentions that the rules have not seen yet, oldest first."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import logging
+
 from listener.app import Listener
 from listener.config import load_settings
+from models.lexicon import LexiconClassifier
 from replay_records import post, write_posts
 
 POSTS = [
@@ -68,3 +71,32 @@ def test_alert_shows_the_post_author_reach_and_why_it_was_flagged(write_config, 
     assert line["url"] == "https://x.com/ana/status/9"
     assert any(reason.startswith("complaint") for reason in line["reasons"])
     assert line["severity"] in {"high", "critical"}  # a wide audience raises the priority
+
+
+class ChokesOn(LexiconClassifier):
+    """The lexicon classifier, failing on any batch with a text that holds ``bad``: as the transformers
+    backend did on a post with a literal escaped emoji, or one longer than its model reads."""
+
+    def __init__(self, bad: str) -> None:
+        super().__init__()
+        self._bad = bad
+
+    def classify(self, texts, lang_hints=None):
+        if any(self._bad in text for text in texts):
+            raise TypeError("TextEncodeInput must be Union[TextInputSequence, Tuple[InputSequence, InputSequence]]")
+        return super().classify(texts, lang_hints)
+
+
+def test_a_post_the_classifier_fails_on_does_not_hold_up_the_others_and_is_not_lost(write_config, tmp_path, caplog):
+    write_posts(tmp_path / "posts.jsonl", [POSTS[0], post("5", "Lumora: CHOKE my lawyer will hear about this", 5),
+                                           POSTS[3]])
+    with caplog.at_level(logging.ERROR), Listener(load_settings(write_config()), classifier=ChokesOn("CHOKE")) as app:
+        report = app.poll_once()
+        assert (report.new_mentions, report.classified) == (3, 2)
+        assert {line["text"] for line in alert_lines(tmp_path)} == {POSTS[0]["text"], POSTS[3]["text"]}
+        [failed] = [record for record in caplog.records if record.getMessage() == "mention not classified"]
+        assert failed.mention_id == 2 and "TextEncodeInput" in failed.error
+        assert app.poll_once().classified == 0  # tried again, once a cycle
+    with Listener(load_settings(write_config())) as app:  # a classifier that reads it
+        assert app.poll_once().classified == 1
+    assert len(alert_lines(tmp_path)) == 3
