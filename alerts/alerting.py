@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,8 +29,10 @@ class Alerting:
     escalator: Escalator
 
 
-def build_alerting(settings: Settings, store: Store, clock: Clock = system_clock) -> Alerting:
-    """Build the alerting pipeline that ``settings`` describe, on ``store``.
+def build_alerting(settings: Settings, store: Store, clock: Clock = system_clock, *,
+                   should_stop: Callable[[], bool] = lambda: False) -> Alerting:
+    """Build the alerting pipeline that ``settings`` describe, on ``store``; delivery stops between messages
+    once ``should_stop`` says so.
 
     Example::
 
@@ -50,6 +53,7 @@ def build_alerting(settings: Settings, store: Store, clock: Clock = system_clock
                                 interval=timedelta(minutes=config.group_interval_minutes)),
         redact=redact,
         report_problem=notices.report,
+        should_stop=should_stop,
     )
     readers = {name: notifier for name, notifier in notifiers.items() if isinstance(notifier, SlackBotNotifier)}
     return Alerting(

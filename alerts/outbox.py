@@ -117,6 +117,7 @@ class Outbox:
         redact: Callable[[str], str] = Redactor(),
         report_problem: ProblemReporter | None = None,
         rng: random.Random | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
         self._store = store
         self._notifiers = dict(notifiers)
@@ -127,16 +128,18 @@ class Outbox:
         self._redact = redact
         self._report_problem = report_problem
         self._rng = rng or random.Random()
+        self._should_stop = should_stop
         self._reconciled = False
 
     def deliver_due(self, page: int = 100) -> DeliveryReport:
-        """Reconcile what a crash left unfinished (once), then deliver every due alert, ``page`` at a time."""
+        """Reconcile what a crash left unfinished (once), then deliver every due alert, ``page`` at a time,
+        until a stop is requested (what is left waits in the outbox for the next start)."""
         report = DeliveryReport()
         if not self._reconciled:
             self._reconciled = self._reconcile(report)
         after_id = 0
         try:
-            while due := self._store.due_alerts(page, after_id):
+            while not self._should_stop() and (due := self._store.due_alerts(page, after_id)):
                 self._deliver_page(due, report)
                 after_id = due[-1].id
         except Exception:
@@ -157,6 +160,8 @@ class Outbox:
             if policy.grouping:
                 due = self._attach_to_groups(channel, due, now)
             for plan in self._plan(channel, due, policy, now):
+                if self._should_stop():
+                    return
                 if not self._send(channel, plan, report):
                     break  # the channel is failing: the rest waits behind this retry, in order
 

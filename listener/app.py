@@ -57,7 +57,7 @@ class Listener:
         self.clock = clock
         self.stop_event = threading.Event()
         self.store = Store.open(settings.storage.path, clock)
-        self.alerting = build_alerting(settings, self.store, clock)
+        self.alerting = build_alerting(settings, self.store, clock, should_stop=self.stop_event.is_set)
         notices = self.alerting.notices
         self.sources = [
             GuardedSource(source, lambda name, reason: notices.report("source-disabled", name, reason))

@@ -2,8 +2,8 @@
 
 Jobs run one at a time on a single worker thread, so they never contend for the database; a job
 must not sleep long (a source's rate-limit wait over a few seconds ends its poll instead). On
-SIGTERM or SIGINT the stop flag is set; the running job finishes its current transaction and
-returns, and the scheduler shuts down (well within 10 s: a transaction is one batch).
+SIGTERM or SIGINT the stop flag is set; the running job finishes its current transaction (delivery: the
+message it is sending) and returns, and the scheduler shuts down (well within 10 s: a transaction is one batch).
 """
 
 from __future__ import annotations
