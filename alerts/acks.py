@@ -9,7 +9,7 @@ rate limit ends has then read the messages still within their acknowledgement ti
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Protocol
 
@@ -38,19 +38,23 @@ class ReactionAcks:
     """
 
     def __init__(self, store: Store, readers: Mapping[str, ReactionReader], *, clock: Clock = system_clock,
-                 lookback: timedelta = timedelta(hours=48)) -> None:
+                 lookback: timedelta = timedelta(hours=48), should_stop: Callable[[], bool] = lambda: False) -> None:
         self._store = store
         self._readers = dict(readers)
         self._clock = clock
         self._lookback = lookback
+        self._should_stop = should_stop
 
     def check(self) -> int:
-        """Read reactions on recent unacknowledged messages; returns how many alerts were acknowledged."""
+        """Read reactions on recent unacknowledged messages, until a stop is requested (the next round reads
+        the rest); returns how many alerts were acknowledged."""
         acknowledged = 0
         refused: set[str] = set()
         read: set[str] = set()  # a message carrying several alerts (a follow-up, a batch) is read once
         for stored in self._store.unacknowledged_messages(list(self._readers), self._clock() - self._lookback):
             assert stored.delivery_ref is not None  # the query keeps messages with a reference
+            if self._should_stop():
+                break
             if stored.alert.channel in refused or stored.delivery_ref in read:
                 continue
             read.add(stored.delivery_ref)

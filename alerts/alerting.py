@@ -31,8 +31,8 @@ class Alerting:
 
 def build_alerting(settings: Settings, store: Store, clock: Clock = system_clock, *,
                    should_stop: Callable[[], bool] = lambda: False) -> Alerting:
-    """Build the alerting pipeline that ``settings`` describe, on ``store``; delivery stops between messages
-    once ``should_stop`` says so.
+    """Build the alerting pipeline that ``settings`` describe, on ``store``; delivery and the reading of
+    reactions stop between messages once ``should_stop`` says so.
 
     Example::
 
@@ -60,6 +60,7 @@ def build_alerting(settings: Settings, store: Store, clock: Clock = system_clock
         rules=RuleEngine(config.rules, settings.brands, ack_sla=timedelta(minutes=config.ack_sla_minutes)),
         outbox=outbox,
         notices=notices,
-        acks=ReactionAcks(store, readers, clock=clock, lookback=timedelta(hours=config.ack_lookback_hours)),
+        acks=ReactionAcks(store, readers, clock=clock, lookback=timedelta(hours=config.ack_lookback_hours),
+                          should_stop=should_stop),
         escalator=Escalator(store, config.escalation_channel),
     )

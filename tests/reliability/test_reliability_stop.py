@@ -58,3 +58,31 @@ def test_sigterm_during_a_backlog_of_sends_does_not_wait_for_the_whole_backlog_n
         alerts = store.alerts()
     assert len(alerts) == COMPLAINTS and {row.status for row in alerts} == {"sent"}
     assert set(posted) == {row.alert.key for row in alerts} and set(posted.values()) == {1}
+
+
+def test_sigterm_while_reading_acknowledgement_reactions_does_not_wait_for_every_message_to_be_read(
+        tmp_path, slack_server):
+    write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(COMPLAINTS, complaint_every=1))
+    config = write_lumora_config(tmp_path, {"slack": slack_bot(slack_server.url) + ONE_MESSAGE_PER_ALERT},
+                                 replay="speed = 0\n")
+    delivered = listener(config, "run", "--once")
+    assert delivered.wait(timeout=120) == 0, delivered.stderr.read()
+    daemon = listener(config, "run")
+    answer = slack_server.handle
+    asked: list[float] = []
+
+    def slow_reactions(path: str, *args):
+        if path == "/api/reactions.get":
+            asked.append(time.monotonic())
+            if len(asked) == STOP_AT_POST:
+                os.kill(daemon.pid, signal.SIGTERM)
+            time.sleep(0.05)  # each of the 200 unacknowledged messages takes its time: ten seconds in all
+        return answer(path, *args)
+
+    slack_server.handle = slow_reactions
+    try:
+        daemon.wait(timeout=120)
+    finally:
+        daemon.kill()
+    assert len(asked) >= STOP_AT_POST and time.monotonic() - asked[STOP_AT_POST - 1] < 5, "stopped within seconds"
+    assert daemon.returncode == 0 and len(asked) < COMPLAINTS / 2
