@@ -139,7 +139,7 @@ class Outbox:
             self._reconciled = self._reconcile(report)
         after_id = 0
         try:
-            while not self._should_stop() and (due := self._store.due_alerts(page, after_id)):
+            while not self._should_stop() and (due := self._store.due_alerts(self._policy.max_delay, page, after_id)):
                 self._deliver_page(due, report)
                 after_id = due[-1].id
         except Exception:
@@ -242,7 +242,8 @@ class Outbox:
         if lead is None or lead.status not in ("sent", "pending", "sending"):
             return _Plan(group, key)  # nothing to follow up: the lead was held or failed
         last = self._store.last_message_about(lead_id)
-        if lead.status != "sent" or last is None or now - last < self._grouping.interval:
+        # A last message later than now was timed on a clock since set back: it holds nothing back.
+        if lead.status != "sent" or last is None or timedelta(0) <= now - last < self._grouping.interval:
             return None
         return _Plan(group, key, thread=lead.delivery_ref, lead_id=lead_id)
 

@@ -648,19 +648,22 @@ class Store:
             added += cursor.rowcount
         return added
 
-    def due_alerts(self, limit: int = 100, after_id: int = 0) -> list[StoredAlert]:
+    def due_alerts(self, longest_wait: timedelta, limit: int = 100, after_id: int = 0) -> list[StoredAlert]:
         """Pending alerts whose next attempt is due now, oldest first, from id ``after_id`` on (for paging).
 
         An alert waits while an older one on its channel waits for a retry, so a channel that comes back
         after an outage gets its alerts in the order they were raised (not in the order of their jitter).
+        An attempt due further off than ``longest_wait`` (the longest any wait is) was timed on a clock
+        since set back: it is due now, and holds back nothing.
         """
-        now = _iso(self._clock())
+        now = self._clock()
         return self._alerts(
-            """WHERE a.status = 'pending' AND a.next_attempt_at <= ? AND a.id > ?
-               AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.channel = a.channel AND o.status = 'pending'
-                               AND o.id < a.id AND o.next_attempt_at > ?)
-               ORDER BY a.id LIMIT ?""",
-            (now, after_id, now, limit),
+            """WHERE a.status = 'pending' AND (a.next_attempt_at <= :now OR a.next_attempt_at > :latest)
+               AND a.id > :after AND NOT EXISTS (
+                   SELECT 1 FROM alerts o WHERE o.channel = a.channel AND o.status = 'pending' AND o.id < a.id
+                   AND o.next_attempt_at > :now AND o.next_attempt_at <= :latest)
+               ORDER BY a.id LIMIT :limit""",
+            {"now": _iso(now), "latest": _iso(now + longest_wait), "after": after_id, "limit": limit},
         )
 
     def alerts(
@@ -727,10 +730,12 @@ class Store:
         return _moment(row[0])
 
     def messages_since(self, channel: str, since: datetime) -> int:
-        """How many messages were started on ``channel`` since ``since`` (for its rate limit)."""
+        """How many messages were started on ``channel`` from ``since`` to now (for its rate limit); those
+        started later were timed on a clock since set back, and do not hold the channel until it catches up."""
         with self._lock:
             return self._conn.execute(
-                "SELECT COUNT(*) FROM deliveries WHERE channel = ? AND started_at >= ?", (channel, _iso(since))
+                "SELECT COUNT(*) FROM deliveries WHERE channel = ? AND started_at >= ? AND started_at <= ?",
+                (channel, _iso(since), _iso(self._clock())),
             ).fetchone()[0]
 
     def begin_delivery(self, key: str, channel: str, alert_ids: Sequence[int], lead_id: int | None = None) -> Delivery:

@@ -543,3 +543,45 @@ def test_a_secret_quoted_escaped_or_line_by_line_is_redacted():
     assert "\\n" in str(refused.value) and "canary" in str(refused.value)
     for text in (str(refused.value), "Bearer AAAAAAAAAAAAAAAAAAAAAcanary\n  File x.py, line 3\nSECRETTAIL"):
         assert "canary" not in redact(text) and "SECRETTAIL" not in redact(text)
+
+
+def test_a_clock_set_back_an_hour_does_not_hold_a_channel_s_retry_or_the_alerts_behind_it_for_that_hour(
+        tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store, external_id="1"), "slack")
+    slack_server.failures = [(503, {})]
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock, rng=random.Random(1))
+    assert outbox.deliver_due().retrying == 1  # its retry timed on the clock an hour ahead
+    clock.advance(hours=-1)  # NTP corrects it
+    queue(store, add_mention(store, external_id="2"), "slack")
+    clock.advance(minutes=1)
+    assert outbox.deliver_due().sent == 2
+    assert store.stats()["alerts_pending"] == 0
+
+
+def test_a_clock_set_back_an_hour_does_not_count_that_hour_s_messages_against_the_rate_limit(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock,
+                    policies={"slack": ChannelPolicy(rate_limit_per_minute=3)})
+    for n in range(1, 4):
+        queue(store, add_mention(store, external_id=str(n)), "slack")
+    assert outbox.deliver_due().sent == 3
+    clock.advance(hours=-1)
+    queue(store, add_mention(store, external_id="4"), "slack")
+    assert outbox.deliver_due().sent == 1
+
+
+def test_a_clock_set_back_an_hour_does_not_hold_a_follow_up_for_that_hour(tmp_path, slack_server):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock, policies={"slack": ChannelPolicy(grouping=True)},
+                    grouping=GroupingPolicy(window=timedelta(minutes=30), interval=timedelta(minutes=5)))
+    queue(store, add_mention(store, external_id="1"), "slack", group="Lumora:cue:sin internet")
+    assert outbox.deliver_due().sent == 1
+    clock.advance(hours=-1)
+    queue(store, add_mention(store, external_id="2"), "slack", group="Lumora:cue:sin internet")
+    assert outbox.deliver_due().sent == 1
+    assert slack_server.posts("/api/chat.postMessage")[1].data["thread_ts"] == \
+        slack_server.posts("/api/chat.postMessage")[0].data["ts"]
