@@ -11,6 +11,7 @@ import copy
 import getpass
 import json
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -167,15 +168,26 @@ def progress_bar(total: int, description: str) -> tqdm:
 
 class _ListenerGroup(click.Group):
     """The command group; a model that can't be loaded, whenever a command first needs it, is a
-    config error like the others (exit 2, the message says how to get it), not a traceback."""
+    config error like the others (exit 2, the message says how to get it), not a traceback; so is a
+    database found damaged (exit 2: restarting does not mend it; the message says how to recover it)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from listener.store import StoreDamaged, damage
         from models.errors import ModelNotAvailable
 
         try:
             return super().invoke(ctx)
         except ModelNotAvailable as error:
             click.echo(f"config error: {error}", err=True)
+            sys.exit(CONFIG_ERROR_EXIT)
+        except StoreDamaged as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(CONFIG_ERROR_EXIT)
+        except sqlite3.DatabaseError as error:
+            damaged = damage(ctx.ensure_object(CliContext).settings.storage.path, error)
+            if damaged is None:
+                raise
+            click.echo(f"error: {damaged}", err=True)
             sys.exit(CONFIG_ERROR_EXIT)
 
 

@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from listener.app import Listener
 from listener.sources.engagement import REPOLL_INTERVAL_MINUTES
 from listener.sources.registry import source_intervals
+from listener.store import StoreDamaged, damage
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,14 @@ HOUSEKEEPING_HOURS = 6
 ESCALATION_CHECK_SECONDS = 60
 
 
-def build_scheduler(app: Listener) -> BackgroundScheduler:
-    """A scheduler with the listener's jobs, not yet started; every job's first run is due at once."""
+def build_scheduler(app: Listener, damaged: list[StoreDamaged] | None = None) -> BackgroundScheduler:
+    """A scheduler with the listener's jobs, not yet started; every job's first run is due at once. A job that
+    finds the database damaged adds the error to ``damaged`` and stops the listener."""
+    found: list[StoreDamaged] = [] if damaged is None else damaged
+
+    def logged(name: str, job: Callable[[], object]) -> Callable[[], None]:
+        return _logged(name, job, app, found)
+
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -39,14 +46,14 @@ def build_scheduler(app: Listener) -> BackgroundScheduler:
     intervals = source_intervals(app.settings)
     for source in app.sources:
         scheduler.add_job(
-            _logged(f"poll {source.name}", app.source_job(source)),
+            logged(f"poll {source.name}", app.source_job(source)),
             "interval",
             seconds=intervals.get(source.name, 60),
             id=f"source:{source.name}",
             next_run_time=now,
         )
     scheduler.add_job(
-        _logged("deliver", app.pipeline.deliver),
+        logged("deliver", app.pipeline.deliver),
         "interval",
         seconds=app.settings.alerts.delivery_interval_seconds,
         id="deliver",
@@ -54,26 +61,26 @@ def build_scheduler(app: Listener) -> BackgroundScheduler:
     )
     alerts = app.settings.alerts
     scheduler.add_job(
-        _logged("read acknowledgement reactions", app.alerting.acks.check), "interval",
+        logged("read acknowledgement reactions", app.alerting.acks.check), "interval",
         seconds=alerts.ack_poll_seconds, id="acks", next_run_time=now,
     )
     if alerts.escalation_channel is not None:
         scheduler.add_job(
-            _logged("escalate", app.alerting.escalator.escalate_overdue), "interval",
+            logged("escalate", app.alerting.escalator.escalate_overdue), "interval",
             seconds=ESCALATION_CHECK_SECONDS, id="escalate", next_run_time=now,
         )
     if any(source.can_refresh for source in app.sources):
         scheduler.add_job(
-            _logged("engagement re-poll", app.repoll_engagement), "interval", minutes=REPOLL_INTERVAL_MINUTES,
+            logged("engagement re-poll", app.repoll_engagement), "interval", minutes=REPOLL_INTERVAL_MINUTES,
             id="engagement", next_run_time=now + timedelta(minutes=REPOLL_INTERVAL_MINUTES),
         )
     if app.settings.early_warning.enabled:
         scheduler.add_job(
-            _logged("early warning", app.early_warning), "interval",
+            logged("early warning", app.early_warning), "interval",
             seconds=app.settings.early_warning.interval_seconds, id="early-warning", next_run_time=now,
         )
     scheduler.add_job(
-        _logged("housekeeping", app.housekeeping), "interval", hours=HOUSEKEEPING_HOURS, id="housekeeping",
+        logged("housekeeping", app.housekeeping), "interval", hours=HOUSEKEEPING_HOURS, id="housekeeping",
         next_run_time=now,
     )
     if app.settings.digest.enabled:
@@ -82,26 +89,33 @@ def build_scheduler(app: Listener) -> BackgroundScheduler:
         digest = app.settings.digest
         hour, minute = (int(part) for part in digest.time.split(":"))
         scheduler.add_job(
-            _logged("digest", lambda: send_daily_digests(app.store, app.settings, clock=app.clock)), "cron",
+            logged("digest", lambda: send_daily_digests(app.store, app.settings, clock=app.clock)), "cron",
             hour=hour, minute=minute, timezone=ZoneInfo(digest.timezone), id="digest",
         )
         # A digest the listener was stopped for, or could not send, goes out at the next start or hour.
         scheduler.add_job(
-            _logged("digest catch-up", lambda: send_daily_digests(app.store, app.settings, clock=app.clock,
-                                                                  catch_up=True)),
+            logged("digest catch-up", lambda: send_daily_digests(app.store, app.settings, clock=app.clock,
+                                                                 catch_up=True)),
             "interval", hours=1, id="digest-catch-up", next_run_time=now,
         )
     return scheduler
 
 
-def _logged(name: str, job: Callable[[], object]) -> Callable[[], None]:
-    """Run ``job``, logging a failure instead of letting it kill the scheduler's thread silently."""
+def _logged(name: str, job: Callable[[], object], app: Listener, damaged: list[StoreDamaged]) -> Callable[[], None]:
+    """Run ``job``, logging a failure instead of letting it kill the scheduler's thread silently. A damaged
+    database, which no later run gets past, is added to ``damaged`` and stops the listener."""
 
     def run() -> None:
         try:
             job()
-        except Exception:
-            log.exception("job failed", extra={"job": name})
+        except Exception as error:
+            found = damage(app.settings.storage.path, error)
+            if found is None:
+                log.exception("job failed", extra={"job": name})
+                return
+            log.error("database damaged: stopping", extra={"job": name, "detail": str(found)})
+            damaged.append(found)
+            app.stop_event.set()
 
     return run
 
@@ -109,9 +123,10 @@ def _logged(name: str, job: Callable[[], object]) -> Callable[[], None]:
 def run_daemon(app: Listener, *, handle_signals: bool = True) -> None:
     """Run the listener's jobs until SIGTERM/SIGINT (or ``app.stop_event`` is set), then stop cleanly.
 
-    The caller holds the instance lock.
+    The caller holds the instance lock. Raises :class:`StoreDamaged` when a job found the database damaged.
     """
-    scheduler = build_scheduler(app)
+    damaged: list[StoreDamaged] = []
+    scheduler = build_scheduler(app, damaged)
     if handle_signals:
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -130,3 +145,5 @@ def run_daemon(app: Listener, *, handle_signals: bool = True) -> None:
         app.stop_event.set()
         scheduler.shutdown(wait=True)
         log.info("listener stopped")
+    if damaged:
+        raise damaged[0]

@@ -29,6 +29,24 @@ class StoreError(Exception):
     """The database cannot be used; the message says which file and what to do."""
 
 
+class StoreDamaged(StoreError):
+    """The database file is damaged (not a database, or malformed): no retry helps; the message says how to
+    recover what it holds."""
+
+
+def damage(path: str | Path, error: BaseException) -> StoreDamaged | None:
+    """A :class:`StoreDamaged` saying how to recover ``path`` when ``error`` is SQLite finding the file damaged;
+    ``None`` for any other error."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if not isinstance(error, sqlite3.DatabaseError) or code is None \
+            or code & 0xFF not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return None
+    return StoreDamaged(
+        f"the database {path} is damaged ({error}); no restart mends it. With the listener stopped, keep a copy of "
+        f"the file (and its -wal file, if any), then recover what it holds with the sqlite3 tool: sqlite3 {path} "
+        ".recover | sqlite3 recovered.db, and set storage.path to recovered.db (or restore a backup)")
+
+
 class StoreUnavailable(Exception):
     """A write could not be made now (the database is locked or its disk is full); it was rolled back.
 
@@ -378,9 +396,14 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
         except (OSError, sqlite3.Error) as error:
-            raise StoreError(f"cannot open the database {path}: {error}. Check the storage.path setting.") from None
+            raise damage(path, error) or StoreError(
+                f"cannot open the database {path}: {error}. Check the storage.path setting.") from None
         store = cls(conn, path, clock)
-        store._migrate()
+        try:
+            store._migrate()
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise damage(path, error) or error from None
         return store
 
     def close(self) -> None:

@@ -173,3 +173,44 @@ def test_a_full_disk_does_not_email_the_daily_digest_again_every_hour(small_disk
         assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 1
         assert send_daily_digests(store, settings, clock=clock, catch_up=True) == []
     assert len(switchable_smtp.recorder.messages) == 1
+
+
+def damage_table(database: Path, table: str) -> None:
+    """Overwrite the root page of ``table`` with garbage, as a bad disk sector would; the rest of the file reads."""
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    with database.open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xa5" * page_size)
+
+
+def listener(config: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "listener", *args, "--config", str(config)], cwd=config.parent,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_a_damaged_database_does_not_end_a_command_in_a_traceback_but_exits_2_saying_how_to_recover_it(
+        tmp_path, write_config):
+    write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(POSTS))
+    config = write_config()
+    assert listener(config, "poll", "--once").returncode == 0
+    damage_table(tmp_path / "listener.db", "mentions")
+    for command in (["poll", "--once"], ["digest", "--date", "2026-11-19"]):
+        finished = listener(config, *command)
+        assert finished.returncode == 2 and "Traceback" not in finished.stderr, finished.stderr
+        database = tmp_path / "listener.db"
+        assert f"the database {database} is damaged (database disk image is malformed)" in finished.stderr
+        assert f"sqlite3 {database} .recover | sqlite3 recovered.db" in finished.stderr
+
+
+def test_a_daemon_that_finds_its_database_damaged_does_not_keep_failing_every_poll_but_exits_2(tmp_path, write_config):
+    write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(POSTS))
+    config = write_config("[alerts]\ndelivery_interval_seconds = 0.2\n")
+    assert listener(config, "poll", "--once").returncode == 0
+    damage_table(tmp_path / "listener.db", "mentions")
+    finished = listener(config, "run", timeout=30)  # it ran on, failing every poll, until killed
+    assert finished.returncode == 2, finished.stderr
+    assert f"error: the database {tmp_path / 'listener.db'} is damaged" in finished.stderr
+    assert "Traceback" not in finished.stderr
