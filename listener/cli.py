@@ -39,6 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_ERROR_EXIT = 2
 DEMO_DATABASE = "listener-demo.db"
 DEMO_ALERTS = "demo-alerts.jsonl"
+MAX_ALERT_ID = 2**63 - 1  # SQLite's largest integer: a larger id can't be looked up (OverflowError)
 
 
 def demo_settings(workdir: Path) -> Settings:
@@ -379,7 +380,7 @@ def list_alerts(state: CliContext, pending: bool, since: datetime | None, as_jso
 
 
 @main.command()
-@click.argument("alert_id", type=int)
+@click.argument("alert_id", type=click.IntRange(max=MAX_ALERT_ID))
 @click.option("--by", default=None, help="who acknowledges it (default: your user name)")
 @config_options
 @click.pass_obj

@@ -29,3 +29,14 @@ def test_ack_records_the_user_by_default_prints_the_minute_and_says_when_it_was_
     assert first.output.startswith(f"alert #{alert.id} acknowledged by {getpass.getuser()} at ")
     assert first.output.strip().endswith(" UTC") and "." not in first.output.split(" at ")[1]
     assert again.output.startswith(f"alert #{alert.id} was already acknowledged by {getpass.getuser()} at ")
+
+
+def test_ack_of_an_id_beyond_the_databases_integers_does_not_print_a_traceback(write_config, tmp_path):
+    """An id of 20 digits (a mistyped one, a pasted timestamp) reached SQLite: an OverflowError traceback."""
+    path = write_config()
+    Store.open(tmp_path / "listener.db").close()
+
+    result = CliRunner().invoke(main, ["ack", "99999999999999999999999", "--config", str(path)])
+
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    assert "ALERT_ID" in result.output and "9223372036854775807" in result.output
