@@ -217,8 +217,12 @@ def init(force: bool) -> None:
     target = Path.cwd() / "listener.toml"
     if target.exists() and not force:
         raise click.ClickException(f"{target} already exists; use --force to overwrite it")
-    with resources.as_file(resources.files("listener") / "templates" / "listener.toml") as template:
-        shutil.copyfile(template, target)
+    try:
+        with resources.as_file(resources.files("listener") / "templates" / "listener.toml") as template:
+            shutil.copyfile(template, target)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {target}: {error.strerror}; run listener init in a folder you "
+                                   "can write to (it writes listener.toml into the current directory)") from None
     click.echo(f"wrote {target}; edit it, then run: listener config check")
 
 

@@ -186,6 +186,20 @@ def test_init_writes_a_config_that_validates(monkeypatch, tmp_path):
     assert again.exit_code != 0 and "--force" in again.output
 
 
+@pytest.mark.parametrize("make", [lambda target: target.mkdir(),
+                                  lambda target: target.symlink_to(target.parent / "gone" / "listener.toml")],
+                         ids=["a-folder", "a-link-into-a-missing-folder"])
+def test_init_where_listener_toml_cannot_be_written_does_not_print_a_traceback(monkeypatch, tmp_path, make):
+    """An IsADirectoryError or FileNotFoundError traceback (a PermissionError in a folder not the user's)."""
+    monkeypatch.chdir(tmp_path)
+    make(tmp_path / "listener.toml")
+
+    result = CliRunner().invoke(main, ["init", "--force"])
+
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    assert f"cannot write {tmp_path / 'listener.toml'}: " in result.output and "a folder you can write to" in result.output
+
+
 @pytest.mark.parametrize("example", sorted((REPO / "config").glob("*.toml")), ids=lambda path: path.name)
 def test_example_configs_in_the_repo_validate(example):
     env = {name: "example-value" for name in ("X_BEARER_TOKEN", "REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET",
