@@ -149,7 +149,11 @@ def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str 
 
 def _stdin_lines() -> list[str]:
     """The non-blank lines of standard input, each decoded from UTF-8 on its own (a byte-order mark read past,
-    a CRLF's CR dropped); ``click.ClickException`` naming the first line that is not UTF-8."""
+    a CRLF's CR dropped); ``click.ClickException`` naming the first line that is not UTF-8, and a usage error
+    when standard input is closed."""
+    if sys.stdin is None:  # started with standard input closed (``<&-``, some service managers)
+        raise click.UsageError("no TEXTS given and standard input is closed; give the texts as arguments, or pipe "
+                               "them in, one per line")
     lines = []
     for number, line in enumerate(sys.stdin.buffer.read().split(b"\n"), start=1):
         try:

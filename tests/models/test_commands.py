@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -120,3 +123,12 @@ def test_eval_refuses_a_threshold_that_is_no_probability(tmp_path, threshold):
                                 obj=obj)
     assert result.exit_code == 2 and "Invalid value for '--threshold'" in result.output, result.output
     assert "macro_f1" not in result.output
+
+
+def test_classify_with_standard_input_closed_does_not_print_a_traceback():
+    """Started with fd 0 closed (`listener classify <&-`), sys.stdin is None: an AttributeError traceback."""
+    result = subprocess.run([sys.executable, "-m", "listener", "classify"], capture_output=True, text=True,
+                            preexec_fn=lambda: os.close(0), timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "standard input is closed; give the texts as arguments" in result.stderr
