@@ -12,8 +12,11 @@ import json
 import logging
 import math
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict
+from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -132,7 +135,7 @@ def calibrate_command(ctx: click.Context, task: str, data_path: Path, as_json: b
 @click.option("--lang", "lang_hint", default=None, help="Language hint for every text (ISO 639-1).")
 @click.pass_context
 def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str | None) -> None:
-    """Classify TEXTS (or each non-blank line of standard input, UTF-8) and print one JSON object per text."""
+    """Classify TEXTS (or each non-blank line of standard input) and print one JSON object per text."""
     blank = [str(number) for number, text in enumerate(texts, 1) if not text.strip()]
     if blank:
         raise click.BadParameter(f"text {', '.join(blank)} is blank: there is nothing to classify",
@@ -141,29 +144,43 @@ def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str 
     undecodable = [str(number) for number, text in enumerate(texts, 1) if without_lone_surrogates(text) != text]
     if undecodable:
         raise click.BadParameter(f"text {', '.join(undecodable)} is not UTF-8 text", param_hint="TEXTS")
-    items = list(texts) or _stdin_lines()
+    batches = [list(texts)] if texts else _batches(_stdin_lines(), STDIN_BATCH)
     classifier = _classifier(ctx)
-    for text, result in zip(items, classifier.classify(items, [lang_hint] * len(items)), strict=True):
-        click.echo(json.dumps({"text": text, **asdict(result)}, ensure_ascii=False))
+    for items in batches:
+        for text, result in zip(items, classifier.classify(items, [lang_hint] * len(items)), strict=True):
+            click.echo(json.dumps({"text": text, **asdict(result)}, ensure_ascii=False))
 
 
-def _stdin_lines() -> list[str]:
+# Standard input is classified, and printed, this many lines at a time: memory stays flat however long it is.
+STDIN_BATCH = 1000
+
+
+def _stdin_lines() -> Iterator[str]:
     """The non-blank lines of standard input, each decoded from UTF-8 on its own (a byte-order mark read past,
     a CRLF's CR dropped); ``click.ClickException`` naming the first line that is not UTF-8, and a usage error
     when standard input is closed."""
     if sys.stdin is None:  # started with standard input closed (``<&-``, some service managers)
         raise click.UsageError("no TEXTS given and standard input is closed; give the texts as arguments, or pipe "
                                "them in, one per line")
-    lines = []
-    for number, line in enumerate(sys.stdin.buffer.read().split(b"\n"), start=1):
+    return _decoded_lines(sys.stdin.buffer)
+
+
+def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
+    """The non-blank lines of ``stream``, read one at a time (a feed that stays open is classified as it comes)."""
+    for number, line in enumerate(stream, start=1):
         try:
-            text = line.decode("utf-8-sig").rstrip("\r")
+            text = line.decode("utf-8-sig").rstrip("\n").rstrip("\r")
         except UnicodeDecodeError as error:
             raise click.ClickException(f"line {number} of standard input is not UTF-8 text ({error}); "
                                        "save it as UTF-8") from None
         if text.strip():
-            lines.append(text)
-    return lines
+            yield text
+
+
+def _batches(lines: Iterator[str], size: int) -> Iterator[list[str]]:
+    """``lines`` in lists of ``size`` (the last one shorter)."""
+    while batch := list(islice(lines, size)):
+        yield batch
 
 
 @click.command("train")
