@@ -779,13 +779,17 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
         return [item for item in items if item is not _LEFT_OUT]
     if not isinstance(value, str):
         return value
-    unset = [name for name in ENV_REFERENCE.findall(value) if name not in environ]
+    # A variable set to nothing (an env file's 'X_BEARER_TOKEN=' not filled in) is as good as unset: as a value it
+    # was refused as missing ("an enabled x source needs bearer_token") or taken as an empty password.
+    unset = [name for name in ENV_REFERENCE.findall(value) if not environ.get(name, "").strip()]
     if unset and not enabled:
         return _LEFT_OUT
     if unset:
+        name = unset[0]
+        how = f"is empty. Set {name} to its value" if name in environ else f"is not set. Export {name}"
         raise ConfigError(
-            f"{path}: key '{'.'.join(key_path)}' refers to the environment variable ${{{unset[0]}}}, "
-            f"which is not set. Export {unset[0]}" + (f", or {way_out}." if way_out else ".")
+            f"{path}: key '{'.'.join(key_path)}' refers to the environment variable ${{{name}}}, "
+            f"which {how}" + (f", or {way_out}." if way_out else ".")
         )
     # An env file's CRLF would otherwise end up in a token.
     return ENV_REFERENCE.sub(lambda match: environ[match.group(1)].strip(), value)

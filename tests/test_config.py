@@ -69,6 +69,28 @@ def test_a_missing_environment_variable_offers_enabled_false_only_where_the_tabl
     assert f"key '{key}' refers to the environment variable" in result.output and way_out in result.output
 
 
+@pytest.mark.parametrize("value", ["", "  \r"], ids=["empty", "blank"])
+@pytest.mark.parametrize("extra, key", [
+    ('\n[sources.x]\nenabled = true\nbearer_token = "${LISTENER_TEST_EMPTY}"\n', "sources.x.bearer_token"),
+    ('\n[[alerts.channels]]\nname = "mail"\ntype = "email"\nsmtp_host = "smtp.example.com"\nsender = "a@example.com"\n'
+     'recipients = ["b@example.com"]\nsmtp_user = "a@example.com"\nsmtp_password = "${LISTENER_TEST_EMPTY}"\n',
+     "alerts.channels.1.smtp_password"),
+], ids=["token", "password"])
+def test_an_empty_environment_variable_does_not_pass_as_a_value_or_as_a_missing_key(write_config, extra, key, value):
+    """An env file's 'X_BEARER_TOKEN=' not filled in: "an enabled x source needs bearer_token, e.g. bearer_token =
+    "${X_BEARER_TOKEN}"", which the file had; an empty smtp_password was taken, and every login refused."""
+    result = run_check(write_config(extra), env={"LISTENER_TEST_EMPTY": value})
+    assert result.exit_code == 2
+    assert (f"key '{key}' refers to the environment variable ${{LISTENER_TEST_EMPTY}}, which is empty. "
+            "Set LISTENER_TEST_EMPTY to its value") in result.output
+
+
+def test_an_empty_environment_variable_in_a_disabled_table_does_not_stop_start_up(write_config):
+    """It is left out, as an unset one is; it was validated: "'' is not an email address"."""
+    path = write_config('\n[digest]\nenabled = false\nrecipients = ["pr@lumora.example", "${LISTENER_TEST_EMPTY}"]\n')
+    assert load_settings(path, environ={"LISTENER_TEST_EMPTY": ""}).digest.recipients == ["pr@lumora.example"]
+
+
 def test_environment_reference_in_a_disabled_table_may_be_unset(write_config):
     path = write_config('\n[sources.x]\nenabled = false\nbearer_token = "${LISTENER_TEST_UNSET_TOKEN}"\n')
     assert load_settings(path, environ={}).sources.x.enabled is False
