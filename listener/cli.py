@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import getpass
 import json
+import math
 import shutil
 import sqlite3
 import sys
@@ -261,9 +262,16 @@ def config_check(state: CliContext) -> None:
     click.echo("config OK", err=True)
 
 
+def _a_speed(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``--speed`` as given; 'nan', which FloatRange lets through, is refused: a replay paced by it never sent a post."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is no speed; give 0 (all at once) or a factor, e.g. 60 (a minute per second)")
+    return value
+
+
 @main.command()
 @click.option("--once", is_flag=True, help="one full cycle, then exit (as `poll --once`)")
-@click.option("--speed", type=click.FloatRange(min=0), default=None,
+@click.option("--speed", type=click.FloatRange(min=0), default=None, callback=_a_speed,
               help="replay speed factor, overriding the config (0 = all at once)")
 @config_options
 @click.pass_obj

@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from listener.app import Listener
+from listener.cli import main
 from listener.config import load_settings
 from listener.daemon import run_daemon
 from listener.instance import AlreadyRunning, InstanceLock
@@ -135,3 +137,11 @@ def test_a_rate_limit_wait_ends_as_soon_as_a_stop_is_requested():
     with pytest.raises(SourceUnavailable, match="cut short"):
         throttle.call(lambda: "never called", classify=lambda error: None)
     assert time.monotonic() - started < 2
+
+
+def test_run_with_speed_nan_does_not_start_a_replay_that_never_sends(write_config):
+    """'nan' passed FloatRange(min=0): the daemon ran and replayed nothing, as no pace is ever reached. (--once,
+    which replays at speed 0 whatever is given, keeps the test from hanging where it is let through.)"""
+    result = CliRunner().invoke(main, ["run", "--once", "--speed", "nan", "--config", str(write_config())])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--speed': nan is no speed" in result.output
