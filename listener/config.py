@@ -733,7 +733,7 @@ def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | Non
     path = Path(path)
     environ = os.environ if environ is None else environ
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM (Notepad's) read past
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file. Create one with 'listener init', or name it with "

@@ -28,6 +28,13 @@ def test_valid_config_loads_with_paths_relative_to_the_file(write_config, tmp_pa
     assert settings.sources.replay.path == tmp_path / "posts.jsonl"
 
 
+def test_a_config_saved_with_a_byte_order_mark_does_not_fail_as_invalid_toml(write_config):
+    """Notepad saves UTF-8 with a BOM: "not valid TOML: Invalid statement (at line 1, column 1)"."""
+    path = write_config()
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_settings(path).brands[0].name == "Lumora"
+
+
 def test_unknown_key_exits_2_naming_the_key(write_config):
     result = run_check(write_config("\n[digest]\ntimezone = 'UTC'\nsend_at = '08:00'\n"))
     assert result.exit_code == 2
