@@ -8,6 +8,7 @@ the key or list item holding the reference is left out.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
@@ -733,13 +734,13 @@ def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | Non
     path = Path(path)
     environ = os.environ if environ is None else environ
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM (Notepad's) read past
+        raw = tomllib.loads(_config_text(path, path.read_bytes()))
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file. Create one with 'listener init', or name it with "
             f"--config PATH or ${CONFIG_ENV}."
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise ConfigError(f"{path}: cannot read it ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
@@ -749,6 +750,19 @@ def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | Non
     except ValidationError as error:
         raise ConfigError(_describe_validation_error(path, error)) from None
     return _resolve_paths(settings, path.parent)
+
+
+def _config_text(path: Path, data: bytes) -> str:
+    """The config file's text; a UTF-8 byte-order mark (Notepad's) is read past, and bytes that are not UTF-8
+    (a Latin-1 'Café') are an error naming their line and column, as TOML's own errors do."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        raise ConfigError(f"{path}: not UTF-8 text: byte {data[error.start]:#04x} (at line {line}, column {column}); "
+                          "save the file as UTF-8") from None
 
 
 # What a value that refers to an unset variable inside a disabled table becomes: left out, as if not written

@@ -35,6 +35,20 @@ def test_a_config_saved_with_a_byte_order_mark_does_not_fail_as_invalid_toml(wri
     assert load_settings(path).brands[0].name == "Lumora"
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "with-a-bom"])
+def test_a_config_that_is_not_utf8_does_not_leave_the_line_to_be_found(write_config, bom):
+    """A Latin-1 'Café' said "cannot read it ('utf-8' codec can't decode byte 0xe9 in position 93: ...)": a
+    count of bytes from the start, no line."""
+    path = write_config()
+    path.write_bytes(bom + path.read_bytes() + b'\n[[brands]]\nname = "Caf\xe9"\n')
+    lines = path.read_bytes().count(b"\n")
+
+    result = run_check(path)
+
+    assert result.exit_code == 2
+    assert f"{path}: not UTF-8 text: byte 0xe9 (at line {lines}, column 12); save the file as UTF-8" in result.output
+
+
 def test_unknown_key_exits_2_naming_the_key(write_config):
     result = run_check(write_config("\n[digest]\ntimezone = 'UTC'\nsend_at = '08:00'\n"))
     assert result.exit_code == 2
