@@ -263,7 +263,7 @@ def config_check(state: CliContext) -> None:
 
 
 def _a_speed(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """``--speed`` as given; 'nan', which FloatRange lets through, is refused: a replay paced by it never sent a post."""
+    """``--speed`` as given; 'nan', which FloatRange lets through, is refused: a replay paced by it sent nothing."""
     if value is not None and math.isnan(value):
         raise click.BadParameter("nan is no speed; give 0 (all at once) or a factor, e.g. 60 (a minute per second)")
     return value
@@ -365,16 +365,33 @@ def stats(state: CliContext, as_json: bool) -> None:
             click.echo(f"{name:>16}: {value}")
 
 
+class Moment(click.ParamType):
+    """A date or time in ISO 8601, as ``alerts --json`` prints them ('2026-11-19', '2026-11-19 18:00',
+    '2026-11-20T23:46:20.577501+00:00', '...Z'), as an aware UTC datetime; without an offset it is UTC."""
+
+    name = "when"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+            return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        except (ValueError, OverflowError):  # OverflowError: an offset that moves it off the calendar
+            self.fail(f"{value!r} is not a date or time; give it in ISO 8601, e.g. 2026-11-19, 2026-11-19T18:00 "
+                      "or 2026-11-19T18:00:00+01:00 (without an offset it is UTC)", param, ctx)
+
+
 @main.command("alerts")
 @click.option("--pending", is_flag=True, help="only alerts not yet delivered")
-@click.option("--since", type=click.DateTime(), help="only alerts created since (UTC)")
+@click.option("--since", type=Moment(), help="only alerts created since then (ISO 8601; UTC unless it has an offset)")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 @config_options
 @click.pass_obj
 def list_alerts(state: CliContext, pending: bool, since: datetime | None, as_json: bool) -> None:
     """List alerts in the outbox, newest first."""
     store = open_store(state)
-    rows = store.alerts(pending_only=pending, since=since.replace(tzinfo=timezone.utc) if since else None)
+    rows = store.alerts(pending_only=pending, since=since)
     store.close()
     for row in rows:
         if as_json:
