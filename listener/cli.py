@@ -11,6 +11,7 @@ import copy
 import getpass
 import json
 import math
+import os
 import shutil
 import sqlite3
 import sys
@@ -29,7 +30,7 @@ from alerts.redact import Redactor
 from listener import logs
 from listener.clock import Clock, system_clock
 from listener.config import (
-    ClassifierConfig, ConfigError, Settings, find_config, load_settings, masked_dump, secret_values,
+    CONFIG_ENV, ClassifierConfig, ConfigError, Settings, find_config, load_settings, masked_dump, secret_values,
 )
 from listener.instance import AlreadyRunning
 
@@ -82,8 +83,9 @@ class CliContext:
 
     @property
     def classifier(self) -> ClassifierConfig:
-        """The classifier settings: from the config when there is one, else the defaults."""
-        if self.demo or self.config_path or find_config(None).exists():
+        """The classifier settings: from the config when one is named or ./listener.toml is there, else the
+        defaults (a $LISTENER_CONFIG that is not there is an error, as --config's is, not the defaults)."""
+        if self.demo or self.config_path or os.environ.get(CONFIG_ENV) or find_config(None).exists():
             return self.settings.classifier
         return ClassifierConfig()
 

@@ -150,3 +150,13 @@ def test_classify_of_a_long_standard_input_does_not_wait_for_its_end_to_print():
         rest = process.stdout.read()
     assert json.loads(first)["text"] == "Lumora sin internet desde ayer"
     assert len(rest.splitlines()) == STDIN_BATCH - 1
+
+
+def test_classify_with_listener_config_naming_no_file_does_not_fall_back_to_the_defaults(tmp_path, monkeypatch):
+    """--config naming no file exits 2; $LISTENER_CONFIG naming none classified with the default classifier, as if
+    no config were meant: a typo in the variable silently dropped the configured backend and languages."""
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "typo.toml"
+    result = CliRunner().invoke(main, ["classify", "no funciona"], env={"LISTENER_CONFIG": str(missing)})
+    assert result.exit_code == 2, result.output
+    assert f"config error: {missing}: no such config file" in result.output
