@@ -154,6 +154,10 @@ def open_store(state: CliContext):
     from listener.store import Store, StoreError
 
     path = state.settings.storage.path
+    if state.demo and not Path(path).exists():  # the demo's database is in the folder the demo ran in
+        click.echo(f"there is no demo database at {path}; run 'listener run --demo --once' (make demo) in this "
+                   "folder first, or run this command in the folder where you did", err=True)
+        sys.exit(CONFIG_ERROR_EXIT)
     if not Path(path).exists():
         click.echo(f"config error: there is no database at {path} (storage.path); check the path, or run "
                    "'listener run' or 'listener poll --once' first", err=True)

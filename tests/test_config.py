@@ -484,6 +484,19 @@ def test_a_reading_command_never_creates_a_database(write_config, tmp_path, comm
     assert not (tmp_path / "listner.db").exists()
 
 
+@pytest.mark.parametrize("command", [["stats"], ["alerts"], ["ack", "1"], ["digest"]])
+def test_a_demo_command_in_a_folder_without_the_demo_database_does_not_send_the_user_to_the_wrong_command(
+        monkeypatch, tmp_path, command):
+    """It said "check the path (storage.path), or run 'listener run' or 'listener poll --once' first": no
+    storage.path was the user's, and those commands without --demo stop for want of a config."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [*command, "--demo"])
+    assert result.exit_code == 2, result.output
+    assert (f"there is no demo database at {tmp_path / 'listener-demo.db'}; run 'listener run --demo --once'"
+            in result.output)
+    assert not (tmp_path / "listener-demo.db").exists()
+
+
 def test_a_complaint_band_given_high_end_first_exits_2_saying_which_end_comes_first(write_config):
     result = run_check(write_config(text="""
         [[brands]]
