@@ -744,12 +744,22 @@ def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | Non
         raise ConfigError(f"{path}: cannot read it ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    interpolated = _interpolate(raw, environ, path, key_path=(), enabled=True)
+    except RecursionError:
+        raise _nested_too_deeply(path) from None
     try:
+        interpolated = _interpolate(raw, environ, path, key_path=(), enabled=True)
         settings = Settings.model_validate(interpolated)
     except ValidationError as error:
         raise ConfigError(_describe_validation_error(path, error)) from None
+    except RecursionError:
+        raise _nested_too_deeply(path) from None
     return _resolve_paths(settings, path.parent)
+
+
+def _nested_too_deeply(path: Path) -> ConfigError:
+    """The error for arrays or tables within each other thousands of times (``[[[[...``, ``a.a.a....b = 1``)."""
+    return ConfigError(f"{path}: arrays or tables are nested too deeply to read; no key of the configuration nests "
+                       "more than a few levels (see the README's configuration reference)")
 
 
 def _config_text(path: Path, data: bytes) -> str:

@@ -49,6 +49,15 @@ def test_a_config_that_is_not_utf8_does_not_leave_the_line_to_be_found(write_con
     assert f"{path}: not UTF-8 text: byte 0xe9 (at line {lines}, column 12); save the file as UTF-8" in result.output
 
 
+@pytest.mark.parametrize("nested", ["x = " + "[" * 5000 + "]" * 5000, "a." * 3000 + "b = 1"],
+                         ids=["arrays", "dotted-keys"])
+def test_a_config_nested_thousands_deep_does_not_print_a_traceback(write_config, nested):
+    """tomllib (arrays) or the ${VAR} interpolation (tables) ran out of stack: a RecursionError traceback."""
+    result = run_check(write_config(f"\n[digest]\n{nested}\n"))
+    assert result.exit_code == 2, result.output
+    assert "arrays or tables are nested too deeply to read" in result.output
+
+
 def test_unknown_key_exits_2_naming_the_key(write_config):
     result = run_check(write_config("\n[digest]\ntimezone = 'UTC'\nsend_at = '08:00'\n"))
     assert result.exit_code == 2
