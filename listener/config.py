@@ -27,6 +27,9 @@ from pydantic import (
 CONFIG_ENV = "LISTENER_CONFIG"
 DEFAULT_CONFIG_NAME = "listener.toml"
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# A secret that is a shell-style reference alone ("$X_BEARER_TOKEN"): taken as written, it was a token of its name.
+# (Only secrets: elsewhere "$ACME" is a term, an X cashtag.)
+BARE_REFERENCE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class ConfigError(Exception):
@@ -803,6 +806,11 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
         return [item for item in items if item is not _LEFT_OUT]
     if not isinstance(value, str):
         return value
+    if key_path and key_path[-1] in _SECRET_KEYS and (bare := BARE_REFERENCE.fullmatch(value.strip())):
+        raise ConfigError(
+            f"{path}: key '{'.'.join(key_path)}' is {value.strip()!r}, which would be taken as it is written, not "
+            f"as the environment variable; write \"${{{bare.group(1)}}}\", with braces"
+        )
     # A variable set to nothing (an env file's 'X_BEARER_TOKEN=' not filled in) is as good as unset: as a value it
     # was refused as missing ("an enabled x source needs bearer_token") or taken as an empty password.
     unset = [name for name in ENV_REFERENCE.findall(value) if not environ.get(name, "").strip()]

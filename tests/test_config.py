@@ -121,6 +121,21 @@ def test_an_empty_environment_variable_in_a_disabled_table_does_not_stop_start_u
     assert load_settings(path, environ={"LISTENER_TEST_EMPTY": ""}).digest.recipients == ["pr@lumora.example"]
 
 
+def test_a_shell_style_reference_without_braces_is_not_taken_as_the_secret_itself(write_config):
+    """'$X_BEARER_TOKEN' was taken as written: config check said OK, and X refused the token of that name."""
+    path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "$LISTENER_TEST_TOKEN"\n')
+    result = run_check(path, env={"LISTENER_TEST_TOKEN": "canary-AAAA-1234"})
+    assert result.exit_code == 2, result.output
+    assert ("key 'sources.x.bearer_token' is '$LISTENER_TEST_TOKEN', which would be taken as it is written, not as "
+            'the environment variable; write "${LISTENER_TEST_TOKEN}", with braces') in result.output
+    assert "canary" not in result.output
+
+
+def test_a_cashtag_search_term_is_not_taken_for_a_reference_without_braces(write_config):
+    path = write_config(text='[[brands]]\nname = "Acme"\nterms = { x = ["$ACME", "Acme"] }\n')
+    assert load_settings(path).brands[0].terms["x"] == ["$ACME", "Acme"]
+
+
 def test_environment_reference_in_a_disabled_table_may_be_unset(write_config):
     path = write_config('\n[sources.x]\nenabled = false\nbearer_token = "${LISTENER_TEST_UNSET_TOKEN}"\n')
     assert load_settings(path, environ={}).sources.x.enabled is False
