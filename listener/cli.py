@@ -313,11 +313,10 @@ def _clock_for(state: CliContext) -> Clock:
     if not state.demo:
         return system_clock
     from listener.demo import demo_clock
-    from listener.store import Store
 
     since = None
     if Path(state.settings.storage.path).exists():
-        with closing(Store.open(state.settings.storage.path)) as store:
+        with closing(open_store(state)) as store:  # one that can't be opened is a config error, as without --demo
             since = store.latest_moment()
     return demo_clock(Path(state.settings.sources.replay.path), system_clock, since)
 

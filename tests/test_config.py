@@ -521,6 +521,19 @@ def test_a_demo_command_in_a_folder_without_the_demo_database_does_not_send_the_
     assert not (tmp_path / "listener-demo.db").exists()
 
 
+@pytest.mark.parametrize("command", [["run", "--once"], ["poll", "--once"]])
+def test_a_demo_run_on_a_demo_database_that_cannot_be_opened_does_not_print_a_traceback(monkeypatch, tmp_path,
+                                                                                         command):
+    """The demo's clock read the database first, unguarded: a StoreError traceback, where the same file named by
+    storage.path is a config error."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "listener-demo.db").write_text("not a database, a text file of that name")
+    result = CliRunner().invoke(main, [*command, "--demo"])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert f"config error: cannot open the database {tmp_path / 'listener-demo.db'}: file is not a database" \
+        in result.output
+
+
 def test_a_complaint_band_given_high_end_first_exits_2_saying_which_end_comes_first(write_config):
     result = run_check(write_config(text="""
         [[brands]]
