@@ -137,12 +137,14 @@ def open_listener(state: CliContext, **kwargs: Any):
     """The :class:`~listener.app.Listener` for the command's settings (imported late: it is heavy)."""
     from alerts.channels import ChannelUnavailable
     from listener.app import Listener
-    from listener.store import StoreError
+    from listener.store import StoreDamaged, StoreError
 
     from listener.sources import SourceConfigError
 
     try:
         return Listener(state.settings, **kwargs)
+    except StoreDamaged:
+        raise  # not the config's doing: the command group says so, and how to recover it
     except (ChannelUnavailable, StoreError, SourceConfigError) as error:
         click.echo(f"config error: {error}", err=True)
         sys.exit(CONFIG_ERROR_EXIT)
@@ -151,7 +153,7 @@ def open_listener(state: CliContext, **kwargs: Any):
 def open_store(state: CliContext):
     """The command's existing :class:`~listener.store.Store` (a reading command never creates one: a
     mistyped storage.path would read as an empty database); one that can't be opened is a config error."""
-    from listener.store import Store, StoreError
+    from listener.store import Store, StoreDamaged, StoreError
 
     path = state.settings.storage.path
     if state.demo and not Path(path).exists():  # the demo's database is in the folder the demo ran in
@@ -164,6 +166,8 @@ def open_store(state: CliContext):
         sys.exit(CONFIG_ERROR_EXIT)
     try:
         return Store.open(path)
+    except StoreDamaged:
+        raise  # not the config's doing: the command group says so, and how to recover it
     except StoreError as error:
         click.echo(f"config error: {error}", err=True)
         sys.exit(CONFIG_ERROR_EXIT)

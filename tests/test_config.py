@@ -530,8 +530,8 @@ def test_a_demo_run_on_a_demo_database_that_cannot_be_opened_does_not_print_a_tr
     (tmp_path / "listener-demo.db").write_text("not a database, a text file of that name")
     result = CliRunner().invoke(main, [*command, "--demo"])
     assert result.exit_code == 2, (result.output, result.exception)
-    assert f"config error: cannot open the database {tmp_path / 'listener-demo.db'}: file is not a database" \
-        in result.output
+    assert f"error: the database {tmp_path / 'listener-demo.db'} is damaged (file is not a database)" in result.output
+    assert "config error" not in result.output
 
 
 def test_a_complaint_band_given_high_end_first_exits_2_saying_which_end_comes_first(write_config):
