@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 # Cue words repeat from post to post; bounded for a long-running daemon.
 _folded = functools.lru_cache(maxsize=65536)(fold)
+# A cue longer than this is cut: a script written without spaces (Chinese, Japanese, Thai) is one
+# token per run, and a post's whole run, 2,200 characters, was one cue in its alert and its group.
+CUE_LENGTH = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,7 @@ def phrases_first(phrases: Sequence[str], cues: Iterable[str], limit: int | None
     """``phrases``, then each of ``cues`` that adds a word to what is shown ("não consigo" adds none to
     "não consigo entrar", nor "kein internet" to "kein Internet"), a word that is not a function word
     when it has one ("explicó el" adds none to "explicó"), at most ``limit`` in all, as a reader finds
-    them in the post (``emo_sad`` is ":(")."""
+    them in the post (``emo_sad`` is ":("), each at most ``CUE_LENGTH`` characters."""
     shown: set[str] = set()
     kept: list[str] = []
     for cue in itertools.chain(phrases, cues):
@@ -107,7 +110,8 @@ def phrases_first(phrases: Sequence[str], cues: Iterable[str], limit: int | None
         # Function words are told as written: folded, "schön" would be "schon".
         telling = {_folded(word) for word in written if not only_function_words(word)}
         if not shown.issuperset(telling or words):
-            kept.append(as_written(cue))
+            written_cue = as_written(cue)
+            kept.append(written_cue if len(written_cue) <= CUE_LENGTH else written_cue[:CUE_LENGTH - 1] + "…")
             shown.update(words)
             if len(kept) == limit:
                 break

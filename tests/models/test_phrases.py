@@ -116,3 +116,10 @@ def test_a_cue_that_only_adds_function_words_to_those_shown_is_left_out():
 
 def test_a_word_that_folds_onto_a_function_word_still_counts_as_one_of_its_own():
     assert phrases_first((), ["schön", "so schön"]) == ("schön",)  # "so" adds nothing; "schön" is not "schon"
+
+
+def test_a_post_in_a_script_without_spaces_does_not_make_its_whole_text_one_cue():
+    """A Chinese run is one token: the whole post, 2,200 characters, was the first cue of its alert and group."""
+    [result] = load_classifier(ClassifierConfig()).classify(["@Lumora " + "网络一直断线客服不回复" * 200], [None])
+    assert result.cues and all(len(cue) <= 40 for cue in result.cues)
+    assert result.cues[0] == "网络一直断线客服不回复" * 3 + "网络一直断线…"
