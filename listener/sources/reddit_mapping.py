@@ -63,8 +63,9 @@ def parse_reddit_listing(body: Any, brand_of: BrandOf) -> RedditPage:
     return page
 
 
-# What Reddit shows instead of a text its writer deleted or a moderator removed.
-REMOVED_MARKS = frozenset({"[deleted]", "[removed]"})
+# What Reddit shows instead of a text its writer deleted, or a moderator or Reddit itself removed.
+REMOVED_MARKS = frozenset({"[deleted]", "[removed]", "[ Removed by Reddit ]",
+                           "[ Removed by Reddit in response to a copyright notice. ]"})
 
 
 def thing_data(thing: Any) -> tuple[str, dict[str, Any]]:

@@ -160,6 +160,7 @@ def test_a_post_found_by_a_competitor_listed_first_and_by_the_own_brand_is_the_o
     ({"edited": 1_700_000_000.0, "selftext": "now it says the bill doubled"}, 1_700_000_000.0),
     ({"edited": 1_700_000_000.0, "selftext": "[removed]"}, None),  # a moderator's removal: no edit to take
     ({"selftext": "[deleted]"}, None),
+    ({"edited": 1_700_000_000.0, "selftext": "[ Removed by Reddit ]"}, None),  # Reddit's own removal
 ])
 def test_a_post_is_edited_only_when_reddit_says_so_and_its_text_was_not_removed(change, version):
     """A mention seen again takes its new text only when edited: "[removed]" would have replaced the complaint."""
