@@ -424,10 +424,12 @@ def list_alerts(state: CliContext, pending: bool, since: datetime | None, as_jso
 @click.pass_obj
 def ack(state: CliContext, alert_id: int, by: str | None) -> None:
     """Acknowledge an alert: someone is on it."""
+    if by is not None and not by.strip():
+        raise click.BadParameter("is blank; give a name, or leave --by out for your user name", param_hint="--by")
     store = open_store(state)
     try:
         before = store.alert(alert_id)
-        row = store.acknowledge(alert_id, by or _user())
+        row = store.acknowledge(alert_id, by.strip() if by else _user())
     except KeyError as error:
         raise click.ClickException(str(error.args[0])) from None
     finally:
