@@ -402,6 +402,9 @@ def list_alerts(state: CliContext, pending: bool, since: datetime | None, as_jso
     store = open_store(state)
     rows = store.alerts(pending_only=pending, since=since)
     store.close()
+    if not rows and not as_json:  # on stderr: a script reading the listing still reads nothing
+        when = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
+        click.echo(f"no {'pending ' if pending else ''}alerts{when}", err=True)
     for row in rows:
         if as_json:
             click.echo(json.dumps({

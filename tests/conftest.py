@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
+from listener.domain import Alert, Mention
+from listener.store import StoredAlert, Store
 
 BASE_CONFIG = """
 [[brands]]
@@ -55,3 +59,16 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def one_alert(tmp_path: Path) -> StoredAlert:
+    """The one alert, pending, of a new database at the test config's storage.path, about a stored complaint."""
+    store = Store.open(tmp_path / "listener.db")
+    store.save_batch("x", [Mention("x", "1", "Lumora sin internet", datetime(2026, 11, 19, tzinfo=timezone.utc), "Lumora")])
+    mention_id = store.mention_by_key("x", "1").id
+    store.enqueue_alerts([mention_id], [Alert(key="mention:1:file", channel="file", brand="Lumora", rule="r",
+                                              severity="normal", title="t", reasons=(), mention_id=mention_id)])
+    [alert] = store.alerts()
+    store.close()
+    return alert

@@ -12,21 +12,8 @@ from listener.domain import Alert, Mention
 from listener.store import Store
 
 
-def one_alert(database):
-    """The one alert of a new database at ``database``, about a stored complaint."""
-    store = Store.open(database)
-    store.save_batch("x", [Mention("x", "1", "Lumora sin internet", datetime(2026, 11, 19, tzinfo=timezone.utc), "Lumora")])
-    mention_id = store.mention_by_key("x", "1").id
-    store.enqueue_alerts([mention_id], [Alert(key="mention:1:file", channel="file", brand="Lumora", rule="r",
-                                              severity="normal", title="t", reasons=(), mention_id=mention_id)])
-    [alert] = store.alerts()
-    store.close()
-    return alert
-
-
-def test_ack_records_the_user_by_default_prints_the_minute_and_says_when_it_was_already_done(write_config, tmp_path):
-    path = write_config()
-    alert = one_alert(tmp_path / "listener.db")
+def test_ack_records_the_user_by_default_prints_the_minute_and_says_when_it_was_already_done(write_config, tmp_path, one_alert):
+    path, alert = write_config(), one_alert
 
     first = CliRunner().invoke(main, ["ack", str(alert.id), "--config", str(path)])
     again = CliRunner().invoke(main, ["ack", str(alert.id), "--by", "luis", "--config", str(path)])
@@ -48,9 +35,8 @@ def test_ack_of_an_id_beyond_the_databases_integers_does_not_print_a_traceback(w
     assert "ALERT_ID" in result.output and "9223372036854775807" in result.output
 
 
-def test_ack_by_a_blank_name_is_refused_and_does_not_record_an_acknowledgement_by_nobody(write_config, tmp_path):
-    path = write_config()
-    alert = one_alert(tmp_path / "listener.db")
+def test_ack_by_a_blank_name_is_refused_and_does_not_record_an_acknowledgement_by_nobody(write_config, tmp_path, one_alert):
+    path, alert = write_config(), one_alert
 
     result = CliRunner().invoke(main, ["ack", str(alert.id), "--by", "   ", "--config", str(path)])
 
