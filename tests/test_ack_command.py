@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import getpass
-from datetime import datetime, timezone
 
 from click.testing import CliRunner
 
 from listener.cli import main
-from listener.domain import Alert, Mention
 from listener.store import Store
 
 
-def test_ack_records_the_user_by_default_prints_the_minute_and_says_when_it_was_already_done(write_config, tmp_path, one_alert):
+def test_ack_records_the_user_by_default_prints_the_minute_and_says_when_it_was_already_done(write_config, one_alert):
     path, alert = write_config(), one_alert
 
     first = CliRunner().invoke(main, ["ack", str(alert.id), "--config", str(path)])
