@@ -824,8 +824,9 @@ class Store:
 
     def acknowledge(self, alert_id: int, by: str | None = None) -> StoredAlert:
         """Mark the alert acknowledged, with what the person who acknowledges it has seen or is on:
-        its follow-ups, the other alerts its message carried (a batch), and the same post's alerts (on
-        other channels, by other rules) or, for an incident's alert, the incident's other alerts.
+        its follow-ups, the other alerts its message carried (a batch) and theirs (a batched lead's
+        follow-ups are in the batch's thread), and the same post's alerts (on other channels, by other
+        rules) or, for an incident's alert, the incident's other alerts.
 
         The first acknowledgement counts; the time from delivery (or creation) to it is stored.
         """
@@ -840,6 +841,7 @@ class Store:
             related = conn.execute(
                 """SELECT id, COALESCE(sent_at, created_at) FROM alerts
                    WHERE id = :id OR lead_id = :id OR (:delivery IS NOT NULL AND delivery_id = :delivery)
+                      OR (:delivery IS NOT NULL AND lead_id IN (SELECT id FROM alerts WHERE delivery_id = :delivery))
                       OR (:incident IS NOT NULL AND group_key = :incident)
                       OR (:incident IS NULL AND :mention IS NOT NULL AND mention_id = :mention
                           AND (group_key IS NULL OR instr(group_key, :mark) = 0))""",

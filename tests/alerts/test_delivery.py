@@ -483,6 +483,34 @@ def test_a_reaction_on_a_follow_up_in_its_thread_acknowledges_its_alerts_so_they
     assert Escalator(store, "oncall").escalate_overdue() == 1  # the lead's complaint only
 
 
+def test_a_reaction_on_a_batch_does_not_leave_the_follow_ups_in_its_thread_to_escalate(tmp_path, slack_server):
+    """A group's lead batched by the rate limit has its follow-ups in the batch's thread. A message is read
+    once a round, through the alert of it read first: when that was not the lead, its follow-ups were not
+    acknowledged (read once per alert, the lead's own reading had acknowledged them) and escalated."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    outbox = Outbox(store, {"slack": bot(slack_server)}, clock=clock,
+                    policies={"slack": ChannelPolicy(rate_limit_per_minute=2, grouping=True)},
+                    grouping=GroupingPolicy(window=timedelta(minutes=30), interval=timedelta(minutes=5)))
+    for n in range(1, 6):  # the first goes alone, the other four are batched: #3 leads the "bill" group
+        queue(store, add_mention(store, external_id=str(n)), "slack", severity="critical" if n == 1 else "high",
+              group="Lumora:cue:bill" if n == 3 else f"Lumora:cue:topic {n}")
+    queue(store, add_mention(store, external_id="6"), "slack", group="Lumora:cue:bill")
+    outbox.deliver_due()
+    clock.advance(minutes=6)
+    outbox.deliver_due()
+    alone, batch, follow_up = slack_server.posts("/api/chat.postMessage")
+    assert follow_up.data["thread_ts"] == batch.data["ts"]
+    slack_server.reactions = {batch.data["ts"]: [{"name": "white_check_mark", "users": ["U42"], "count": 1}]}
+    clock.advance(minutes=1)
+
+    assert ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock).check() == 1
+
+    assert [stored.acknowledged_by for stored in reversed(store.alerts())] == [None] + ["slack:U42"] * 5
+    clock.advance(minutes=40)
+    assert [stored.id for stored in store.overdue_unacknowledged()] == [1]  # the alert sent alone only
+
+
 def test_a_reaction_on_the_newest_alert_is_read_though_slack_rate_limits_the_round_before_the_oldest_are(
         tmp_path, slack_server):
     """Slack answers some 50 reactions.get a minute: read oldest first, 60 unacknowledged messages in the
