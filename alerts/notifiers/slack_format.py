@@ -76,9 +76,7 @@ def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, An
         result.append(_section(fit("; ".join(summary.reasons), SECTION_LIMIT)))
     if summary.more:
         lines = [f"• {_item(other, batch=summary.thread is None)}" for other in summary.more[:MORE_SHOWN]]
-        if len(summary.more) > MORE_SHOWN:
-            lines.append(f"… and {len(summary.more) - MORE_SHOWN} more (see `listener alerts`)")
-        result.append(_section(fit_lines(f"*+{len(summary.more)} more:*", lines)))
+        result.append(_section(fit_lines(f"*+{len(summary.more)} more:*", lines, len(summary.more))))
     hint = f"React with :{ack_reaction}: to acknowledge, or run " if ack_reaction else "Acknowledge with "
     result.append({"type": "context", "elements": [
         _mrkdwn(f"{hint}`listener ack {summary.alert_id}` · alert #{summary.alert_id}")]})
@@ -120,14 +118,17 @@ def _local_time(summary: AlertSummary) -> str:
     return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{summary.posted}>"
 
 
-def fit_lines(title: str, lines: list[str]) -> str:
-    """``title`` and as many already-escaped ``lines`` as fit in one section."""
-    text = title
-    for line in lines:
-        if len(text) + len(line) + 1 > SECTION_LIMIT:
-            break
-        text += "\n" + line
-    return text
+def fit_lines(title: str, lines: list[str], total: int) -> str:
+    """``title`` and as many already-escaped ``lines`` (of ``total``) as fit in one section, then a line
+    saying how many are not shown, for which room is kept."""
+    shown = list(lines)
+    while True:
+        rest = total - len(shown)
+        tail = [f"… and {rest} more (see `listener alerts`)"] if rest else []
+        text = "\n".join([title, *shown, *tail])
+        if len(text) <= SECTION_LIMIT or not shown:
+            return text
+        shown.pop()
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import email
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from email import policy
 
 import pytest
@@ -49,6 +50,24 @@ def test_a_long_post_is_quoted_up_to_the_section_limit_and_does_not_end_without_
     quoted = blocks(AlertSummary.of(message(store, text)), None)[1]["text"]["text"]
     assert 2000 < len(quoted) <= SECTION_LIMIT
     assert quoted.endswith("…")
+
+
+def test_a_batch_of_long_posts_does_not_drop_the_line_saying_how_many_more_it_carries(tmp_path):
+    """Ten posts of 235 characters fill the section: the "… and 20 more" line after them was left out,
+    so the message listed ten of "+30 more" with no word of the rest."""
+    store = Store.open(tmp_path / "l.db")
+    post = ("@lumora llevo tres días sin internet y nadie de soporte me contesta, ya llamé cinco veces y me "
+            "cuelgan siempre, es una vergüenza total y quiero que me devuelvan el dinero del mes YA, y encima "
+            "me cobran la reconexión & el router")
+    first, *others = (message(store, post, handle=f"customer_{n:04d}") for n in range(31))
+    batch = replace(first, more=tuple(others))
+
+    [listed] = [block["text"]["text"] for block in blocks(AlertSummary.of(batch), None)
+                if block.get("text", {}).get("text", "").startswith("*+")]
+
+    assert listed.startswith("*+30 more:*") and len(listed) <= SECTION_LIMIT
+    shown = listed.count("\n• ")
+    assert listed.endswith(f"\n… and {30 - shown} more (see `listener alerts`)")
 
 
 def test_slack_blocks_quote_the_post_escaped_and_link_only_the_real_url(tmp_path):
