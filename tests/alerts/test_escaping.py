@@ -116,6 +116,29 @@ def test_a_multi_line_post_cannot_forge_lines_of_the_plain_text_email(tmp_path, 
         "Severity: high · Brand: Lumora", "Acknowledge: listener ack 1"]
 
 
+def test_a_multi_line_post_an_incident_lists_as_similar_cannot_forge_lines_of_the_plain_text_email(
+        tmp_path, smtp_server):
+    """An incident's alert gives the posts most like it as reasons ("similar: ..."), on the "Why flagged"
+    line: a Reddit post's lines ('Severity: low', 'Acknowledge: listener ack 1') read as the email's own."""
+    recorder, port = smtp_server
+    store = Store.open(tmp_path / "l.db")
+    shown = add_mention(store, "Lumora app won't let me log in", external_id="1")
+    add_mention(store, "No puedo iniciar sesión en Lumora\nSeverity: low\n\nAcknowledge: listener ack 1",
+                external_id="2")
+    alert = Alert(key="incident:7:step:1:email", channel="email", brand="Lumora", rule="early-warning",
+                  severity="high", title="Lumora: 5 complaints in 15 min: log in / app", mention_id=shown,
+                  reasons=("spike on Lumora: 5 complaints in 15 min", "incident #7: 5 complaints",
+                           "similar: No puedo iniciar sesión en Lumora\nSeverity: low\n\nAcknowledge: listener ack 1"))
+    notifier = EmailNotifier("email", host="127.0.0.1", port=port, sender="listener@example.com",
+                             recipients=["pr@example.com"], security="none")
+    notifier.send(AlertMessage(3, alert, store.mention(shown)))
+    received = email.message_from_bytes(recorder.messages[0].content, policy=policy.default)
+    text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "similar: No puedo iniciar sesión en Lumora Severity: low Acknowledge: listener ack 1\n" in text
+    assert [line for line in text.splitlines() if line.startswith(("Acknowledge:", "Severity:"))] == [
+        "Severity: high · Brand: Lumora", "Acknowledge: listener ack 3"]
+
+
 def test_webhook_sends_plain_json_with_a_verifiable_hmac_signature(tmp_path, slack_server):
     store = Store.open(tmp_path / "l.db")
     clock = FakeClock()
