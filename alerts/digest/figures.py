@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts.digest.topics import TopicTaxonomy
+from alerts.message import REACH_LABELS
 from alerts.digest.window import BASELINE_DAYS, DayWindow
 from listener.config import Settings
 from listener.domain import INCIDENT_GROUP_MARK, SENTIMENTS
@@ -81,6 +82,11 @@ class TopComplaint:
     lang: str
     complaint_prob: float
     topics: tuple[str, ...]
+
+    @property
+    def reach_label(self) -> str:
+        """What its reach counts: an author's followers, or (Reddit) the subreddit's subscribers."""
+        return REACH_LABELS.get(self.source, "followers")
 
 
 @dataclass(frozen=True)

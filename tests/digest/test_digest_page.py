@@ -196,6 +196,16 @@ def test_a_big_day_is_bounded_to_the_top_n_by_reach(tmp_path, store, filler, clo
     assert digest.text.count("\n- @user") == 5
 
 
+def test_a_reddit_posts_reach_is_not_shown_as_if_it_were_followers(tmp_path, store, filler, clock):
+    """Top complaints showed "450,000 reach" for a Reddit post: its subreddit's subscribers, read as followers."""
+    filler.mention(at(10), source="reddit", complaint=0.9, reach=450_000)
+    filler.mention(at(11), source="x", complaint=0.9, reach=86_000)
+    digest = build_digest(store, make_settings(tmp_path), day=DAY, clock=clock)
+    assert "450,000 subreddit subscribers" in read_page(digest.html).text
+    assert "86,000 followers" in read_page(digest.html).text
+    assert "(450,000 subreddit subscribers, reddit," in digest.text and "(86,000 followers, x," in digest.text
+
+
 def test_the_text_part_does_not_hide_that_its_lists_are_cut_to_the_top_n(tmp_path, store, filler, clock):
     """It said "HELD DURING QUIET HOURS: 4" and listed 2, with no word of the other two (the page said it)."""
     for hour in (22, 22.5, 23, 23.5):
