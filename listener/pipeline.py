@@ -130,10 +130,12 @@ class Pipeline:
         return done
 
     def _classified(self, pending: Sequence[StoredMention]) -> list[tuple[int, Classification]]:
-        """The id and classification of each of ``pending`` that the classifier can read."""
+        """The id and classification of each of ``pending`` that the classifier can read. A classifier that can't
+        be loaded (a missing model) is no mention's failure: that raises."""
+        classifier = self.classifier
         try:
-            results = self.classifier.classify([stored.mention.text for stored in pending],
-                                               [stored.mention.lang for stored in pending])
+            results = classifier.classify([stored.mention.text for stored in pending],
+                                          [stored.mention.lang for stored in pending])
         except Exception as error:
             if len(pending) > 1:
                 return [read for stored in pending for read in self._classified([stored])]

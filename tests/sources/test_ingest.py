@@ -305,3 +305,18 @@ def test_cli_prints_the_counts_as_its_last_line_and_exits_1_when_nothing_was_rea
     assert missing.exit_code == 1
     assert json.loads(missing.stdout.strip().splitlines()[-1])["errors"] == 1
     assert "nope.json" in missing.stderr
+
+
+def test_ingest_with_a_model_that_is_not_there_does_not_pass_as_mentions_left_unclassified(write_config, tmp_path):
+    config = write_config()
+    config.write_text(config.read_text().replace(
+        'backend = "lexicon"', f'backend = "embedded"\nmodel_path = "{tmp_path / "no-model"}"'))
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("".join(json.dumps({"id": str(n), "text": f"Lumora is down again {n}",
+                                         "created_at": "2026-11-19T10:00:00Z"}) + "\n" for n in range(3)))
+
+    result = CliRunner().invoke(main, ["ingest", "--config", str(config), "--format", "jsonl", str(posts)])
+
+    assert result.exit_code == 2, result.output
+    assert "config error: no embedded model in" in result.stderr and "python -m models.train" in result.stderr
+    assert "mention not classified" not in result.output
