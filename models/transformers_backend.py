@@ -104,18 +104,26 @@ def check_max_length(loaded: LoadedModel, max_length: int, pairs: bool = False) 
     limit = getattr(loaded.model.config, "max_position_embeddings", None)
     if limit is None:  # relative positions: any length
         return
-    # RoBERTa's positions start at 2: 514 of them read 512 tokens, so the model is asked to read that many.
-    error = None if max_length > limit else _reading_error(loaded, max_length)
-    if error is not None and _reading_error(loaded, 2) is not None:
+    if max_length <= limit and _reading_error(loaded, max_length) is None:
+        return
+    error = _reading_error(loaded, 2)
+    if error is not None:
         raise ModelNotAvailable(
             f"{loaded.name!r} fails on any text ({error.__class__.__name__}: {str(error).splitlines()[0]}): "
             f"check that it is a sequence-classification model this version of transformers can run"
         )
-    if max_length > limit or error is not None:
-        raise ModelNotAvailable(
-            f"classifier.max_length = {max_length} is more tokens than {loaded.name!r} can read (its "
-            f"max_position_embeddings is {limit}): set max_length below {limit}"
-        )
+    raise ModelNotAvailable(
+        f"classifier.max_length = {max_length} is more tokens than {loaded.name!r} can read (its "
+        f"max_position_embeddings is {limit}): set max_length to at most "
+        f"{_longest_read(loaded, min(max_length, limit + 1))}"
+    )
+
+
+def _longest_read(loaded: LoadedModel, unread: int) -> int:
+    """The most tokens, under ``unread`` (which it fails on), that the model reads: its positions may start past
+    0 (RoBERTa's at 2, so 514 of them read 512 tokens). Counted down, as a text too long fails at once; it reads
+    2, as :func:`check_max_length` made sure."""
+    return next(tokens for tokens in range(unread - 1, 2, -1) if _reading_error(loaded, tokens) is None)
 
 
 def _reading_error(loaded: LoadedModel, tokens: int) -> Exception | None:

@@ -60,6 +60,39 @@ def test_a_max_length_too_short_to_cut_a_post_to_stops_start_up_instead_of_faili
     assert len(load_classifier(config.model_copy(update={"max_length": least})).classify(["the flight was late " * 40])) == 1
 
 
+def _tiny_roberta(directory: Path) -> Path:
+    """A two-layer XLM-RoBERTa sentiment model with random weights: its positions start at 2, past its padding
+    token's id (1), as the hub's RoBERTa models' do (514 of them read 512 tokens)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaForSequenceClassification
+
+    words = ["<s>", "<pad>", "</s>", "<unk>", "the", "flight", "was", "late", "x"]
+    tokenizer = Tokenizer(models.WordLevel({word: index for index, word in enumerate(words)}, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.post_processor = processors.TemplateProcessing(single="<s> $A </s>",
+                                                             special_tokens=[("<s>", 0), ("</s>", 2)])
+    PreTrainedTokenizerFast(tokenizer_object=tokenizer, cls_token="<s>", sep_token="</s>", pad_token="<pad>",
+                            unk_token="<unk>").save_pretrained(directory)
+    labels = {0: "negative", 1: "neutral", 2: "positive"}
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        XLMRobertaForSequenceClassification(XLMRobertaConfig(
+            vocab_size=len(words), hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32,
+            max_position_embeddings=130, pad_token_id=1, id2label=labels, label2id={v: k for k, v in labels.items()},
+        )).save_pretrained(directory)
+    return directory
+
+
+@pytest.mark.parametrize("max_length", [129, 130, 1000])
+def test_the_max_length_a_roberta_model_is_told_to_set_does_not_fail_again(tmp_path: Path, max_length: int):
+    config = ClassifierConfig(backend="transformers", sentiment_model=str(_tiny_roberta(tmp_path / "roberta")),
+                              max_length=max_length)
+    with pytest.raises(ModelNotAvailable, match=r"max_position_embeddings is 130\): set max_length to at most 128$"):
+        load_classifier(config)
+    classifier = load_classifier(config.model_copy(update={"max_length": 128}))
+    assert len(classifier.classify(["the flight was late " * 40])) == 1
+
+
 def test_a_complaint_model_beside_the_embedded_one_is_checked_against_max_length_too(complaint_dir: Path):
     with pytest.raises(ModelNotAvailable, match=r"classifier\.max_length = 129 "):
         load_classifier(ClassifierConfig(complaint_model=str(complaint_dir), max_length=129))
