@@ -14,7 +14,6 @@ import math
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
-from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -144,43 +143,58 @@ def classify_command(ctx: click.Context, texts: tuple[str, ...], lang_hint: str 
     undecodable = [str(number) for number, text in enumerate(texts, 1) if without_lone_surrogates(text) != text]
     if undecodable:
         raise click.BadParameter(f"text {', '.join(undecodable)} is not UTF-8 text", param_hint="TEXTS")
-    batches = [list(texts)] if texts else _batches(_stdin_lines(), STDIN_BATCH)
+    batches = [list(texts)] if texts else _stdin_batches()
     classifier = _classifier(ctx)
     for items in batches:
         for text, result in zip(items, classifier.classify(items, [lang_hint] * len(items)), strict=True):
             click.echo(json.dumps({"text": text, **asdict(result)}, ensure_ascii=False))
 
 
-# Standard input is classified, and printed, this many lines at a time: memory stays flat however long it is.
+# Standard input is classified, and printed, at most this many lines at a time: memory stays flat however long it is.
 STDIN_BATCH = 1000
 
 
-def _stdin_lines() -> Iterator[str]:
-    """The non-blank lines of standard input, each decoded from UTF-8 on its own (a byte-order mark read past,
-    a CRLF's CR dropped); ``click.ClickException`` naming the first line that is not UTF-8, and a usage error
-    when standard input is closed."""
+def _stdin_batches() -> Iterator[list[str]]:
+    """The non-blank lines of standard input, as :func:`_decoded_batches` gives them; a usage error when standard
+    input is closed."""
     if sys.stdin is None:  # started with standard input closed (``<&-``, some service managers)
         raise click.UsageError("no TEXTS given and standard input is closed; give the texts as arguments, or pipe "
                                "them in, one per line")
-    return _decoded_lines(sys.stdin.buffer)
+    return _decoded_batches(sys.stdin.buffer, STDIN_BATCH)
 
 
-def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
-    """The non-blank lines of ``stream``, read one at a time (a feed that stays open is classified as it comes)."""
-    for number, line in enumerate(stream, start=1):
-        try:
-            text = line.decode("utf-8-sig").rstrip("\n").rstrip("\r")
-        except UnicodeDecodeError as error:
-            raise click.ClickException(f"line {number} of standard input is not UTF-8 text ({error}); "
-                                       "save it as UTF-8") from None
-        if text.strip():
-            yield text
+def _decoded_batches(stream: BinaryIO, size: int) -> Iterator[list[str]]:
+    """The non-blank lines of ``stream``, each decoded from UTF-8 on its own (a byte-order mark read past, a CRLF's
+    CR dropped), in lists of at most ``size`` of those that have come in: a feed that stays open is classified as
+    it comes. ``click.ClickException`` naming the first line that is not UTF-8."""
+    number = 0
+    for lines in _arrived_lines(stream):
+        texts = []
+        for number, line in enumerate(lines, start=number + 1):
+            try:
+                text = line.decode("utf-8-sig").rstrip("\r")
+            except UnicodeDecodeError as error:
+                raise click.ClickException(f"line {number} of standard input is not UTF-8 text ({error}); "
+                                           "save it as UTF-8") from None
+            if text.strip():
+                texts.append(text)
+        for start in range(0, len(texts), size):
+            yield texts[start : start + size]
 
 
-def _batches(lines: Iterator[str], size: int) -> Iterator[list[str]]:
-    """``lines`` in lists of ``size`` (the last one shorter)."""
-    while batch := list(islice(lines, size)):
-        yield batch
+def _arrived_lines(stream: BinaryIO) -> Iterator[list[bytes]]:
+    """The lines of ``stream`` (without their line feed), as many at a time as have come in: a read waits for
+    more only when no line is left to give."""
+    partial: list[bytes] = []
+    while chunk := stream.read1(1 << 16):
+        *complete, rest = chunk.split(b"\n")
+        if complete:
+            complete[0] = b"".join([*partial, complete[0]])
+            partial = []
+            yield complete
+        partial.append(rest)
+    if last := b"".join(partial):
+        yield [last]
 
 
 @click.command("train")

@@ -152,6 +152,22 @@ def test_classify_of_a_long_standard_input_does_not_wait_for_its_end_to_print():
     assert len(rest.splitlines()) == STDIN_BATCH - 1
 
 
+def test_classify_of_a_feed_that_stays_open_does_not_wait_for_a_thousand_lines_to_print():
+    """Standard input was read a thousand lines at a time: a feed (`tail -f posts.txt | listener classify`) printed
+    nothing until a thousand posts had come, or it ended."""
+    with subprocess.Popen([sys.executable, "-m", "listener", "classify"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
+        process.stdin.write("Lumora sin internet desde ayer\n\nthe app works fine\n")
+        process.stdin.flush()  # and left open
+        printed = []
+        while len(printed) < 2 and select.select([process.stdout], [], [], 30)[0]:
+            printed.append(process.stdout.readline())
+        process.stdin.close()
+        rest = process.stdout.read()
+    assert [json.loads(line)["text"] for line in printed] == ["Lumora sin internet desde ayer", "the app works fine"]
+    assert rest == ""
+
+
 def test_classify_with_listener_config_naming_no_file_does_not_fall_back_to_the_defaults(tmp_path, monkeypatch):
     """--config naming no file exits 2; $LISTENER_CONFIG naming none classified with the default classifier, as if
     no config were meant: a typo in the variable silently dropped the configured backend and languages."""
