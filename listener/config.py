@@ -28,8 +28,10 @@ CONFIG_ENV = "LISTENER_CONFIG"
 DEFAULT_CONFIG_NAME = "listener.toml"
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # A secret that is a shell-style reference alone ("$X_BEARER_TOKEN"): taken as written, it was a token of its name.
-# (Only secrets: elsewhere "$ACME" is a term, an X cashtag.)
+# (Only secrets: elsewhere "$ACME" is a term, an X cashtag.) A name in lower case that no variable has is a password
+# that starts with '$' ("$ecret"), which is no reference and is never quoted.
 BARE_REFERENCE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 
 
 class ConfigError(Exception):
@@ -806,7 +808,8 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
         return [item for item in items if item is not _LEFT_OUT]
     if not isinstance(value, str):
         return value
-    if key_path and key_path[-1] in _SECRET_KEYS and (bare := BARE_REFERENCE.fullmatch(value.strip())):
+    bare = BARE_REFERENCE.fullmatch(value.strip()) if key_path and key_path[-1] in _SECRET_KEYS else None
+    if bare and (VARIABLE_NAME.fullmatch(bare.group(1)) or bare.group(1) in environ):
         raise ConfigError(
             f"{path}: key '{'.'.join(key_path)}' is {value.strip()!r}, which would be taken as it is written, not "
             f"as the environment variable; write \"${{{bare.group(1)}}}\", with braces"

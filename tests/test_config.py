@@ -131,6 +131,26 @@ def test_a_shell_style_reference_without_braces_is_not_taken_as_the_secret_itsel
     assert "canary" not in result.output
 
 
+@pytest.mark.parametrize("password", ["$ecret", "$Summer2024"])
+def test_a_password_that_starts_with_a_dollar_does_not_stop_start_up_or_get_printed(write_config, password):
+    """It was refused as a reference without braces, with the password in the message: 'key ... is '$ecret', ...;
+    write "${ecret}", with braces', though no variable of that name is meant, or set."""
+    path = write_config(f"""
+        [[alerts.channels]]
+        name = "mail"
+        type = "email"
+        smtp_host = "localhost"
+        smtp_password = "{password}"
+        sender = "listener@lumora.example"
+        recipients = ["cm@lumora.example"]
+        """)
+    (path.parent / "posts.jsonl").write_text("")  # config check builds the replay source
+    result = run_check(path, env={})
+    assert result.exit_code == 0, result.output
+    assert password not in result.output
+    assert load_settings(path, environ={}).alerts.channels[-1].smtp_password.get_secret_value() == password
+
+
 def test_a_cashtag_search_term_is_not_taken_for_a_reference_without_braces(write_config):
     path = write_config(text='[[brands]]\nname = "Acme"\nterms = { x = ["$ACME", "Acme"] }\n')
     assert load_settings(path).brands[0].terms["x"] == ["$ACME", "Acme"]
