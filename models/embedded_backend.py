@@ -30,10 +30,12 @@ def _telling(token: str) -> bool:
     """Whether a token can stand as a "why flagged" cue: not punctuation, a mention, a link, one letter
     or a broken character (a lone surrogate left where an emoji was cut, or the U+FFFD that stands for one
     in a stored post; marks the tokenizer cut from their letter or emoji: a Thai or Devanagari vowel sign,
-    an accent of "zalgo" text, an emoji's variation selector, which shows as nothing)."""
+    an accent of "zalgo" text, an emoji's variation selector, which shows as nothing; or modifiers cut from
+    theirs: an emoji's skin tone, shown as a swatch of colour)."""
     if token in (MENTION_TOKEN, LINK_TOKEN) or (len(token) == 1 and token.isalnum()):
         return False
-    return not all(unicodedata.category(ch)[0] in "PCM" or ch == "\ufffd" for ch in token)
+    return not all(unicodedata.category(ch)[0] in "PCM" or unicodedata.category(ch) == "Sk" or ch == "\ufffd"
+                   for ch in token)
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:

@@ -228,3 +228,11 @@ def test_cues_do_not_show_marks_cut_from_their_letter_or_emoji(embedded):
                   if all(unicodedata.category(character).startswith("M") for character in word)]
     assert marks_only == []
     assert all(result.cues for result in results)
+
+
+def test_cues_do_not_show_the_skin_tone_cut_from_an_emoji(embedded):
+    """A skin tone (U+1F3FB-1F3FF) is an emoji of its own to the tokenizer: "🏽 never" was a cue of
+    "worst service 👎🏽👎🏽 never again", a swatch of colour beside a word."""
+    results = embedded.classify(["@lumora worst service 👎🏽👎🏽 never again", "@lumora sin internet 🙏🏿 otra vez"])
+    assert not [cue for result in results for cue in result.cues if any(0x1F3FB <= ord(ch) <= 0x1F3FF for ch in cue)]
+    assert all(result.cues for result in results)
