@@ -131,6 +131,16 @@ def test_a_shell_style_reference_without_braces_is_not_taken_as_the_secret_itsel
     assert "canary" not in result.output
 
 
+def test_a_secret_that_looks_like_a_reference_to_a_variable_not_set_is_refused_without_being_printed(write_config):
+    """'$PASSWORD1' is refused, as it looks like a reference without braces; it may be the password itself, so the
+    message showed it ('key ... is '$PASSWORD1'; write "${PASSWORD1}"') on the terminal and in the journal."""
+    path = write_config('\n[sources.x]\nenabled = true\nbearer_token = "$PASSWORD1"\n')
+    result = run_check(path, env={})
+    assert result.exit_code == 2, result.output
+    assert "key 'sources.x.bearer_token' is a '$' and a name (not shown" in result.output
+    assert 'write "${NAME}", with braces' in result.output and "PASSWORD1" not in result.output
+
+
 @pytest.mark.parametrize("password", ["$ecret", "$Summer2024"])
 def test_a_password_that_starts_with_a_dollar_does_not_stop_start_up_or_get_printed(write_config, password):
     """It was refused as a reference without braces, with the password in the message: 'key ... is '$ecret', ...;
