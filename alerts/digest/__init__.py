@@ -9,6 +9,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import shlex
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from alerts.digest.render import RenderedDigest, render_digest
 from alerts.digest.window import DayWindow, previous_day
 from listener.clock import Clock, system_clock
 from listener.config import Settings
-from listener.store import Store
+from listener.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +106,11 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
             try:
                 report = send_digest(digest, settings)
             except DigestDeliveryError as error:
-                emailed = isinstance(error, SlackSummaryFailed)
-                # Not "send it by hand": the next run would send it as well.
-                detail = str(error) if emailed else f"{error}; tried again at the next hourly run"
-                log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(), "detail": detail})
-                if not emailed:
-                    store.record_digest_sent(brand, day - timedelta(days=1))
+                if not isinstance(error, SlackSummaryFailed):
+                    _not_sent(store, brand, day, error)
                     break  # not emailed: this day and the ones after it wait for the next run, in order
+                log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(),
+                                                           "detail": str(error)})
                 report = None  # emailed, only the summary failed: sent, or every run would email it again
             if report is not None:
                 log.info("digest sent", extra={"brand": brand, "day": day.isoformat(),
@@ -119,3 +118,22 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
                 reports.append(report)
             day += timedelta(days=1)
     return reports
+
+
+def _not_sent(store: Store, brand: str, day: date, error: DigestDeliveryError) -> None:
+    """Log ``brand``'s digest of ``day``, which could not be emailed, and record it as not sent, so the next run
+    sends it. When the database cannot record that (locked, full or damaged), no run sends it: the log says how
+    to send it; an error other than a lock or a full disk (a damaged database) is raised on, and stops the job."""
+    what = {"brand": brand, "day": day.isoformat()}
+    try:
+        store.record_digest_sent(brand, day - timedelta(days=1))
+    except Exception as failure:
+        log.error("digest delivery failed", extra={**what, "detail": (
+            f"{error}; it is not tried again, as the database could not record that it was not sent (it was locked, "
+            f"full or damaged): once it can be written, send it with 'listener digest --brand {shlex.quote(brand)} "
+            f"--date {day.isoformat()} --send'")})
+        if not isinstance(failure, StoreUnavailable):
+            raise
+        return
+    # Not "send it by hand" while the next run sends it: it would be emailed twice.
+    log.error("digest delivery failed", extra={**what, "detail": f"{error}; tried again at the next hourly run"})

@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from alerts.digest import send_daily_digests
 from bench.traffic import synthetic_posts, write_jsonl
@@ -24,6 +25,7 @@ from listener.config import Settings, load_settings
 from listener.daemon import run_daemon
 from listener.sources.replay import mention_from_record
 from listener.store import Store, StoreUnavailable
+from tests.alerts.alert_helpers import free_port
 from tests.digest.digest_support import DAY, FakeClock, StoreFiller, at, email_channel, make_settings
 from tests.test_daemon import wait_for
 
@@ -214,3 +216,40 @@ def test_a_daemon_that_finds_its_database_damaged_does_not_keep_failing_every_po
     assert finished.returncode == 2, finished.stderr
     assert f"error: the database {tmp_path / 'listener.db'} is damaged" in finished.stderr
     assert "Traceback" not in finished.stderr
+
+
+class LockAndRefuse:
+    """An SMTP server that refuses the digest (451) while another process takes the database's lock."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.holder: subprocess.Popen | None = None
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.holder = lock_database(self.database, 3)
+        return "451 4.3.0 try again later"
+
+
+def test_a_digest_whose_failure_cannot_be_recorded_does_not_say_it_is_tried_again_but_how_to_send_it(
+        tmp_path, caplog):
+    """Recorded as sent before the email, it could not be taken back, so no run sent it: the log said 'tried
+    again at the next hourly run', and the job ended in the lock's StoreUnavailable."""
+    clock = FakeClock(at(9, day_offset=1))
+    refusing = LockAndRefuse(tmp_path / "listener.db")
+    controller = Controller(refusing, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings = make_settings(tmp_path, recipients=["pr@lumora.example"],
+                             extra_channels=[email_channel(controller.port)])
+    try:
+        with closing(Store.open(tmp_path / "listener.db", clock, busy_timeout=0.5)) as store:
+            store.record_digest_sent("Lumora", DAY - timedelta(days=1))
+            assert send_daily_digests(store, settings, clock=clock, catch_up=True) == []
+    finally:
+        controller.stop()
+        if refusing.holder is not None:
+            refusing.holder.wait(timeout=10)
+    [failed] = [record for record in caplog.records if record.getMessage() == "digest delivery failed"]
+    assert "tried again at the next hourly run" not in failed.detail
+    assert failed.detail.endswith("it is not tried again, as the database could not record that it was not sent "
+                                  "(it was locked, full or damaged): once it can be written, send it with "
+                                  "'listener digest --brand Lumora --date 2026-11-19 --send'")
