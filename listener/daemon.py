@@ -3,7 +3,8 @@
 Jobs run one at a time on a single worker thread, so they never contend for the database; a job
 must not sleep long (a source's rate-limit wait over a few seconds ends its poll instead). On
 SIGTERM or SIGINT the stop flag is set; the running job finishes its current transaction (delivery: the
-message it is sending) and returns, and the scheduler shuts down (well within 10 s: a transaction is one batch).
+message it is sending; the digest job: the digest it is sending) and returns, and the scheduler shuts down
+(well within 10 s: a transaction is one batch).
 """
 
 from __future__ import annotations
@@ -89,13 +90,14 @@ def build_scheduler(app: Listener, damaged: list[StoreDamaged] | None = None) ->
         digest = app.settings.digest
         hour, minute = (int(part) for part in digest.time.split(":"))
         scheduler.add_job(
-            logged("digest", lambda: send_daily_digests(app.store, app.settings, clock=app.clock)), "cron",
+            logged("digest", lambda: send_daily_digests(app.store, app.settings, clock=app.clock,
+                                                        should_stop=app.stop_event.is_set)), "cron",
             hour=hour, minute=minute, timezone=ZoneInfo(digest.timezone), id="digest",
         )
         # A digest the listener was stopped for, or could not send, goes out at the next start or hour.
         scheduler.add_job(
             logged("digest catch-up", lambda: send_daily_digests(app.store, app.settings, clock=app.clock,
-                                                                 catch_up=True)),
+                                                                 catch_up=True, should_stop=app.stop_event.is_set)),
             "interval", hours=1, id="digest-catch-up", next_run_time=now,
         )
     return scheduler

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shlex
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,8 +74,8 @@ def due_day(now: datetime, settings: Settings) -> date:
     return local.date() - timedelta(days=1 if passed else 2)
 
 
-def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = system_clock,
-                       catch_up: bool = False) -> list[DeliveryReport]:
+def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = system_clock, catch_up: bool = False,
+                       should_stop: Callable[[], bool] = lambda: False) -> list[DeliveryReport]:
     """Send every own brand's daily digests that are due and not sent yet: the daemon's daily job.
 
     The store records the last day sent per brand, so a day is sent once, also across restarts: it is
@@ -85,8 +86,8 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
     no other day's lists. With ``catch_up`` (the hourly run, and the run at start-up) only days after
     one already sent are sent, so a first digest never goes out at an odd hour. A digest that cannot be
     emailed is logged and tried again at the next run; one emailed whose Slack summary failed is logged
-    and counts as sent. The other brands' are sent all the same. The reports are those of the digests
-    sent whole.
+    and counts as sent. The other brands' are sent all the same. Once ``should_stop`` says so, no further
+    digest is sent (the next run sends it). The reports are those of the digests sent whole.
     """
     due = due_day(clock(), settings)
     reports = []
@@ -98,7 +99,7 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
             sent_through = due - timedelta(days=1)
             store.record_digest_sent(brand, sent_through)  # so a failed first send is retried by the catch-up
         day = max(sent_through + timedelta(days=1), due - timedelta(days=CATCH_UP_DAYS - 1))
-        while day <= due:
+        while day <= due and not should_stop():
             digest = build_digest(store, settings, brand=brand, day=day)
             # Recorded before it is sent: a database that cannot be written (a full disk) stops the send,
             # instead of letting every run email a digest whose sending it cannot record.
