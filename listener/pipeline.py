@@ -116,31 +116,39 @@ class Pipeline:
     def classify_pending(self, progress: Progress | None = None) -> int:
         """Classify every stored mention that has no classification yet; returns how many.
 
-        When the classifier fails on a batch, each of its mentions is classified alone; one it fails on alone
-        is logged and left unclassified, to be tried again at the next cycle, and holds up no other."""
+        When the classifier fails on a batch, each of its mentions is classified alone; those it fails on alone
+        are left unclassified, to be tried again at the next cycle, and hold up no other. They are logged in one
+        line a cycle (how many, the first ids and the first error): a classifier failing on everything would
+        otherwise log a line per pending mention at every cycle."""
         done, after = 0, 0
+        failures: list[tuple[int, str]] = []
         while not self._should_stop():
             pending = self._store.unclassified(self._batch_size, after=after)
             if not pending:
                 break
-            done += self._store.save_classifications(self._classified(pending))
+            done += self._store.save_classifications(self._classified(pending, failures))
             after = pending[-1].id
             if progress:
                 progress(len(pending))
+        if failures:
+            log.error("mention not classified", extra={
+                "count": len(failures), "mention_ids": ",".join(str(mention_id) for mention_id, _ in failures[:10])
+                + (",..." if len(failures) > 10 else ""), "error": failures[0][1], "retry": "next cycle"})
         return done
 
-    def _classified(self, pending: Sequence[StoredMention]) -> list[tuple[int, Classification]]:
-        """The id and classification of each of ``pending`` that the classifier can read. A classifier that can't
-        be loaded (a missing model) is no mention's failure: that raises."""
+    def _classified(self, pending: Sequence[StoredMention],
+                    failures: list[tuple[int, str]]) -> list[tuple[int, Classification]]:
+        """The id and classification of each of ``pending`` that the classifier can read; the id and error of each
+        it can't read are added to ``failures``. A classifier that can't be loaded (a missing model) is no
+        mention's failure: that raises."""
         classifier = self.classifier
         try:
             results = classifier.classify([stored.mention.text for stored in pending],
                                           [stored.mention.lang for stored in pending])
         except Exception as error:
             if len(pending) > 1:
-                return [read for stored in pending for read in self._classified([stored])]
-            log.error("mention not classified", extra={"mention_id": pending[0].id, "retry": "next cycle",
-                                                       "error": f"{error.__class__.__name__}: {error}"})
+                return [read for stored in pending for read in self._classified([stored], failures)]
+            failures.append((pending[0].id, f"{error.__class__.__name__}: {error}"))
             return []
         return list(zip((stored.id for stored in pending), results, strict=True))
 

@@ -95,8 +95,18 @@ def test_a_post_the_classifier_fails_on_does_not_hold_up_the_others_and_is_not_l
         assert (report.new_mentions, report.classified) == (3, 2)
         assert {line["text"] for line in alert_lines(tmp_path)} == {POSTS[0]["text"], POSTS[3]["text"]}
         [failed] = [record for record in caplog.records if record.getMessage() == "mention not classified"]
-        assert failed.mention_id == 2 and "TextEncodeInput" in failed.error
+        assert (failed.count, failed.mention_ids) == (1, "2") and "TextEncodeInput" in failed.error
         assert app.poll_once().classified == 0  # tried again, once a cycle
     with Listener(load_settings(write_config())) as app:  # a classifier that reads it
         assert app.poll_once().classified == 1
     assert len(alert_lines(tmp_path)) == 3
+
+
+def test_a_classifier_failing_on_every_post_logs_one_line_a_cycle_not_one_per_post(write_config, tmp_path, caplog):
+    """Each mention it failed on alone was a line of its own: 150 pending posts, 150 error lines at every cycle."""
+    write_posts(tmp_path / "posts.jsonl", [post(str(number), f"Lumora sin internet {number}", number % 60)
+                                           for number in range(1, 151)])
+    with caplog.at_level(logging.ERROR), Listener(load_settings(write_config()), classifier=ChokesOn("")) as app:
+        assert app.poll_once().classified == 0
+        [failed] = [record for record in caplog.records if record.getMessage() == "mention not classified"]
+    assert failed.count == 150 and failed.mention_ids == "1,2,3,4,5,6,7,8,9,10,..." and "TextEncodeInput" in failed.error
