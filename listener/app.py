@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class HousekeepingReport:
-    """What a housekeeping round removed."""
+    """What a housekeeping round removed: mentions, and the rows of other tables (alerts, deliveries, ...)."""
 
     mentions_deleted: int
+    history_deleted: dict[str, int]
 
 
 class Listener:
@@ -156,8 +157,9 @@ class Listener:
         return updated
 
     def housekeeping(self) -> HousekeepingReport:
-        """Remove mentions older than the retention period."""
-        return HousekeepingReport(self.store.delete_older_than(self.settings.storage.retention_days))
+        """Remove mentions older than the retention period, then the alerts, messages and incidents of then."""
+        days = self.settings.storage.retention_days
+        return HousekeepingReport(self.store.delete_older_than(days), self.store.delete_history_older_than(days))
 
     @property
     def retention(self) -> timedelta:

@@ -1159,6 +1159,34 @@ class Store:
                 )
             return deleted
 
+    def delete_history_older_than(self, days: int) -> dict[str, int]:
+        """Delete what the outbox and the early warning keep of the time before ``days`` ago; returns how many
+        rows of each table.
+
+        Alerts made then whose mention retention has deleted (incident, operator and escalation alerts too),
+        unless still to be delivered, go with their acknowledgements; so do the messages started then, the
+        incidents last seen then and the spike marks of then. Without this they grew by every alert for as
+        long as the listener ran. The newest row of each table stays, so SQLite never gives its id out again:
+        ids name keys ("incident:7:step:1:slack", "followup:12:14") that must not meet an older one's.
+        """
+        cutoff = self._retention_cutoff(days)
+        if cutoff is None:
+            return {}
+        kept = "({row}.created_at >= :cutoff OR {row}.status IN ('pending', 'sending') OR {row}.mention_id IS NOT NULL" \
+               " OR {row}.id = (SELECT MAX(id) FROM alerts))"
+        statements = {
+            "deliveries": f"""DELETE FROM deliveries WHERE started_at < :cutoff AND status != 'attempting'
+                              AND id < (SELECT MAX(id) FROM deliveries) AND NOT EXISTS (
+                                  SELECT 1 FROM alerts a WHERE a.delivery_id = deliveries.id AND {kept.format(row='a')})""",
+            "alerts": f"""DELETE FROM alerts WHERE NOT {kept.format(row='alerts')}
+                          AND NOT EXISTS (SELECT 1 FROM alerts f WHERE f.lead_id = alerts.id AND {kept.format(row='f')})
+                          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.lead_id = alerts.id)""",
+            "incidents": "DELETE FROM incidents WHERE last_seen < :cutoff AND id < (SELECT MAX(id) FROM incidents)",
+            "spike_marks": "DELETE FROM spike_marks WHERE last_alert_at < :cutoff",
+        }
+        with self._transaction() as conn:
+            return {table: conn.execute(sql, {"cutoff": _iso(cutoff)}).rowcount for table, sql in statements.items()}
+
     def latest_moment(self) -> datetime | None:
         """The latest time this store has recorded on its clock: a mention seen or updated, an alert
         made or sent (``None`` when it holds neither)."""

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 import pytest
 
 from listener.domain import Alert, Classification, Engagement, Mention
-from listener.store import SCHEMA_VERSION, Store, StoreError
+from listener.store import SCHEMA_VERSION, IncidentChange, IncidentRecord, Store, StoreError
+from tests.alerts.alert_helpers import FakeClock
 
 
 def mention(external_id: str, likes: int = 0, source: str = "x") -> Mention:
@@ -163,3 +164,54 @@ def test_opening_a_current_database_takes_no_write_lock(tmp_path):
         store.close()
     finally:
         writer.execute("ROLLBACK")
+
+
+def test_alerts_messages_and_incidents_past_the_retention_do_not_stay_in_the_database_for_ever(tmp_path):
+    """Housekeeping deleted old mentions only: every alert, message, acknowledgement and incident stayed, for as
+    long as the listener ran (a thousand alert rows a day for a busy brand). Now the ones of the mentions it
+    deletes go too; the newer ones, and the newest row's id (which names keys), stay."""
+    clock = FakeClock(datetime(2027, 1, 1, tzinfo=timezone.utc))
+    store = Store.open(tmp_path / "l.db", clock=clock)
+
+    def alert_and_incident(name: str, *, acknowledge: bool = True) -> int:
+        """A post alerted on, its message sent (and acknowledged), an incident of it and a spike mark, now."""
+        store.save_batch("x", [replace(mention(name), created_at=clock())])
+        mention_id = store.mention_by_key("x", name).id
+        store.save_classifications([(mention_id, Classification("en", "negative", (0.8, 0.1, 0.1), 0.9))])
+        store.enqueue_alerts([mention_id], [Alert(f"mention:{mention_id}:file", "file", "Lumora", "complaints",
+                                                  "normal", "Lumora: a complaint", (), mention_id=mention_id)])
+        alert = store.alerts()[0]
+        store.finish_delivery(store.begin_delivery(alert.alert.key, "file", [alert.id]).id, alert.alert.key)
+        if acknowledge:
+            store.acknowledge(alert.id, "ana")
+        record = IncidentRecord(None, "Lumora", name, clock(), clock(), 1, {"x": 1})
+        store.save_incidents([IncidentChange(record, [mention_id], lambda incident_id: ())], {f"Lumora/{name}": clock()})
+        return alert.id
+
+    old = alert_and_incident("old")
+    clock.advance(days=20)
+    fresh = alert_and_incident("fresh", acknowledge=False)
+    clock.advance(days=20)
+    assert store.delete_older_than(days=30) == 1
+
+    deleted = store.delete_history_older_than(days=30)
+
+    assert deleted == {"deliveries": 1, "alerts": 1, "incidents": 1, "spike_marks": 1}
+    assert [stored.id for stored in store.alerts()] == [fresh]
+    tables = ("deliveries", "acknowledgements", "incidents", "spike_marks")
+    assert {table: store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables} == \
+        {"deliveries": 1, "acknowledgements": 0, "incidents": 1, "spike_marks": 1}
+    assert old < fresh
+
+
+def test_the_newest_alert_past_the_retention_stays_so_its_id_is_never_given_out_again(tmp_path):
+    """Keys name alert ids ("followup:12:14"): a quiet brand's last alert deleted would hand its id to the next."""
+    clock = FakeClock(datetime(2027, 1, 1, tzinfo=timezone.utc))
+    store = Store.open(tmp_path / "l.db", clock=clock)
+    store.enqueue_alerts([], [Alert(f"operator:test:{n}", "file", "", "operator", "high", "notice", ())
+                              for n in range(2)])
+    store.hold([1, 2])  # not to be delivered any more, as quiet hours hold them
+    clock.advance(days=40)
+    assert store.delete_history_older_than(days=30)["alerts"] == 1
+    store.enqueue_alerts([], [Alert("operator:test:later", "file", "", "operator", "high", "notice", ())])
+    assert [stored.id for stored in store.alerts()] == [3, 2]
