@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 _RESERVED = set(vars(logging.makeLogRecord({})))
@@ -55,3 +57,52 @@ def redact_with(redact: Callable[[str], str]) -> None:
     for handler in logging.getLogger().handlers:
         if isinstance(handler.formatter, KeyValueFormatter):
             handler.formatter.redact = redact
+
+
+class PersistingFailures:
+    """Logs a failure that comes back at every run (a source down for hours, Slack unreachable) once, then at
+    most once per ``every`` with how many times it failed since (``repeated``), and once when it clears.
+
+    Each subject (a source, a channel, a message) is tracked apart. Example::
+
+        >>> failures = PersistingFailures(log)
+        >>> failures.failed("x", "source call failed", source="x")    # logged
+        >>> failures.failed("x", "source call failed", source="x")    # counted, not logged, within the hour
+        >>> failures.cleared("x", "source call works again", source="x")   # logged, with failures=2
+    """
+
+    def __init__(self, logger: logging.Logger, *, every: float = 3600,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._log = logger
+        self._every = every
+        self._monotonic = monotonic
+        self._open: dict[str, _Failing] = {}
+
+    def failed(self, subject: str, event: str, level: int = logging.ERROR, **fields: Any) -> None:
+        """Record a failure of ``subject``; log it if it is the first, or the first since ``every`` passed."""
+        now = self._monotonic()
+        failing = self._open.get(subject)
+        if failing is None:
+            self._open[subject] = _Failing(logged_at=now)
+            self._log.log(level, event, extra=fields)
+            return
+        failing.total += 1
+        failing.unlogged += 1
+        if now - failing.logged_at >= self._every:
+            self._log.log(level, event, extra={**fields, "repeated": failing.unlogged, "failures": failing.total})
+            failing.logged_at, failing.unlogged = now, 0
+
+    def cleared(self, subject: str, event: str, **fields: Any) -> None:
+        """Record that ``subject`` works again; log ``event`` with how many times it failed, if it was failing."""
+        failing = self._open.pop(subject, None)
+        if failing is not None:
+            self._log.info(event, extra={**fields, "failures": failing.total})
+
+
+@dataclass
+class _Failing:
+    """A subject that is failing: when it was last logged, and its failures in all and since then."""
+
+    logged_at: float
+    total: int = 1
+    unlogged: int = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -171,3 +172,37 @@ def test_a_line_that_cannot_be_read_is_reported_and_the_lines_around_it_are_stor
     assert [m.external_id for m in batch.mentions] == ["1", "3"]
     assert [error.split(": ", 1)[0] for error in batch.errors] == [f"{path}:2"]
     assert batch.cursor["line"] == "3"
+
+
+def test_a_source_failing_at_every_poll_does_not_log_a_line_at_every_poll(write_config, tmp_path, caplog):
+    """A replay file gone for hours (a folder in its place) logged 'source call failed' at each poll: 1,440 lines
+    a day at a minute's interval. Now the first failure is logged, then one line an hour with the count, and
+    one line when it works again."""
+    from listener.sources.guard import GuardedSource
+
+    path = write_posts(tmp_path / "posts.jsonl", [post("1", "Lumora #1")])
+    guarded = GuardedSource(source(write_config, path), lambda name, reason: None)
+    path.unlink()
+    path.mkdir()
+    with caplog.at_level("INFO", logger="listener.sources.guard"):
+        for _ in range(100):
+            assert list(guarded.fetch({})) == []
+        path.rmdir()
+        write_posts(path, [post("1", "Lumora #1")])
+        assert len(list(guarded.fetch({}))) == 1
+    assert [(record.getMessage(), getattr(record, "failures", None)) for record in caplog.records
+            if record.name == "listener.sources.guard"] == [
+        ("source call failed; tried again next poll", None), ("source call works again", 100)]
+
+
+def test_a_failure_that_persists_is_logged_again_each_hour_with_how_often_it_failed(caplog):
+    from listener.logs import PersistingFailures
+
+    now = [0.0]
+    failures = PersistingFailures(logging.getLogger("test"), monotonic=lambda: now[0])
+    with caplog.at_level("INFO", logger="test"):
+        for minute in range(121):
+            now[0] = minute * 60.0
+            failures.failed("x", "down", source="x")
+    assert [(record.getMessage(), getattr(record, "repeated", None)) for record in caplog.records
+            if record.name == "test"] == [("down", None), ("down", 60), ("down", 60)]

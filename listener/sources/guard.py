@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from listener.domain import Mention
+from listener.logs import PersistingFailures
 from listener.sources import Source, SourceAuthError, SourceBatch, SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class GuardedSource:
         self.name = source.name
         self._on_disabled = on_disabled
         self.disabled_reason: str | None = None
+        self._failures = PersistingFailures(log)
 
     @property
     def can_refresh(self) -> bool:
@@ -67,7 +69,11 @@ class GuardedSource:
                       extra={"source": self.name, "during": what, "detail": self.disabled_reason})
             self._on_disabled(self.name, self.disabled_reason)
         except SourceUnavailable as error:
-            log.warning("source call given up", extra={"source": self.name, "during": what, "detail": str(error)})
+            self._failures.failed(what, "source call given up", logging.WARNING,
+                                  source=self.name, during=what, detail=str(error))
         except Exception as error:  # whatever one source hits, the others are still polled and delivered
-            log.error("source call failed; tried again next poll",
-                      extra={"source": self.name, "during": what, "detail": f"{type(error).__name__}: {error}"})
+            # A source failing at every poll (a file gone, a service down for hours) is logged once an hour.
+            self._failures.failed(what, "source call failed; tried again next poll", source=self.name, during=what,
+                                  detail=f"{type(error).__name__}: {error}")
+        else:
+            self._failures.cleared(what, "source call works again", source=self.name, during=what)
