@@ -15,6 +15,7 @@ from typing import Protocol
 
 from alerts.notifiers import DeliveryError
 from listener.clock import Clock, system_clock
+from listener.logs import PersistingFailures
 from listener.store import Store
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class ReactionAcks:
         self._clock = clock
         self._lookback = lookback
         self._should_stop = should_stop
+        self._failures = PersistingFailures(log)  # Slack down for hours: a line an hour, not one a round
 
     def check(self) -> int:
         """Read reactions on recent unacknowledged messages, until a stop is requested (the next round reads
@@ -61,13 +63,14 @@ class ReactionAcks:
             try:
                 user = self._readers[stored.alert.channel].reacted_by(stored.delivery_ref)
             except DeliveryError as error:
-                log.warning("cannot read reactions", extra={"channel": stored.alert.channel, "alert": stored.id,
-                                                            "reason": str(error)})
+                self._failures.failed(stored.alert.channel, "cannot read reactions", logging.WARNING,
+                                      channel=stored.alert.channel, alert=stored.id, reason=str(error))
                 # Slack down, rate limiting, or the token or its scopes refused: the same would happen for
                 # every message of the channel; next round. Other bots' channels are read all the same.
                 # (A deleted message is no error: nobody reacted to it.)
                 refused.add(stored.alert.channel)
                 continue
+            self._failures.cleared(stored.alert.channel, "reactions read again", channel=stored.alert.channel)
             if user is not None:
                 row = self._store.acknowledge(stored.id, f"slack:{user}")
                 acknowledged += 1

@@ -559,6 +559,26 @@ def test_a_bot_that_may_not_read_reactions_asks_once_a_round_not_once_a_message(
     assert ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock).check() == 0
     assert len(asked) == 1
 
+
+def test_slack_down_for_hours_does_not_log_cannot_read_reactions_at_every_round(tmp_path, slack_server, caplog):
+    """The daemon reads reactions every minute: Slack down for a day logged 1,440 'cannot read reactions'
+    lines. Now the first, then one an hour with the count, and one when they are read again."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "slack")
+    Outbox(store, {"slack": bot(slack_server)}, clock=clock).deliver_due()
+    working = slack_server.handle
+    slack_server.handle = lambda path, headers, body, query: (503, {}, {"ok": False, "error": "service_unavailable"})
+    acks = ReactionAcks(store, {"slack": bot(slack_server)}, clock=clock)
+    with caplog.at_level("INFO", logger="alerts.acks"):
+        for _ in range(30):
+            clock.advance(minutes=1)
+            assert acks.check() == 0
+        slack_server.handle = working
+        acks.check()
+    assert [(record.getMessage(), getattr(record, "failures", None)) for record in caplog.records
+            if record.name == "alerts.acks"] == [("cannot read reactions", None), ("reactions read again", 30)]
+
 def test_a_secret_quoted_escaped_or_line_by_line_is_redacted():
     """requests refuses a header value with a line break and quotes it escaped ('Bearer AAAA...\\nSECRET...'),
     and a traceback prints a multi-line value's lines apart: neither form was redacted."""
