@@ -4,6 +4,7 @@ and loses or repeats nothing when killed."""
 from __future__ import annotations
 
 import json
+import logging
 import random
 import signal
 import subprocess
@@ -145,3 +146,31 @@ def test_run_with_speed_nan_does_not_start_a_replay_that_never_sends(write_confi
     result = CliRunner().invoke(main, ["run", "--once", "--speed", "nan", "--config", str(write_config())])
     assert result.exit_code == 2, result.output
     assert "Invalid value for '--speed': nan is no speed" in result.output
+
+
+def test_a_job_waiting_behind_a_slow_one_does_not_log_a_warning_at_every_interval(write_config, tmp_path, caplog):
+    """A delivery round waiting out a Slack that hangs (10 s timeouts) held the one worker: APScheduler logged
+    'Execution of job ... skipped: maximum number of running instances reached' for every job due meanwhile,
+    ~7 lines a minute in a real 'listener run'. The run comes once the worker is free; nothing to tell."""
+    write_posts(tmp_path / "posts.jsonl", [post("1", "Lumora me cobró dos veces, estafa", 0)])
+    settings = load_settings(write_config(FAST))
+    app = Listener(settings)
+    deliver = app.pipeline.deliver
+
+    def slow_delivery():
+        time.sleep(1.5)  # as a channel's timeout
+        return deliver()
+
+    app.pipeline.deliver = slow_delivery
+    daemon = threading.Thread(target=run_daemon, args=(app,), kwargs={"handle_signals": False})
+    with caplog.at_level("WARNING"):
+        daemon.start()
+        try:
+            assert wait_for(lambda: app.store.stats()["alerts_sent"] == 1)
+            time.sleep(2)
+        finally:
+            app.stop_event.set()
+            daemon.join(timeout=10)
+    app.close()
+    assert [record.getMessage() for record in caplog.records
+            if record.name.startswith("apscheduler") and record.levelno >= logging.WARNING] == []
