@@ -105,10 +105,11 @@ class Pipeline:
             report.errors.extend(batch.errors)
             for error in batch.errors:
                 log.error("bad input skipped", extra={"source": source.name, "detail": error})
-            log.info("batch stored", extra={"source": source.name, "new": saved.new, "updated": saved.updated,
-                                             "too_old": saved.too_old, "skipped": batch.skipped,
-                                             "moved_to_own_brand": saved.moved_to_own_brand, "edited": saved.edited,
-                                             "cursor": batch.cursor})
+            if batch.mentions or batch.errors or batch.skipped:  # not a quiet brand's empty page at every poll
+                log.info("batch stored", extra={"source": source.name, "new": saved.new, "updated": saved.updated,
+                                                 "too_old": saved.too_old, "skipped": batch.skipped,
+                                                 "moved_to_own_brand": saved.moved_to_own_brand,
+                                                 "edited": saved.edited, "cursor": batch.cursor})
             if self._should_stop():
                 break
         return report

@@ -120,8 +120,9 @@ class EarlyWarningJob:
         if new:
             self._group_and_check(new, report)
         self._escalate_spread(report)
-        log.info("early warning run", extra={"grouped": report.grouped, "spikes": report.spikes,
-                                             "alerts": report.alerts_queued, "escalated": report.escalated})
+        if report.grouped or report.spikes or report.alerts_queued or report.escalated:  # not every idle minute
+            log.info("early warning run", extra={"grouped": report.grouped, "spikes": report.spikes,
+                                                 "alerts": report.alerts_queued, "escalated": report.escalated})
         return report
 
     # -- incidents and spikes ---------------------------------------------------------------------

@@ -166,6 +166,21 @@ def test_empty_result_keeps_the_cursor(app, api):
     assert app.store.cursor("x")["since_id:KFC"] == "1400000000000000000"
 
 
+def test_a_quiet_brands_empty_polls_and_idle_early_warning_runs_do_not_log_a_line_each(app, api, caplog):
+    """A poll of X that found nothing logged 'batch stored new=0 updated=0 ...' per brand, and the early warning
+    'early warning run grouped=0 spikes=0 ...' every minute: 1,728 lines a day that said nothing happened."""
+    from alerts.early_warning.job import EarlyWarningJob
+
+    app.store.save_batch("x", [], {"since_id:KFC": "1400000000000000000"})
+    job = EarlyWarningJob(app.store, app.settings.early_warning, app.settings.brands)
+    with caplog.at_level("INFO"):
+        for _ in range(5):
+            serve(api, Recorded(200, {"content-type": "application/json"}, json.dumps({"meta": {"result_count": 0}})))
+            app.pipeline.ingest(app.sources[0])
+            job.run()
+    assert [record.getMessage() for record in caplog.records if record.name.startswith(("listener", "alerts"))] == []
+
+
 def test_rejected_query_is_reported_and_stores_nothing(app, api):
     serve(api, x_recording("all-92adbd.json"))
 
