@@ -27,6 +27,7 @@ from alerts.redact import Redactor
 from listener.clock import Clock, system_clock
 from listener.config import SEVERITIES
 from listener.domain import INCIDENT_GROUP_MARK
+from listener.logs import PersistingFailures
 from listener.store import Delivery, StoredAlert, Store
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ class Outbox:
         self._rng = rng or random.Random()
         self._should_stop = should_stop
         self._reconciled = False
+        self._unchecked = PersistingFailures(log)  # a destination down for hours: a line an hour, not a round
 
     def deliver_due(self, page: int = 100) -> DeliveryReport:
         """Reconcile what a crash left unfinished (once), then deliver every due alert, ``page`` at a time,
@@ -327,20 +329,24 @@ class Outbox:
                 continue
             lead = self._store.alert(delivery.lead_id) if delivery.lead_id is not None else None
             try:
-                found = notifier.lookup(delivery.key, delivery.started_at, lead.delivery_ref if lead else None)
+                found: Lookup | None = notifier.lookup(delivery.key, delivery.started_at,
+                                                       lead.delivery_ref if lead else None)
             except DeliveryError as error:
                 reason = self._redact(str(error))
                 if error.retryable and self._clock() - delivery.started_at < self._policy.give_up_after:
                     settled = False
-                    log.warning("cannot check an unfinished delivery yet", extra={
-                        "key": delivery.key, "channel": delivery.channel, "reason": reason})
+                    self._unchecked.failed(delivery.key, "cannot check an unfinished delivery yet", logging.WARNING,
+                                           key=delivery.key, channel=delivery.channel, reason=reason)
                     continue
+                found = None
+            self._unchecked.cleared(delivery.key, "unfinished delivery checked", key=delivery.key,
+                                    channel=delivery.channel)
+            if found is None:
                 # Asking again would not help (a missing scope, a deleted channel) or has failed for the
                 # give-up time: without this the alert stayed 'sending' for ever, and nobody was told.
                 self._unconfirm(delivery, alerts, report, f"the listener stopped while sending, and "
                                 f"{delivery.channel} cannot be asked whether it arrived ({reason})")
-                continue
-            if found.found:
+            elif found.found:
                 self._store.finish_delivery(delivery.id, found.ref)
                 report.sent += len(alerts)
                 log.info("delivery confirmed after restart", extra={"key": delivery.key,

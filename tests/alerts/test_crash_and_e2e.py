@@ -76,6 +76,28 @@ def test_sigkill_after_a_bot_post_is_reconciled_from_channel_history_not_resent(
     assert alert.status == "sent" and alert.delivery_ref == "C0ALERTS:1763553600.000001"
 
 
+def test_slack_down_after_a_crash_does_not_log_cannot_check_at_every_delivery_round(tmp_path, slack_server, caplog):
+    """The message a SIGKILL left unfinished is looked up in Slack at every delivery round (every 5 s) until Slack
+    answers: each logged 'cannot check an unfinished delivery yet', 25 lines in 2 minutes of a real 'listener
+    run', some 17,000 a day. Now the first, then one an hour with the count, and one when it is checked."""
+    store = crash_while_sending(tmp_path, slack_server, "bot")
+    working = slack_server.handle
+    slack_server.handle = lambda path, headers, body, query: (503, {}, {"ok": False, "error": "service_unavailable"})
+    clock = FakeClock(datetime.now(timezone.utc))
+    notifier = SlackBotNotifier("slack", "xoxb-test", "C0ALERTS", base_url=slack_server.url + "/api/")
+    outbox = Outbox(Store.open(tmp_path / "l.db", clock), {"slack": notifier}, clock=clock)
+    with caplog.at_level("INFO", logger="alerts.outbox"):
+        for _ in range(30):
+            clock.advance(seconds=5)
+            outbox.deliver_due()
+        slack_server.handle = working
+        assert outbox.deliver_due().sent == 1
+    assert [(record.getMessage(), getattr(record, "failures", None)) for record in caplog.records
+            if record.name == "alerts.outbox"] == [
+        ("cannot check an unfinished delivery yet", None), ("unfinished delivery checked", 30),
+        ("delivery confirmed after restart", None)]
+
+
 def test_reconciliation_pages_through_a_busy_channel_history(tmp_path, slack_server):
     store = crash_while_sending(tmp_path, slack_server, "bot")
     for number in range(2, 452):  # 450 messages posted by others after the crashed one
