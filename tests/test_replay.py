@@ -129,6 +129,26 @@ def test_a_file_replaced_by_a_shorter_one_is_read_from_its_start(write_config, t
     assert "replay file is shorter than where reading stopped" in caplog.text
 
 
+def test_a_file_emptied_by_copytruncate_does_not_warn_at_every_poll_until_it_is_written_to(
+        write_config, tmp_path, caplog):
+    """logrotate's copytruncate left the file empty: nothing read, the old offset stayed saved, and every poll
+    warned 'replay file is shorter than where reading stopped' again, for as long as nothing was written."""
+    path = write_posts(tmp_path / "posts.jsonl", [post(str(n), f"Lumora {n}") for n in range(5)])
+    replay = source(write_config, path)
+    [batch] = list(replay.fetch({}))
+    cursor = batch.cursor
+    path.write_text("", encoding="utf-8")
+    read = []
+    for poll in range(10):
+        if poll == 8:
+            write_posts(path, [post("new1", "Lumora otra vez sin internet")])
+        for batch in replay.fetch(cursor):  # as the pipeline saves each batch's cursor
+            read += [m.external_id for m in batch.mentions]
+            cursor = batch.cursor
+    assert caplog.text.count("replay file is shorter than where reading stopped") == 1
+    assert read == ["new1"]
+
+
 def test_a_rotated_file_is_read_from_its_start_even_when_the_new_one_is_longer(write_config, tmp_path, caplog):
     """Renamed away and replaced by a file at least as long: reading on from the old offset lost its first posts."""
     path = write_posts(tmp_path / "posts.jsonl", [post(f"old{n}", f"Lumora old {n}") for n in range(3)])

@@ -188,6 +188,9 @@ class ReplaySource:
             mentions: list[Mention] = []
             errors: list[str] = []
             skipped = 0
+            # A replaced file's new place is saved even when nothing is read: an emptied one (copytruncate)
+            # warned at every poll until something was written to it.
+            moved = replaced is not None
             while True:
                 start = handle.tell()
                 line = handle.readline()
@@ -213,8 +216,8 @@ class ReplaySource:
                             mentions.append(mention)
                 if len(mentions) + skipped + len(errors) >= self._batch_size:
                     yield SourceBatch(mentions, _cursor(handle, line_number), skipped, errors)
-                    mentions, errors, skipped = [], [], 0
-            if mentions or errors or skipped:
+                    mentions, errors, skipped, moved = [], [], 0, False
+            if mentions or errors or skipped or moved:
                 yield SourceBatch(mentions, _cursor(handle, line_number), skipped, errors)
 
     def _parse(self, line: bytes, number: int, errors: list[str]) -> dict[str, Any] | None:
