@@ -1,8 +1,11 @@
+import contextlib
 import json
 import os
+import queue
 import select
 import subprocess
 import sys
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -159,9 +162,14 @@ def test_classify_of_a_feed_that_stays_open_does_not_wait_for_a_thousand_lines_t
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
         process.stdin.write("Lumora sin internet desde ayer\n\nthe app works fine\n")
         process.stdin.flush()  # and left open
+        # Lines are read in a thread: select() on the pipe misses a second line already in the reader's buffer.
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: lines.put(process.stdout.readline()) or lines.put(process.stdout.readline()),
+                         daemon=True).start()
         printed = []
-        while len(printed) < 2 and select.select([process.stdout], [], [], 30)[0]:
-            printed.append(process.stdout.readline())
+        with contextlib.suppress(queue.Empty):
+            while len(printed) < 2:
+                printed.append(lines.get(timeout=30))
         process.stdin.close()
         rest = process.stdout.read()
     assert [json.loads(line)["text"] for line in printed] == ["Lumora sin internet desde ayer", "the app works fine"]
