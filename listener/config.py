@@ -811,12 +811,11 @@ def _interpolate(value: Any, environ: Mapping[str, str], path: Path, key_path: t
     bare = BARE_REFERENCE.fullmatch(value.strip()) if key_path and key_path[-1] in _SECRET_KEYS else None
     if bare and (VARIABLE_NAME.fullmatch(bare.group(1)) or bare.group(1) in environ):
         # Named only when it is a variable that is set: "$PASSWORD1" may be the password itself.
-        written = (f"is {value.strip()!r}" if bare.group(1) in environ
-                   else "is a '$' and a name (not shown: it may be the secret itself)")
-        name = bare.group(1) if bare.group(1) in environ else "NAME"
+        named = bare.group(1) in environ
+        written = f"is {value.strip()!r}" if named else "is a '$' and a name (not shown: it may be the secret itself)"
         raise ConfigError(
             f"{path}: key '{'.'.join(key_path)}' {written}, which would be taken as it is written, not "
-            f"as the environment variable; write \"${{{name}}}\", with braces"
+            f"as the environment variable; write \"${{{bare.group(1) if named else 'NAME'}}}\", with braces"
         )
     # A variable set to nothing (an env file's 'X_BEARER_TOKEN=' not filled in) is as good as unset: as a value it
     # was refused as missing ("an enabled x source needs bearer_token") or taken as an empty password.
