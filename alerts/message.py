@@ -15,6 +15,11 @@ from listener.domain import Mention
 REACH_LABELS = {"reddit": "subreddit subscribers"}
 
 
+def reach_label(source: str) -> str:
+    """What a mention's reach counts on ``source``: ``'followers'``, or ``'subreddit subscribers'`` on Reddit."""
+    return REACH_LABELS.get(source, "followers")
+
+
 def author_audience(mention: Mention) -> int | None:
     """The author's own audience (followers), or None where the source's reach counts a community.
 
@@ -83,7 +88,7 @@ class AlertSummary:
             text=mention.text if mention else "",
             author=author,
             reach=mention.author_reach if mention else None,
-            reach_label=REACH_LABELS.get(mention.source, "followers") if mention else "followers",
+            reach_label=reach_label(mention.source) if mention else "followers",
             url=mention.url if mention else None,
             lang=(result.lang if result else None) or (mention.lang if mention else None) or "?",
             sentiment=result.sentiment if result else "?",

@@ -18,8 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts.digest.topics import TopicTaxonomy
-from alerts.message import REACH_LABELS
 from alerts.digest.window import BASELINE_DAYS, DayWindow
+from alerts.message import reach_label
 from listener.config import Settings
 from listener.domain import INCIDENT_GROUP_MARK, SENTIMENTS
 from listener.store import Store
@@ -86,7 +86,7 @@ class TopComplaint:
     @property
     def reach_label(self) -> str:
         """What its reach counts: an author's followers, or (Reddit) the subreddit's subscribers."""
-        return REACH_LABELS.get(self.source, "followers")
+        return reach_label(self.source)
 
 
 @dataclass(frozen=True)
