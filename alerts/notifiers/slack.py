@@ -21,11 +21,14 @@ from slack_sdk.webhook import WebhookClient
 from alerts.message import AlertSummary
 from alerts.notifiers import AlertMessage, DeliveryError, Lookup
 from alerts.notifiers.http_errors import error_for_exception, error_for_status, retry_after_seconds
-from alerts.notifiers.slack_format import blocks, fallback_text
+from alerts.notifiers.slack_format import blocks, fallback_text, plain_text
 
+log = logging.getLogger(__name__)
 METADATA_EVENT = "complaint_listener_alert"
 # Slack API errors that mean "try again later" although the HTTP status was 200.
 _TRANSIENT_API_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fatal_error", "request_timeout"}
+# Slack's answers refusing a message for its blocks: it goes out again as text alone, the same facts.
+REFUSED_SHAPE_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long"})
 # slack_sdk's own log lines can quote the webhook URL; this logger keeps them out of ours.
 _SDK_LOG = logging.getLogger("alerts.notifiers.slack.sdk")
 _SDK_LOG.setLevel(logging.CRITICAL)
@@ -64,17 +67,22 @@ class SlackWebhookNotifier:
     def send(self, message: AlertMessage) -> str | None:
         """Post ``message``; returns ``None`` (a webhook gives no reference back)."""
         summary = AlertSummary.of(message)
-        try:
-            response = self._client.send(text=fallback_text(summary), blocks=blocks(summary, None),
-                                         unfurl_links=False, unfurl_media=False)
-        except Exception as error:  # urllib's failures: refused, timeout, DNS, TLS
-            raise _network_error("the Slack webhook", error) from None
+        response = self._post(text=fallback_text(summary), blocks=blocks(summary, None))
+        if response.status_code == 400 and (response.body or "").strip() in REFUSED_SHAPE_ERRORS:
+            _sent_as_text(message)
+            response = self._post(text=plain_text(summary, None))
         if response.status_code != 200:
             headers = {key.lower(): value for key, value in (response.headers or {}).items()}
             detail = response.body if len(response.body or "") < 100 else ""
             raise error_for_status("the Slack webhook", response.status_code, _first(headers.get("retry-after")),
                                    detail)
         return None
+
+    def _post(self, **content: Any) -> Any:
+        try:
+            return self._client.send(**content, unfurl_links=False, unfurl_media=False)
+        except Exception as error:  # urllib's failures: refused, timeout, DNS, TLS
+            raise _network_error("the Slack webhook", error) from None
 
 
 class SlackBotNotifier:
@@ -95,11 +103,16 @@ class SlackBotNotifier:
         """Post ``message`` (in its thread, if it follows one up); returns ``"<channel>:<ts>"``."""
         summary = AlertSummary.of(message)
         thread_ts = message.thread.split(":", 1)[1] if message.thread and ":" in message.thread else None
-        response = self._call("chat.postMessage", self._client.chat_postMessage, channel=self.channel,
-                              text=fallback_text(summary), blocks=blocks(summary, self.ack_reaction),
-                              thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, link_names=False,
-                              metadata={"event_type": METADATA_EVENT,
-                                        "event_payload": {"key": message.key, "alert_id": message.alert_id}})
+        arguments = {"channel": self.channel, "thread_ts": thread_ts, "unfurl_links": False, "unfurl_media": False,
+                     "link_names": False, "metadata": {"event_type": METADATA_EVENT,
+                                                       "event_payload": {"key": message.key,
+                                                                         "alert_id": message.alert_id}}}
+        response = self._call("chat.postMessage", self._client.chat_postMessage, gone=REFUSED_SHAPE_ERRORS,
+                              text=fallback_text(summary), blocks=blocks(summary, self.ack_reaction), **arguments)
+        if response is None:  # refused for its blocks: nothing was posted, so the text alone goes now
+            _sent_as_text(message)
+            response = self._call("chat.postMessage", self._client.chat_postMessage,
+                                  text=plain_text(summary, self.ack_reaction), **arguments)
         return f"{response['channel']}:{response['ts']}"
 
     def lookup(self, key: str, since: datetime, thread: str | None = None) -> Lookup:
@@ -139,7 +152,8 @@ class SlackBotNotifier:
 
     def _call(self, method: str, call: Any, *, gone: Collection[str] = (), **arguments: Any) -> Any:
         """``call(**arguments)``'s response; ``None`` for an error in ``gone`` (what was asked about is no
-        more); any other failure a :class:`DeliveryError` saying whether to try again."""
+        more, or was refused in a way the caller mends); any other failure a :class:`DeliveryError` saying
+        whether to try again."""
         what = f"Slack {method}"
         try:
             return call(**arguments)
@@ -157,6 +171,11 @@ class SlackBotNotifier:
                                 retryable=False) from None
         except Exception as error:
             raise _network_error(what, error) from None
+
+
+def _sent_as_text(message: AlertMessage) -> None:
+    log.warning("Slack refused the message's blocks (invalid_blocks or msg_too_long); sending it as text", extra={
+        "key": message.key, "alerts": [message.alert_id, *(other.alert_id for other in message.more)]})
 
 
 def _first(value: Any) -> str | None:

@@ -19,6 +19,7 @@ from alerts.message import AlertSummary
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
 FALLBACK_LIMIT = 3000
+PLAIN_POST_LIMIT = 1500
 MORE_SHOWN = 10
 WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
@@ -75,27 +76,60 @@ def blocks(summary: AlertSummary, ack_reaction: str | None) -> list[dict[str, An
     else:  # an operator notice: what happened, no post to quote
         result.append(_section(fit("; ".join(summary.reasons), SECTION_LIMIT)))
     if summary.more:
-        lines = [f"• {_item(other, batch=summary.thread is None)}" for other in summary.more[:MORE_SHOWN]]
-        result.append(_section(fit_lines(f"*+{len(summary.more)} more:*", lines, len(summary.more))))
-    hint = f"React with :{ack_reaction}: to acknowledge, or run " if ack_reaction else "Acknowledge with "
-    result.append({"type": "context", "elements": [
-        _mrkdwn(f"{hint}`listener ack {summary.alert_id}` · alert #{summary.alert_id}")]})
+        result.append(_section(_more(summary)))
+    result.append({"type": "context", "elements": [_mrkdwn(_ack_hint(summary, ack_reaction))]})
     return result
+
+
+def plain_text(summary: AlertSummary, ack_reaction: str | None) -> str:
+    """The alert as one mrkdwn text without blocks, for a message whose blocks Slack refused
+    (``invalid_blocks``, ``msg_too_long``): the same post, reach, reasons and way to acknowledge."""
+    emoji = _SEVERITY_EMOJI.get(summary.severity, "")
+    lines = [f"{emoji} *{fit(summary.headline, 200)}*"]
+    if summary.has_post:
+        source = link(summary.url, summary.source or "post")
+        lines += [quote(summary.text, PLAIN_POST_LIMIT),
+                  f"{fit(summary.author, 300)} · reach {_reach(summary)} · {source} · {summary.posted} · "
+                  f"{fit(summary.lang, 20)} · {_scores(summary)} · {summary.severity}",
+                  f"*Why flagged:* {fit('; '.join(summary.reasons), PLAIN_POST_LIMIT)}"]
+    else:
+        lines.append(fit("; ".join(summary.reasons), PLAIN_POST_LIMIT))
+    if summary.more:
+        lines.append(_more(summary))
+    return "\n".join([*lines, _ack_hint(summary, ack_reaction)])
+
+
+def _more(summary: AlertSummary) -> str:
+    """The further alerts a message carries, as many as fit in a section."""
+    lines = [f"• {_item(other, batch=summary.thread is None)}" for other in summary.more[:MORE_SHOWN]]
+    return fit_lines(f"*+{len(summary.more)} more:*", lines, len(summary.more))
+
+
+def _ack_hint(summary: AlertSummary, ack_reaction: str | None) -> str:
+    hint = f"React with :{ack_reaction}: to acknowledge, or run " if ack_reaction else "Acknowledge with "
+    return f"{hint}`listener ack {summary.alert_id}` · alert #{summary.alert_id}"
+
+
+def _reach(summary: AlertSummary) -> str:
+    return f"{summary.reach:,} {summary.reach_label}" if summary.reach is not None else "unknown"
+
+
+def _scores(summary: AlertSummary) -> str:
+    score = f"{summary.complaint_prob:.0%}" if summary.complaint_prob is not None else "?"
+    return f"complaint {score} · {fit(summary.sentiment, 20)}"
 
 
 def _post(summary: AlertSummary) -> list[dict[str, Any]]:
     """The blocks that show the post: its text quoted, who wrote it where and when, and why it was flagged."""
-    reach = f"{summary.reach:,} {summary.reach_label}" if summary.reach is not None else "unknown"
-    score = f"{summary.complaint_prob:.0%}" if summary.complaint_prob is not None else "?"
     return [
         _section(quote(summary.text)),
         {"type": "section", "fields": [
             _mrkdwn(f"*Author*\n{fit(summary.author, 300)}"),
-            _mrkdwn(f"*Reach*\n{reach}"),
+            _mrkdwn(f"*Reach*\n{_reach(summary)}"),
             _mrkdwn(f"*Source*\n{link(summary.url, summary.source or 'post')}"),
             _mrkdwn(f"*Posted*\n{_local_time(summary)}"),
             _mrkdwn(f"*Language*\n{fit(summary.lang, 20)}"),
-            _mrkdwn(f"*Scores*\ncomplaint {score} · {fit(summary.sentiment, 20)}"),
+            _mrkdwn(f"*Scores*\n{_scores(summary)}"),
             _mrkdwn(f"*Severity*\n{summary.severity}"),
         ]},
         _section(f"*Why flagged:* {fit('; '.join(summary.reasons), SECTION_LIMIT - 20)}"),

@@ -53,6 +53,7 @@ class FakeSlack:
     reactions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     on_post: Callable[[], None] | None = None
     ts_counter: int = 0
+    refuse_blocks: str | None = None  # the error Slack answers a message with blocks, e.g. "invalid_blocks"
 
     def posts(self, path: str) -> list[Received]:
         return [request for request in self.requests if request.path == path]
@@ -76,6 +77,11 @@ class FakeSlack:
         if path == "/api/reactions.get":
             return 200, {}, {"ok": True, "message": {"ts": data["timestamp"],
                                                      "reactions": self.reactions.get(data["timestamp"], [])}}
+        if self.refuse_blocks and "blocks" in data and path in ("/api/chat.postMessage", "/webhook"):
+            self.requests.append(Received(path + "#refused", headers, body, data))
+            if path == "/webhook":  # a webhook answers 400 and the error as text
+                return 400, {}, self.refuse_blocks
+            return 200, {}, {"ok": False, "error": self.refuse_blocks}
         if self.failures:
             status, extra = self.failures.pop(0)
             self.requests.append(Received(path + "#failed", headers, body, data))

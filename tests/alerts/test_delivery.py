@@ -125,6 +125,32 @@ def test_a_bot_post_whose_answer_timed_out_is_found_in_the_channel_not_posted_ag
     assert alert.status == "sent" and alert.delivery_ref == "C0ALERTS:1763553600.000001"
 
 
+@pytest.mark.parametrize("kind", ["bot", "webhook"])
+@pytest.mark.parametrize("refusal", ["invalid_blocks", "invalid_blocks_format", "msg_too_long"])
+def test_a_message_slack_refuses_for_its_blocks_does_not_go_unseen_but_arrives_once_as_text(
+        tmp_path, slack_server, kind, refusal):
+    """It was given up at once ("check the bot token"): nobody saw the complaint."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store, "se cayó la fibra otra vez <@U123>"), "slack")
+    slack_server.refuse_blocks = refusal
+    notifier = bot(slack_server) if kind == "bot" else SlackWebhookNotifier("slack", slack_server.url + "/webhook")
+    outbox = Outbox(store, {"slack": notifier}, clock=clock)
+    assert outbox.deliver_due().sent == 1
+    clock.advance(hours=1)
+    assert outbox.deliver_due().sent == 0
+    [post] = slack_server.posts("/api/chat.postMessage" if kind == "bot" else "/webhook")
+    assert "blocks" not in post.data
+    text = post.data["text"]
+    for fact in ("complaint 1", ">se cayó la fibra otra vez &lt;@U123&gt;", "Ana (@angry)", "reach 1,200 followers",
+                 "<https://x.com/angry/status/1|x>", "*Why flagged:* complaint 90% ≥ 60%", "`listener ack 1`"):
+        assert fact in text
+    [alert] = store.alerts()
+    assert alert.status == "sent" and alert.attempts == 1
+    if kind == "bot":  # still findable after a crash: it carries the key
+        assert notifier.lookup(alert.alert.key, clock.now - timedelta(hours=2)).found
+
+
 def test_connection_refused_is_retried_and_the_secret_url_stays_out_of_store_and_logs(tmp_path, caplog):
     url = f"http://127.0.0.1:{free_port()}/services/T000/B000/supersecretpath"
     clock = FakeClock()
