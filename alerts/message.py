@@ -103,12 +103,14 @@ class AlertSummary:
 
 
 def _headline(message: AlertMessage) -> str:
-    """The first line of a message: the alert's title, or what a follow-up or batch carries."""
+    """The first line of a message: the alert's title, or what a follow-up, batch or group carries."""
     count = 1 + len(message.more)
     if message.thread is not None:
         return f"Follow-up: {count} more like this" if count > 1 else f"Follow-up: {message.alert.title}"
-    if message.more:
+    if message.batched:
         severities = Counter(alert.alert.severity for alert in (message, *message.more))
         counted = ", ".join(f"{severities[level]} {level}" for level in reversed(SEVERITIES) if severities[level])
         return f"{count} alerts batched (channel rate limit reached): {counted}"
+    if message.more:  # a group with no thread to go in (a Slack webhook's, or one whose first alert was held)
+        return f"{message.alert.title} and {count - 1} more like it"
     return message.alert.title

@@ -88,12 +88,14 @@ class DeliveryReport:
 
 @dataclass(frozen=True)
 class _Plan:
-    """One message to send: the alerts it carries (lead first), its key, and what it follows up."""
+    """One message to send: the alerts it carries (lead first), its key, what it follows up, and whether
+    the rate limit batched them."""
 
     alerts: list[StoredAlert]
     key: str
     thread: str | None = None
     lead_id: int | None = None
+    batched: bool = False
 
 
 class Outbox:
@@ -235,7 +237,7 @@ class Outbox:
         batched = sorted((stored for plan in by_urgency[budget - 1:] for stored in plan.alerts),
                          key=lambda stored: (-_urgency(stored), stored.id))
         log.info("alerts batched by rate limit", extra={"channel": channel, "alerts": _ids(batched)})
-        return [*kept, _Plan(batched, f"batch:{channel}:{batched[0].id}:{len(batched)}")]
+        return [*kept, _Plan(batched, f"batch:{channel}:{batched[0].id}:{len(batched)}", batched=True)]
 
     def _follow_up(self, lead_id: int, group: list[StoredAlert], now: datetime) -> _Plan | None:
         """One follow-up message for ``group`` once the lead's last message is an interval old."""
@@ -252,7 +254,8 @@ class Outbox:
     def _send(self, channel: str, plan: _Plan, report: DeliveryReport) -> bool:
         """Send one planned message; returns ``False`` when it failed and will be retried."""
         messages = [AlertMessage(stored.id, stored.alert, self._mention(stored)) for stored in plan.alerts]
-        message = replace(messages[0], key=plan.key, more=tuple(messages[1:]), thread=plan.thread)
+        message = replace(messages[0], key=plan.key, more=tuple(messages[1:]), thread=plan.thread,
+                          batched=plan.batched)
         delivery = self._store.begin_delivery(plan.key, channel, _ids(plan.alerts), plan.lead_id)
         notifier = self._notifiers.get(channel)
         try:

@@ -19,6 +19,7 @@ class AlertMessage:
     ``key`` is the message's idempotency key (the alert's key for a message of its own).
     ``more`` holds further alerts this one message carries (a group's follow-up, or what a rate
     limit batched). ``thread`` is the reference of the message this one follows up, if any.
+    ``batched`` says that the channel's rate limit put these alerts together (not their group).
     """
 
     alert_id: int
@@ -27,6 +28,7 @@ class AlertMessage:
     key: str = ""
     more: tuple["AlertMessage", ...] = field(default=())
     thread: str | None = None
+    batched: bool = False
 
     def __post_init__(self) -> None:
         if not self.key:

@@ -370,6 +370,24 @@ def test_over_the_rate_limit_the_rest_is_batched_into_one_message(tmp_path, slac
     assert outbox.deliver_due().sent == 1
 
 
+def test_a_group_s_follow_up_on_a_slack_webhook_does_not_claim_a_rate_limit_was_reached(tmp_path, slack_server):
+    """A webhook gives no reference to thread under, so its follow-up was headed "3 alerts batched (channel rate
+    limit reached)" though the limit was ten a minute and three messages were sent in five minutes."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    outbox = Outbox(store, {"slack": SlackWebhookNotifier("slack", slack_server.url + "/webhook")}, clock=clock,
+                    policies={"slack": ChannelPolicy(rate_limit_per_minute=10, grouping=True)})
+    for n in range(1, 5):
+        queue(store, add_mention(store, external_id=str(n)), "slack", group="Lumora:cue:bill")
+        outbox.deliver_due()
+        clock.advance(seconds=30)
+    clock.advance(minutes=5)
+    assert outbox.deliver_due().sent == 3
+    headlines = [post.data["blocks"][0]["text"]["text"] for post in slack_server.posts("/webhook")]
+    assert headlines == [":large_orange_circle: *complaint 1*",
+                         ":large_orange_circle: *complaint 2 and 2 more like it*"]
+
+
 def test_acknowledging_a_batch_acknowledges_every_alert_it_carried(tmp_path, slack_server):
     """As a reaction on the batch's message does: the person saw the whole message."""
     clock = FakeClock()
