@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 METADATA_EVENT = "complaint_listener_alert"
 # Slack API errors that mean "try again later" although the HTTP status was 200.
 _TRANSIENT_API_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fatal_error", "request_timeout"}
+# How far the listener's clock may have been off Slack's when it recorded a send (a hardware clock kept
+# in local time is hours off): a message is looked up this far either side of the recorded time.
+CLOCK_MARGIN = timedelta(days=1)
 # Slack's answers refusing a message for its blocks: it goes out again as text alone, the same facts.
 REFUSED_SHAPE_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long"})
 # slack_sdk's own log lines can quote the webhook URL; this logger keeps them out of ours.
@@ -116,9 +119,12 @@ class SlackBotNotifier:
         return f"{response['channel']}:{response['ts']}"
 
     def lookup(self, key: str, since: datetime, thread: str | None = None) -> Lookup:
-        """Find the message posted under ``key`` since ``since`` (in ``thread`` for a follow-up),
-        paging through everything posted since then, however busy the channel has been."""
-        oldest = f"{since.timestamp() - 60:.6f}"
+        """Find the message posted under ``key`` around ``since`` (in ``thread`` for a follow-up), paging
+        through everything posted within :data:`CLOCK_MARGIN` of it, however busy the channel has been.
+
+        ``since`` is the listener's clock and a message's ``ts`` Slack's: a clock that ran ahead when the
+        message was sent (and was set right before the restart) recorded a time after Slack's stamp."""
+        oldest, latest = (f"{(since + offset).timestamp():.6f}" for offset in (-CLOCK_MARGIN, CLOCK_MARGIN))
         if thread and ":" in thread:
             channel, ts = thread.split(":", 1)
             method, call, where = "conversations.replies", self._client.conversations_replies, {"ts": ts}
@@ -127,8 +133,8 @@ class SlackBotNotifier:
             method, call, where = "conversations.history", self._client.conversations_history, {}
         cursor = None
         while True:
-            response = self._call(method, call, channel=channel, oldest=oldest, include_all_metadata=True,
-                                  limit=200, cursor=cursor, **where)
+            response = self._call(method, call, channel=channel, oldest=oldest, latest=latest,
+                                  include_all_metadata=True, limit=200, cursor=cursor, **where)
             for posted in response.get("messages", []):
                 metadata = posted.get("metadata") or {}
                 if metadata.get("event_type") == METADATA_EVENT and metadata.get("event_payload", {}).get("key") == key:

@@ -54,6 +54,8 @@ class FakeSlack:
     on_post: Callable[[], None] | None = None
     ts_counter: int = 0
     refuse_blocks: str | None = None  # the error Slack answers a message with blocks, e.g. "invalid_blocks"
+    clock: Callable[[], datetime] | None = None  # Slack's own time: when set, it stamps posts and history
+    # honours oldest/latest, as Slack does; otherwise posts get fixed stamps and every one is listed
 
     def posts(self, path: str) -> list[Received]:
         return [request for request in self.requests if request.path == path]
@@ -70,6 +72,9 @@ class FakeSlack:
             self.requests.append(Received(path, headers, body, data))
             messages = [{"ts": r.data["ts"], "text": r.data.get("text"), "metadata": r.data.get("metadata")}
                         for r in reversed(self.posts("/api/chat.postMessage"))]
+            if self.clock is not None:
+                oldest, latest = float(data.get("oldest") or 0), float(data.get("latest") or "inf")
+                messages = [m for m in messages if oldest <= float(m["ts"]) <= latest]
             start, limit = int(data.get("cursor") or 0), int(data.get("limit") or 100)
             more = start + limit < len(messages)
             return 200, {}, {"ok": True, "messages": messages[start:start + limit], "has_more": more,
@@ -88,7 +93,8 @@ class FakeSlack:
             return status, extra, {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"}
         if path == "/api/chat.postMessage":
             self.ts_counter += 1
-            data["ts"] = f"1763553600.{self.ts_counter:06d}"
+            stamp = int(self.clock().timestamp()) if self.clock is not None else 1763553600
+            data["ts"] = f"{stamp}.{self.ts_counter:06d}"
             self.requests.append(Received(path, headers, body, data))
             if self.on_post:
                 self.on_post()

@@ -151,6 +151,28 @@ def test_a_message_slack_refuses_for_its_blocks_does_not_go_unseen_but_arrives_o
         assert notifier.lookup(alert.alert.key, clock.now - timedelta(hours=2)).found
 
 
+@pytest.mark.parametrize("clock_error", [timedelta(hours=1), timedelta(hours=-1), timedelta(0)])
+def test_a_post_a_crash_left_unfinished_while_the_clock_was_wrong_is_not_posted_again(
+        tmp_path, slack_server, clock_error):
+    """The channel's history was read from the recorded send time on: a post made while the clock ran an hour
+    ahead, then corrected, was stamped by Slack before that, was not found, and was posted a second time."""
+    slack_clock = FakeClock()
+    clock = FakeClock(slack_clock.now + clock_error)
+    slack_server.clock = slack_clock
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "slack")
+    [stored] = store.due_alerts(timedelta(minutes=15))
+    store.begin_delivery(stored.alert.key, "slack", [stored.id])
+    bot(slack_server).send(AlertMessage(stored.id, stored.alert, store.mention(stored.alert.mention_id)))
+    # ... and the listener dies before recording it; it restarts ten minutes later, its clock set right.
+    slack_clock.advance(minutes=10)
+    clock.now = slack_clock.now
+    assert Outbox(store, {"slack": bot(slack_server)}, clock=clock).deliver_due().sent == 1
+    [post] = slack_server.posts("/api/chat.postMessage")
+    [alert] = store.alerts()
+    assert alert.status == "sent" and alert.delivery_ref == f"C0ALERTS:{post.data['ts']}"
+
+
 def test_connection_refused_is_retried_and_the_secret_url_stays_out_of_store_and_logs(tmp_path, caplog):
     url = f"http://127.0.0.1:{free_port()}/services/T000/B000/supersecretpath"
     clock = FakeClock()
