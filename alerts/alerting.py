@@ -9,6 +9,7 @@ from datetime import timedelta
 from alerts.acks import ReactionAcks
 from alerts.channels import build_notifiers, build_policies, secrets_redactor
 from alerts.escalation import Escalator
+from alerts.notifiers.console import ACK_COMMAND
 from alerts.notifiers.slack import SlackBotNotifier
 from alerts.operator import OperatorNotices
 from alerts.outbox import GroupingPolicy, Outbox, RetryPolicy
@@ -30,9 +31,9 @@ class Alerting:
 
 
 def build_alerting(settings: Settings, store: Store, clock: Clock = system_clock, *,
-                   should_stop: Callable[[], bool] = lambda: False) -> Alerting:
+                   should_stop: Callable[[], bool] = lambda: False, ack_command: str = ACK_COMMAND) -> Alerting:
     """Build the alerting pipeline that ``settings`` describe, on ``store``; delivery and the reading of
-    reactions stop between messages once ``should_stop`` says so.
+    reactions stop between messages once ``should_stop`` says so; a console channel prints ``ack_command``.
 
     Example::
 
@@ -44,7 +45,7 @@ def build_alerting(settings: Settings, store: Store, clock: Clock = system_clock
     redact = secrets_redactor(config.channels)
     notices = OperatorNotices(store, config.operator_channel, clock=clock,
                               window=timedelta(minutes=config.operator_notice_minutes), redact=redact)
-    notifiers = build_notifiers(config.channels)
+    notifiers = build_notifiers(config.channels, ack_command=ack_command)
     outbox = Outbox(
         store, notifiers, clock=clock,
         policy=RetryPolicy(give_up_after=timedelta(hours=config.give_up_after_hours)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from alerts.notifiers import Notifier
-from alerts.notifiers.console import ConsoleNotifier
+from alerts.notifiers.console import ACK_COMMAND, ConsoleNotifier
 from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.jsonl import JsonlNotifier
 from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
@@ -22,10 +22,6 @@ class ChannelUnavailable(Exception):
 
 def _secret(value) -> str | None:
     return value.get_secret_value() if value is not None else None
-
-
-def _console(channel: ChannelConfig) -> Notifier:
-    return ConsoleNotifier(channel.name)
 
 
 def _jsonl(channel: ChannelConfig) -> Notifier:
@@ -58,7 +54,6 @@ def _webhook(channel: ChannelConfig) -> Notifier:
 
 
 BUILDERS: dict[str, Callable[[ChannelConfig], Notifier]] = {
-    "console": _console,
     "jsonl": _jsonl,
     "slack": _slack,
     "email": email_notifier,
@@ -66,11 +61,12 @@ BUILDERS: dict[str, Callable[[ChannelConfig], Notifier]] = {
 }
 
 
-def build_notifiers(channels: Sequence[ChannelConfig]) -> dict[str, Notifier]:
-    """A notifier for every channel, by channel name."""
+def build_notifiers(channels: Sequence[ChannelConfig], *, ack_command: str = ACK_COMMAND) -> dict[str, Notifier]:
+    """A notifier for every channel, by channel name; a console prints ``ack_command`` to acknowledge."""
+    builders = {**BUILDERS, "console": lambda channel: ConsoleNotifier(channel.name, ack_command=ack_command)}
     notifiers = {}
     for channel in channels:
-        builder = BUILDERS.get(channel.type)
+        builder = builders.get(channel.type)
         if builder is None:
             raise ChannelUnavailable(f"alert channel {channel.name!r}: type {channel.type!r} is not available yet")
         notifiers[channel.name] = builder(channel)

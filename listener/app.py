@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from alerts.alerting import build_alerting
+from alerts.notifiers.console import ACK_COMMAND
 from alerts.outbox import DeliveryReport
 from listener.clock import Clock, system_clock
 from listener.config import Settings
@@ -53,12 +54,14 @@ class Listener:
         clock: Clock = system_clock,
         classifier: Classifier | None = None,
         sources: list[Source] | None = None,
+        ack_command: str = ACK_COMMAND,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.stop_event = threading.Event()
         self.store = Store.open(settings.storage.path, clock)
-        self.alerting = build_alerting(settings, self.store, clock, should_stop=self.stop_event.is_set)
+        self.alerting = build_alerting(settings, self.store, clock, should_stop=self.stop_event.is_set,
+                                       ack_command=ack_command)
         notices = self.alerting.notices
         self.sources = [
             GuardedSource(source, lambda name, reason: notices.report("source-disabled", name, reason))

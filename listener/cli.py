@@ -12,6 +12,7 @@ import getpass
 import json
 import math
 import os
+import shlex
 import shutil
 import sqlite3
 import sys
@@ -75,6 +76,16 @@ class CliContext:
                 sys.exit(CONFIG_ERROR_EXIT)
             logs.redact_with(self.redactor)
         return self._settings
+
+    @property
+    def ack_command(self) -> str:
+        """The command that acknowledges an alert of this config from the current directory, as a console
+        channel prints it: ``listener ack --demo`` for the demo, with ``--config`` when one was named."""
+        if self.demo:
+            return "listener ack --demo"
+        if self.config_path:
+            return f"listener ack --config {shlex.quote(str(Path(self.config_path).resolve()))}"
+        return "listener ack"
 
     @property
     def redactor(self) -> Redactor:
@@ -142,7 +153,7 @@ def open_listener(state: CliContext, **kwargs: Any):
     from listener.sources import SourceConfigError
 
     try:
-        return Listener(state.settings, **kwargs)
+        return Listener(state.settings, ack_command=state.ack_command, **kwargs)
     except StoreDamaged:
         raise  # not the config's doing: the command group says so, and how to recover it
     except (ChannelUnavailable, StoreError, SourceConfigError) as error:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import getpass
+import shlex
 
+import pytest
 from click.testing import CliRunner
 
 from listener.cli import main
 from listener.store import Store
+from replay_records import post, write_posts
 
 
 def test_ack_records_the_user_by_default_prints_the_minute_and_says_when_it_was_already_done(write_config, one_alert):
@@ -42,3 +45,27 @@ def test_ack_by_a_blank_name_is_refused_and_does_not_record_an_acknowledgement_b
     reopened = Store.open(tmp_path / "listener.db")
     assert reopened.alert(alert.id).acknowledged_at is None
     reopened.close()
+
+
+@pytest.mark.parametrize("how", [["--demo"], ["--config", "elsewhere/listener.toml"]])
+def test_the_ack_command_the_console_prints_does_not_fail_for_want_of_the_config(tmp_path, monkeypatch, write_config,
+                                                                                 how):
+    """The console printed 'listener ack N', which in the demo's folder (no ./listener.toml) stops with a config
+    error: the demo, or a config named with --config, needs the same option to find its database."""
+    monkeypatch.chdir(tmp_path)
+    if how[0] == "--config":  # a config in another folder, a console channel among its rule's channels
+        config = write_config('[[alerts.channels]]\nname = "screen"\ntype = "console"\n').read_text(encoding="utf-8")
+        (tmp_path / "listener.toml").unlink()
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere" / "listener.toml").write_text(
+            config.replace('channels = ["file"]', 'channels = ["file", "screen"]'), encoding="utf-8")
+        write_posts(tmp_path / "elsewhere" / "posts.jsonl", [post("1", "Lumora sin internet, voy a poner una denuncia")])
+    ran = CliRunner().invoke(main, ["run", "--once", *how])
+    assert ran.exit_code == 0, ran.output
+    printed = next(line for line in ran.output.splitlines() if line.strip().startswith("acknowledge: listener "))
+    command = shlex.split(printed.split("acknowledge: listener ", 1)[1])
+
+    acked = CliRunner().invoke(main, command)
+
+    assert acked.exit_code == 0, acked.output
+    assert "acknowledged by" in acked.output

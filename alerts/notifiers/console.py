@@ -14,12 +14,17 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in text)
 
 
-class ConsoleNotifier:
-    """Writes alerts to a terminal (or any text stream)."""
+ACK_COMMAND = "listener ack"
 
-    def __init__(self, name: str = "console", stream: TextIO | None = None) -> None:
+
+class ConsoleNotifier:
+    """Writes alerts to a terminal (or any text stream). ``ack_command`` is the command it prints to
+    acknowledge one, as it works in the shell the listener was started from (``listener ack --demo``)."""
+
+    def __init__(self, name: str = "console", stream: TextIO | None = None, *, ack_command: str = ACK_COMMAND) -> None:
         self.name = name
         self._stream = stream
+        self._ack_command = ack_command
 
     def send(self, message: AlertMessage) -> str | None:
         """Print ``message``; nothing to refer back to, so returns ``None``."""
@@ -35,7 +40,7 @@ class ConsoleNotifier:
         lines.append(f"  {'why: ' if summary.has_post else ''}{_printable('; '.join(summary.reasons))}")
         if summary.url:
             lines.append(f"  {_printable(summary.url)}")
-        lines.append(f"  acknowledge: listener ack {summary.alert_id}")
+        lines.append(f"  acknowledge: {self._ack_command} {summary.alert_id}")
         stream.write("\n".join(lines) + "\n")
         stream.flush()
         return None
