@@ -17,6 +17,9 @@ def error_for_status(what: str, status: int, retry_after: str | None = None, det
         return DeliveryError(f"{what} is rate limiting (HTTP 429){suffix}", retry_after=retry_after_seconds(retry_after))
     if status == 408 or status >= 500:
         return DeliveryError(f"{what} answered HTTP {status}{suffix}", retry_after=retry_after_seconds(retry_after))
+    if 300 <= status < 400:
+        return DeliveryError(f"{what} answered HTTP {status}, a redirect, which is not followed (it would lose the "
+                             f"message){suffix}; set the channel's URL to the address it redirects to", retryable=False)
     hint = "check the channel's URL and credentials" if status in (401, 403, 404) else "check the channel's config"
     return DeliveryError(f"{what} refused the message with HTTP {status}{suffix}; {hint}", retryable=False)
 

@@ -25,6 +25,17 @@ SIGNATURE_HEADER = "X-Listener-Signature"
 TIMESTAMP_HEADER = "X-Listener-Timestamp"
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows no redirect: urllib turns a POST answered 301, 302 or 303 into a bodiless GET of the new address,
+    which answered 200 and had the alert recorded as sent though it never arrived."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """The ``X-Listener-Signature`` value for ``body`` sent at ``timestamp``."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -58,7 +69,7 @@ class WebhookNotifier:
             headers[SIGNATURE_HEADER] = signature(self._secret, timestamp, body)
         request = urllib.request.Request(self._url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout):
+            with _OPENER.open(request, timeout=self._timeout):
                 pass
         except urllib.error.HTTPError as error:
             raise error_for_status(f"webhook {self.name}", error.code, error.headers.get("Retry-After")) from None

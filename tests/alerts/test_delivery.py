@@ -21,6 +21,7 @@ from alerts.notifiers import AlertMessage, DeliveryError
 from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.jsonl import JsonlNotifier
 from alerts.notifiers.slack import SlackBotNotifier, SlackWebhookNotifier
+from alerts.notifiers.webhook import WebhookNotifier
 from alerts.operator import OperatorNotices
 from alerts.outbox import ChannelPolicy, GroupingPolicy, Outbox, RetryPolicy
 from alerts.quiet_hours import QuietHours
@@ -186,6 +187,26 @@ def test_connection_refused_is_retried_and_the_secret_url_stays_out_of_store_and
     assert alert.status == "pending" and alert.last_error == "the Slack webhook refused the connection"
     assert "supersecretpath" not in caplog.text
     assert "supersecretpath" not in (tmp_path / "l.db").read_bytes().decode("latin-1")
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_webhook_that_redirects_does_not_have_its_alert_recorded_as_sent_unseen(tmp_path, slack_server, status):
+    """urllib followed a 301, 302 or 303 as a GET without the body: the new address answered 200, and the alert
+    was 'sent' though no one received it. Now it is given up at once, saying what to set, and the operator hears."""
+    answer = slack_server.handle
+    slack_server.handle = lambda path, headers, body, query: (
+        (status, {"Location": slack_server.url + "/new"}, "moved") if path == "/old" else answer(path, headers, body, query))
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    queue(store, add_mention(store), "hook")
+    told = []
+    outbox = Outbox(store, {"hook": WebhookNotifier("hook", slack_server.url + "/old")}, clock=clock,
+                    report_problem=lambda kind, subject, text: told.append(text))
+    assert outbox.deliver_due().given_up == 1
+    assert slack_server.posts("/new") == []
+    [alert] = store.alerts()
+    assert alert.status == "failed" and "redirect" in alert.last_error and "set the channel's URL" in alert.last_error
+    assert len(told) == 1
 
 
 def test_smtp_4xx_is_retried_and_the_email_arrives_once(tmp_path, smtp_server):
