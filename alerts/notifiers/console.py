@@ -17,6 +17,12 @@ def _printable(text: str) -> str:
 ACK_COMMAND = "listener ack"
 
 
+def _item(other: AlertSummary, batch: bool) -> str:
+    """One more alert a message carries: in a batch its severity, title and id too (they differ)."""
+    what = f"[{other.severity}] {other.title} (#{other.alert_id}) · " if batch else ""
+    return what + (f"{other.author}: {other.text}" if other.has_post else "; ".join(other.reasons))
+
+
 class ConsoleNotifier:
     """Writes alerts to a terminal (or any text stream). ``ack_command`` is the command it prints to
     acknowledge one, as it works in the shell the listener was started from (``listener ack --demo``)."""
@@ -32,7 +38,7 @@ class ConsoleNotifier:
         stream = self._stream or sys.stdout
         reach = f"{summary.reach:,} {summary.reach_label}" if summary.reach is not None else "reach unknown"
         score = f"complaint {summary.complaint_prob:.0%}" if summary.complaint_prob is not None else ""
-        lines = [f"[ALERT #{summary.alert_id} {summary.severity.upper()}] {_printable(summary.title)}"]
+        lines = [f"[ALERT #{summary.alert_id} {summary.severity.upper()}] {_printable(summary.headline)}"]
         if summary.has_post:
             lines += [f"  {_printable(summary.author)} · {reach} · {summary.source} · {summary.posted} · {summary.lang} · "
                       f"{summary.sentiment} {score}",
@@ -40,6 +46,9 @@ class ConsoleNotifier:
         lines.append(f"  {'why: ' if summary.has_post else ''}{_printable('; '.join(summary.reasons))}")
         if summary.url:
             lines.append(f"  {_printable(summary.url)}")
+        if summary.more:
+            lines.append(f"  +{len(summary.more)} more:")
+            lines += [f"  - {_printable(_item(other, batch=summary.thread is None))}" for other in summary.more]
         lines.append(f"  acknowledge: {self._ack_command} {summary.alert_id}")
         stream.write("\n".join(lines) + "\n")
         stream.flush()

@@ -431,6 +431,23 @@ def test_a_group_s_follow_up_on_a_slack_webhook_does_not_claim_a_rate_limit_was_
                          ":large_orange_circle: *complaint 2 and 2 more like it*"]
 
 
+def test_a_batch_on_the_console_does_not_show_only_its_first_alert(tmp_path):
+    """The console printed the lead's title and post alone: the other alerts a rate limit batched into the message
+    were recorded as sent and never shown."""
+    clock = FakeClock()
+    store = Store.open(tmp_path / "l.db", clock)
+    for n in range(1, 5):
+        queue(store, add_mention(store, f"post number {n}", external_id=str(n)), "console")
+    screen = io.StringIO()
+    outbox = Outbox(store, {"console": ConsoleNotifier("console", screen)}, clock=clock,
+                    policies={"console": ChannelPolicy(rate_limit_per_minute=2)})
+    assert outbox.deliver_due().sent == 4
+    batch = screen.getvalue().split("[ALERT #2 ")[1]
+    assert batch.startswith("HIGH] 3 alerts batched (channel rate limit reached): 3 high\n")
+    assert "  +2 more:\n  - [high] complaint 3 (#3) · Ana (@angry): post number 3\n" \
+           "  - [high] complaint 4 (#4) · Ana (@angry): post number 4\n" in batch
+
+
 def test_acknowledging_a_batch_acknowledges_every_alert_it_carried(tmp_path, slack_server):
     """As a reaction on the batch's message does: the person saw the whole message."""
     clock = FakeClock()
