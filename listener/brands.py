@@ -3,10 +3,12 @@ the ones it ignores."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+import regex
+
 from listener.config import BrandConfig
+from listener.folding import fold, phrase_pattern
 
 
 def own_brands_first(brands: Sequence[BrandConfig]) -> list[BrandConfig]:
@@ -26,8 +28,10 @@ def own_brands_first(brands: Sequence[BrandConfig]) -> list[BrandConfig]:
 class BrandMatcher:
     """Finds the brand a text mentions.
 
-    A term matches as a whole word or phrase, ignoring case (``lumora`` matches "Lumora's app" and
-    "@lumora" but not "illumoration"). Brands are tried in :func:`own_brands_first` order.
+    A term matches as a whole word or phrase, ignoring case, accents, the kind of apostrophe and how many
+    spaces or line breaks are between its words, as keywords do (``lumora`` matches "Lumora's app" and
+    "@lumora" but not "illumoration"; "Telefónica" matches "telefonica"). Brands are tried in
+    :func:`own_brands_first` order.
 
     Example::
 
@@ -45,7 +49,8 @@ class BrandMatcher:
 
     def brand_of(self, text: str) -> str | None:
         """The first brand whose terms appear in ``text``, or ``None``."""
-        return next((name for name, pattern in self._patterns if pattern.search(text)), None)
+        folded = fold(text)
+        return next((name for name, pattern in self._patterns if pattern.search(folded)), None)
 
     def brand_for(self, text: str, handle: str | None, named: str | None = None) -> str | None:
         """The brand a post is about (a :class:`~listener.sources.BrandOf`): ``named`` when the config has
@@ -59,6 +64,8 @@ class BrandMatcher:
         return handle is not None and handle.lower().lstrip("@") in self._excluded_handles.get(brand, set())
 
 
-def _pattern(terms: Sequence[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(term.strip()) for term in terms if term.strip())
-    return re.compile(rf"(?<![\w]){'(?:' + alternatives + ')'}(?![\w])", re.IGNORECASE)
+def _pattern(terms: Sequence[str]) -> regex.Pattern[str]:
+    """One pattern that finds any of ``terms`` in folded text (a brand always has one: its name at least)."""
+    pattern = phrase_pattern(term for term in terms if term.strip())
+    assert pattern is not None, "a brand's terms are never all blank: the config refuses a blank term"
+    return pattern

@@ -1,0 +1,33 @@
+"""Which brand a post is about, as a new user configures several brands and a competitor: read from a
+replayed file, so what a brand's terms miss is a mention lost."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from listener.brands import BrandMatcher
+from listener.config import BrandConfig
+from listener.sources.replay import ReplaySource
+from replay_records import post, write_posts
+
+BRANDS = [
+    BrandConfig(name="Telefónica", terms={"*": ["Telefónica", "@telefonica"]}),
+    BrandConfig(name="Vireo Net", terms={"*": ["Vireo Net"]}, competitor=True),
+]
+
+
+def brands_of(tmp_path, texts: list[str], brands: list[BrandConfig] = BRANDS) -> list[str | None]:
+    """The brand each of ``texts`` is stored under when replayed (None: skipped, not stored)."""
+    path = write_posts(tmp_path / "posts.jsonl", [post(str(number), text) for number, text in enumerate(texts)])
+    [batch] = list(ReplaySource(path, BrandMatcher(brands, "replay")).fetch({}))
+    stored = {mention.external_id: mention.brand for mention in batch.mentions}
+    return [stored.get(str(number)) for number in range(len(texts))]
+
+
+def test_a_post_written_without_the_brands_accents_or_spacing_is_not_skipped(tmp_path):
+    """"La telefonica me cobra de más" was skipped as about no brand: terms matched case, not accents, so a
+    customer who left out the accent (most do), a phone that sends 'ó' decomposed, a double space or a line
+    break inside "Vireo Net" lost the mention, where keywords match all of these."""
+    texts = ["La telefonica me cobra de más", "#TELEFONICA caída otra vez",
+             unicodedata.normalize("NFD", "Telefónica sin señal"), "Vireo  Net sin señal", "Vireo\nNet caído"]
+    assert brands_of(tmp_path, texts) == ["Telefónica", "Telefónica", "Telefónica", "Vireo Net", "Vireo Net"]
