@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import regex
-
 from listener.config import BrandConfig
 from listener.folding import fold, phrase_pattern
 
@@ -30,8 +28,9 @@ class BrandMatcher:
 
     A term matches as a whole word or phrase, ignoring case, accents, the kind of apostrophe and how many
     spaces or line breaks are between its words, as keywords do (``lumora`` matches "Lumora's app" and
-    "@lumora" but not "illumoration"; "Telefónica" matches "telefonica"). Brands are tried in
-    :func:`own_brands_first` order.
+    "@lumora" but not "illumoration"; "Telefónica" matches "telefonica"). Where terms overlap, the
+    longest is taken: with brands "Uber" and "Uber Eats", "Uber Eats" in a post is no mention of Uber. Of
+    the brands a post names, the first in :func:`own_brands_first` order is its brand.
 
     Example::
 
@@ -41,7 +40,15 @@ class BrandMatcher:
     """
 
     def __init__(self, brands: Sequence[BrandConfig], source: str) -> None:
-        self._patterns = [(brand.name, _pattern(brand.terms_for(source))) for brand in own_brands_first(brands)]
+        ordered = own_brands_first(brands)
+        self._rank = {brand.name: rank for rank, brand in enumerate(ordered)}
+        self._brands_by_term: dict[str, list[str]] = {}
+        for brand in ordered:
+            for term in {fold(term) for term in brand.terms_for(source) if term.strip()}:
+                self._brands_by_term.setdefault(term, []).append(brand.name)
+        pattern = phrase_pattern(self._brands_by_term)
+        assert pattern is not None, "the config has a brand, and a brand a term: its name at least"
+        self._pattern = pattern
         self._excluded_handles = {
             brand.name: {handle.lower().lstrip("@") for handle in brand.excluded_handles()} for brand in brands
         }
@@ -49,8 +56,8 @@ class BrandMatcher:
 
     def brand_of(self, text: str) -> str | None:
         """The first brand whose terms appear in ``text``, or ``None``."""
-        folded = fold(text)
-        return next((name for name, pattern in self._patterns if pattern.search(folded)), None)
+        named = {name for term in self._pattern.findall(fold(text)) for name in self._brands_by_term[term]}
+        return min(named, key=self._rank.__getitem__, default=None)
 
     def brand_for(self, text: str, handle: str | None, named: str | None = None) -> str | None:
         """The brand a post is about (a :class:`~listener.sources.BrandOf`): ``named`` when the config has
@@ -63,9 +70,3 @@ class BrandMatcher:
         """Whether ``handle`` is one of ``brand``'s own or ignored accounts (its posts are not mentions)."""
         return handle is not None and handle.lower().lstrip("@") in self._excluded_handles.get(brand, set())
 
-
-def _pattern(terms: Sequence[str]) -> regex.Pattern[str]:
-    """One pattern that finds any of ``terms`` in folded text (a brand always has one: its name at least)."""
-    pattern = phrase_pattern(term for term in terms if term.strip())
-    assert pattern is not None, "a brand's terms are never all blank: the config refuses a blank term"
-    return pattern

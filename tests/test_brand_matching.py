@@ -31,3 +31,17 @@ def test_a_post_written_without_the_brands_accents_or_spacing_is_not_skipped(tmp
     texts = ["La telefonica me cobra de más", "#TELEFONICA caída otra vez",
              unicodedata.normalize("NFD", "Telefónica sin señal"), "Vireo  Net sin señal", "Vireo\nNet caído"]
     assert brands_of(tmp_path, texts) == ["Telefónica", "Telefónica", "Telefónica", "Vireo Net", "Vireo Net"]
+
+
+def test_a_post_about_a_brand_whose_name_holds_another_brands_is_not_given_to_the_other():
+    """With "Uber" and "Uber Eats" both configured, "mi pedido de Uber Eats no llega" was Uber's (listed
+    first): its alert went to Uber's rules and channels, and the digest counted it for Uber. A term is
+    looked for as a whole, so "Uber" inside "Uber Eats" is no mention of Uber; a post naming both is the
+    first listed brand's, and a competitor's name holding ours still leaves a post naming ours ours."""
+    brands = [BrandConfig(name="Uber"), BrandConfig(name="Uber Eats"),
+              BrandConfig(name="Uber Eats Falso", competitor=True)]
+    matcher = BrandMatcher(brands, "replay")
+    assert [matcher.brand_of(text) for text in [
+        "mi pedido de Uber Eats no llega", "pedí un Uber y luego Uber Eats", "Uber Eats Falso me estafó",
+        "Uber Eats Falso es peor que Uber Eats",
+    ]] == ["Uber Eats", "Uber", "Uber Eats Falso", "Uber Eats"]
