@@ -24,6 +24,8 @@ from pydantic import (
     StringConstraints, model_validator,
 )
 
+from listener.folding import fold
+
 CONFIG_ENV = "LISTENER_CONFIG"
 DEFAULT_CONFIG_NAME = "listener.toml"
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -658,6 +660,14 @@ class Settings(Strict):
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
             raise ValueError(f"brand name(s) {', '.join(map(repr, twice))} appear more than once in [[brands]]")
+        alike: dict[str, list[str]] = {}
+        for name in names:
+            alike.setdefault(fold(name), []).append(name)
+        for spellings in alike.values():
+            if len(spellings) > 1:
+                raise ValueError(f"brand names {' and '.join(map(repr, spellings))} differ only in case or accents: they "
+                                 "read as one brand (terms match any case or accents) and rules and the digest would "
+                                 "take one for the other; keep one [[brands]] table for it, or name the other apart")
         unknown = [name for name in self.digest.brand_topics if name not in names]
         if unknown:
             raise ValueError(f"digest.brand_topics names unknown brand(s) {', '.join(map(repr, unknown))}; "

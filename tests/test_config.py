@@ -632,3 +632,12 @@ def test_config_check_loads_no_transformer_which_a_hub_id_would_fetch(write_conf
     (path.parent / "posts.jsonl").write_text("")
     result = run_check(path)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("name", ["lumora", "LUMORA", "Lumóra"])
+def test_two_brands_named_alike_but_for_case_or_accents_do_not_pass_the_check(write_config, name):
+    """A second [[brands]] table "lumora" (a copy left as a competitor, say) passed: a rule written for
+    brands = ["lumora"] then covered the competitor, and never alerted on Lumora's complaints."""
+    result = run_check(write_config(f'\n[[brands]]\nname = "{name}"\ncompetitor = true\n'))
+    assert result.exit_code == 2, result.output
+    assert f"brand names 'Lumora' and '{name}' differ only in case or accents" in result.output
