@@ -717,11 +717,31 @@ class Settings(Strict):
             unknown = [name for name in named if name != "*" and name not in known]
             if unknown:
                 raise ValueError(f"rule {rule.name!r} names unknown brand(s) {', '.join(unknown)}")
+            _rule_covers_its_brands(rule, {brand.name for brand in self.brands if brand.competitor})
         return self
 
     def brand(self, name: str) -> BrandConfig | None:
         """The brand called ``name``, or ``None``."""
         return next((brand for brand in self.brands if brand.name == name), None)
+
+
+def _rule_covers_its_brands(rule: RuleConfig, competitors: set[str]) -> None:
+    """Refuse a rule, or one of its routes, that names a brand whose mentions it never alerts on: a
+    competitor (competitors never alert), or in a route a brand the rule itself does not cover."""
+    named = [*rule.brands, *(name for route in rule.routes for name in route.brands)]
+    rivals = [name for name in dict.fromkeys(named) if name in competitors]
+    if rivals:
+        raise ValueError(f"rule {rule.name!r} names competitor(s) {', '.join(map(repr, rivals))}, whose mentions never "
+                         "alert (the digest compares them); remove them from the rule's brands and routes, or set "
+                         "competitor = false in their [[brands]] table to alert on them as your own")
+    if "*" in rule.brands:
+        return
+    for route in rule.routes:
+        outside = [name for name in route.brands if name != "*" and name not in rule.brands]
+        if outside:
+            raise ValueError(f"rule {rule.name!r} has a route for brand(s) {', '.join(map(repr, outside))}, which the "
+                             f"rule does not cover (its brands: {', '.join(map(repr, rule.brands))}), so the route "
+                             "never sends; add them to the rule's brands, or move the route to a rule that covers them")
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -641,3 +641,20 @@ def test_two_brands_named_alike_but_for_case_or_accents_do_not_pass_the_check(wr
     result = run_check(write_config(f'\n[[brands]]\nname = "{name}"\ncompetitor = true\n'))
     assert result.exit_code == 2, result.output
     assert f"brand names 'Lumora' and '{name}' differ only in case or accents" in result.output
+
+
+@pytest.mark.parametrize("extra, says", [
+    ('\n[[alerts.rules]]\nname = "rival outages"\nbrands = ["Vireo Net"]\nchannels = ["file"]\n',
+     "rule 'rival outages' names competitor(s) 'Vireo Net', whose mentions never alert"),
+    ('\n[[alerts.rules]]\nname = "to sales"\nroutes = [{ brands = ["Vireo Net"], channels = ["file"] }]\n',
+     "rule 'to sales' names competitor(s) 'Vireo Net', whose mentions never alert"),
+    ('\n[[brands]]\nname = "Acme"\n\n[[alerts.rules]]\nname = "lumora"\nbrands = ["Lumora"]\nchannels = ["file"]\n'
+     'routes = [{ brands = ["Acme"], channels = ["file"] }]\n',
+     "rule 'lumora' has a route for brand(s) 'Acme', which the rule does not cover (its brands: 'Lumora')"),
+], ids=["rule-for-a-competitor", "route-for-a-competitor", "route-for-a-brand-the-rule-leaves-out"])
+def test_a_rule_or_route_that_could_never_send_does_not_pass_the_check(write_config, extra, says):
+    """Each passed config check and then sent nothing, ever: competitors never alert, and a rule only
+    sees the mentions of its own brands, so a route for another brand was never taken."""
+    result = run_check(write_config(extra))
+    assert result.exit_code == 2, result.output
+    assert says in result.output, result.output
