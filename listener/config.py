@@ -9,6 +9,7 @@ the key or list item holding the reference is left out.
 from __future__ import annotations
 
 import codecs
+import difflib
 import os
 import re
 import tomllib
@@ -24,6 +25,7 @@ from pydantic import (
     StringConstraints, model_validator,
 )
 
+from listener.config_lines import line_of
 from listener.folding import fold
 
 CONFIG_ENV = "LISTENER_CONFIG"
@@ -769,7 +771,8 @@ def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | Non
     path = Path(path)
     environ = os.environ if environ is None else environ
     try:
-        raw = tomllib.loads(_config_text(path, path.read_bytes()))
+        text = _config_text(path, path.read_bytes())
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file. Create one with 'listener init', or name it with "
@@ -785,7 +788,7 @@ def load_settings(path: str | os.PathLike[str], environ: Mapping[str, str] | Non
         interpolated = _interpolate(raw, environ, path, key_path=(), enabled=True)
         settings = Settings.model_validate(interpolated)
     except ValidationError as error:
-        raise ConfigError(_describe_validation_error(path, error)) from None
+        raise ConfigError(_describe_validation_error(path, text, error)) from None
     except RecursionError:
         raise _nested_too_deeply(path) from None
     return _resolve_paths(settings, path.parent)
@@ -878,12 +881,15 @@ _SECRET_KEYS = frozenset({"bearer_token", "client_id", "client_secret", "webhook
                           "smtp_password", "url"})
 
 
-def _describe_validation_error(path: Path, error: ValidationError) -> str:
+def _describe_validation_error(path: Path, text: str, error: ValidationError) -> str:
     lines = [f"{path}: invalid configuration:"]
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        line = line_of(text, problem["loc"])
+        if line is not None:
+            key = f"line {line}, {key}"
         if problem["type"] == "extra_forbidden":
-            what = "unknown key; check its spelling against 'listener init' or the README's reference"
+            what = f"unknown key; {_spelling_hint(problem['loc'])}"
         elif problem["type"] == "missing":
             what = "required key is missing"
         else:
@@ -893,6 +899,30 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
             what = f"{problem['msg']}{shown}"
         lines.append(f"  {key}: {what}")
     return "\n".join(lines)
+
+
+def _spelling_hint(loc: tuple[str | int, ...]) -> str:
+    """What an unknown key at ``loc`` may have meant: the key of its table closest in spelling
+    (``treshold``: 'complaint_threshold'), else the keys that table has."""
+    model: Any = Settings
+    for part in loc[:-1]:  # a list index, or a union's member pydantic names ("bool"), leaves the table as it is
+        fields = getattr(model, "model_fields", {})
+        model = fields[part].annotation if part in fields else model
+        while not (isinstance(model, type) and issubclass(model, BaseModel)) and get_args(model):
+            model = next(argument for argument in get_args(model) if argument is not type(None))  # list[X], X | None
+    keys = list(getattr(model, "model_fields", {}))
+    if not keys:
+        return "check its spelling against 'listener init' or the README's reference"
+    typed = str(loc[-1]).lower()
+    likeness = {key: difflib.SequenceMatcher(None, typed, key).ratio() for key in keys}
+    best = max(likeness.values())
+    # As alike as the likest, near enough ("treshold": reach_thresholds, negative_ and complaint_threshold).
+    close = sorted((key for key in keys if likeness[key] >= max(0.55, best - 0.1)), key=likeness.get, reverse=True) \
+        or [key for key in keys if typed in key or key in typed]
+    if close:
+        named = [repr(key) for key in close[:3]]
+        return f"did you mean {', '.join(named[:-1])}{' or ' if len(named) > 1 else ''}{named[-1]}?"
+    return f"the keys here are {', '.join(keys)} (the README's configuration reference has them all)"
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:

@@ -658,3 +658,24 @@ def test_a_rule_or_route_that_could_never_send_does_not_pass_the_check(write_con
     result = run_check(write_config(extra))
     assert result.exit_code == 2, result.output
     assert says in result.output, result.output
+
+
+@pytest.mark.parametrize("extra, typo, said", [
+    ('\n[[alerts.rules]]\nname = "legal"\ncomplaint_treshold = 0.7\nchannels = ["file"]\n',
+     "alerts.rules.1.complaint_treshold", "did you mean 'complaint_threshold'?"),
+    ('\n[[brands]]\nname = "Acme"\nlangauges = ["es"]\n', "brands.2.langauges", "did you mean 'languages'?"),
+    ('\n[[alerts.rules]]\nname = "legal"\nchannels = ["file"]\ntreshold = 0.7\n', "alerts.rules.1.treshold",
+     "did you mean 'reach_thresholds', 'negative_threshold' or 'complaint_threshold'?"),
+    ('\n[[alerts.channels]]\nname = "night"\ntype = "console"\nquiet_hours = { start = "22:00", end = "07:00", '
+     'timzone = "Europe/Madrid" }\n', "alerts.channels.1.quiet_hours.timzone", "did you mean 'timezone'?"),
+    ('\n[digets]\nenabled = false\n', "digets", "did you mean 'digest'?"),
+], ids=["threshold", "languages", "which-threshold", "inline-table", "table"])
+def test_an_unknown_key_does_not_leave_its_line_and_what_was_meant_to_be_guessed(write_config, extra, typo, said):
+    """"alerts.rules.1.complaint_treshold: unknown key; check its spelling against 'listener init' or the
+    README's reference": no line, in a file of a hundred lines and several rules, and no word of the key meant."""
+    path = write_config(extra)
+    line = next(number for number, text in enumerate(path.read_text().splitlines(), 1)
+                if typo.rsplit(".", 1)[-1] in text)
+    result = run_check(path)
+    assert result.exit_code == 2, result.output
+    assert f"line {line}, {typo}: unknown key; {said}" in result.output, result.output
