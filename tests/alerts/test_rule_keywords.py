@@ -45,6 +45,22 @@ def test_a_keyword_does_not_alert_inside_a_longer_word(text):
     assert reasons_for(text) == []
 
 
+@pytest.mark.parametrize("text, keyword", [
+    ("Lumoraのアプリがまた繋がらない", "繋がらない"),  # Japanese: the app won't connect again
+    ("Lumora移动又断网了", "断网"),  # Chinese: the connection is cut again
+    ("ผมใช้Lumoraแล้วใช้ไม่ได้เลย", "ใช้ไม่ได้"),  # Thai: it does not work at all
+])
+def test_a_keyword_in_a_script_written_without_spaces_does_not_wait_for_spaces_around_it(text, keyword):
+    """Chinese, Japanese and Thai put no space between words, so a keyword in them, looked for as a whole
+    word, was found only beside a space or a punctuation mark: "繋がらない" never alerted in a sentence."""
+    rule = RuleConfig(name="words", complaint_threshold=None, default_keywords=False, channels=["console"],
+                      keywords=["繋がらない", "断网", "ใช้ไม่ได้"])
+    stored = StoredMention(1, Mention("x", "1", text, datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
+                           Classification("ja", "neutral", (0.1, 0.8, 0.1), 0.05))
+    assert [reason for alert in RuleEngine([rule], BRANDS).evaluate(stored) for reason in alert.reasons] \
+        == [f"keyword '{keyword}'"]
+
+
 def test_a_keyword_of_the_rules_own_that_is_also_built_in_is_one_reason():
     rule = RuleConfig(name="words", complaint_threshold=None, channels=["console"], keywords=["Abogado", "procon"])
     stored = StoredMention(1, Mention("x", "1", "Lumora, hablaré con mi abogado y con Procon",
