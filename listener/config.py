@@ -196,6 +196,12 @@ class BrandConfig(Strict):
         if unknown:
             raise ValueError(f"terms for unknown source(s) {', '.join(map(repr, unknown))}; the keys are source "
                              f"names, {', '.join(map(repr, keys))} ('*': every source)")
+        # An empty list fell back to the '*' terms or the name: a source meant to be left out was searched.
+        empty = [key for key, terms in value.items() if not terms]
+        if empty:
+            raise ValueError(f"no terms for {', '.join(map(repr, empty))}; a source without terms of its own searches "
+                             "the '*' terms, else the brand's name, so the brand cannot be left out of a source "
+                             "this way: list its terms there, or remove the key")
         return value
 
     @field_validator("locale")

@@ -679,3 +679,11 @@ def test_an_unknown_key_does_not_leave_its_line_and_what_was_meant_to_be_guessed
     result = run_check(path)
     assert result.exit_code == 2, result.output
     assert f"line {line}, {typo}: unknown key; {said}" in result.output, result.output
+
+
+def test_a_brand_given_no_terms_for_a_source_does_not_pass_as_left_out_of_it(write_config):
+    """terms = { reddit = ["Acme"], x = [] } passed, and X was searched for "Acme" all the same (an empty
+    list falls back to the '*' terms, else the name), where the user meant Acme not to be searched there."""
+    result = run_check(write_config('\n[[brands]]\nname = "Acme"\nterms = { reddit = ["Acme"], x = [] }\n'))
+    assert result.exit_code == 2, result.output
+    assert "brands.2.terms: Value error, no terms for 'x'; a source without terms of its own searches" in result.output
