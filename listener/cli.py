@@ -305,6 +305,7 @@ def run(state: CliContext, once: bool, speed: float | None) -> None:
     with open_listener(state, clock=_clock_for(state)) as app:
         with _locked(app):
             _ = app.pipeline.classifier  # loaded now: a missing model stops start-up, before any poll
+            _say_if_nothing_is_read(app)
             if once:
                 _print_cycle(app.poll_once(_progress_for(app)))
             else:
@@ -320,7 +321,16 @@ def poll(state: CliContext, once: bool) -> None:
     with open_listener(state, clock=_clock_for(state)) as app:
         with _locked(app):
             _ = app.pipeline.classifier  # loaded now: a missing model stops the cycle before any poll
+            _say_if_nothing_is_read(app)
             _print_cycle(app.poll_once(_progress_for(app)))
+
+
+def _say_if_nothing_is_read(app) -> None:
+    """Warn when no source is enabled: the config 'listener init' writes has none, and a cycle that reads
+    nothing said only "classified 0, alerts queued 0" (the brands were listened for nowhere)."""
+    if not app.sources:
+        click.echo("warning: no source is enabled, so no post is read; set enabled = true in [sources.x], "
+                   "[sources.reddit] or [sources.replay] (README: \"Sources\")", err=True)
 
 
 def _clock_for(state: CliContext) -> Clock:

@@ -283,6 +283,17 @@ def test_init_writes_a_config_that_validates(monkeypatch, tmp_path):
     assert again.exit_code != 0 and "--force" in again.output
 
 
+def test_a_first_poll_of_the_config_init_writes_does_not_read_nothing_without_saying_so(monkeypatch, tmp_path):
+    """'listener init', 'config check' (OK), 'poll --once' (the README's steps) printed "classified 0, alerts
+    queued 0, ...": init writes every source disabled, and nothing said that no post had been read."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    result = runner.invoke(main, ["poll", "--once"], env={"X_BEARER_TOKEN": None})
+    assert result.exit_code == 0, result.output
+    assert "warning: no source is enabled, so no post is read; set enabled = true in [sources.x]" in result.output
+
+
 @pytest.mark.parametrize("make", [lambda target: target.mkdir(),
                                   lambda target: target.symlink_to(target.parent / "gone" / "listener.toml")],
                          ids=["a-folder", "a-link-into-a-missing-folder"])
