@@ -169,6 +169,19 @@ def _detected_languages(value: list[str]) -> list[str]:
 LanguageCodes = Annotated[list[str], AfterValidator(_iso_codes)]
 
 
+def _handle(value: str) -> str:
+    """``value`` if it is an account's handle as X and Reddit write them (letters, digits, '_' and, on Reddit,
+    '-'; an '@' before it is fine): the X query excludes it as ``-from:HANDLE``, where a space made the word
+    after it a term every post had to contain ("-from:Lumora Ayuda" searched only posts saying "Ayuda")."""
+    if not re.fullmatch(r"@?[A-Za-z0-9_-]+", value.strip()):
+        raise ValueError(f"{value!r} is not an account handle; write the handle as in @lumora_ayuda (letters, digits "
+                         "and '_'), not the display name or a link to the account")
+    return value.strip()
+
+
+Handle = Annotated[str, AfterValidator(_handle)]
+
+
 class BrandConfig(Strict):
     """A brand to listen for, or a competitor to compare with (``competitor = true``)."""
 
@@ -177,8 +190,8 @@ class BrandConfig(Strict):
         default_factory=dict,
         description="search terms per source name, e.g. {x = [...], reddit = [...]}; '*' applies to all",
     )
-    own_handles: list[str] = Field(default_factory=list, description="the brand's own accounts, excluded")
-    ignored_handles: list[str] = Field(
+    own_handles: list[Handle] = Field(default_factory=list, description="the brand's own accounts, excluded")
+    ignored_handles: list[Handle] = Field(
         default_factory=list,
         description="accounts whose posts are not customers' voices (news outlets, bots, resellers), excluded "
         "as the own accounts are",

@@ -698,3 +698,13 @@ def test_a_brand_given_no_terms_for_a_source_does_not_pass_as_left_out_of_it(wri
     result = run_check(write_config('\n[[brands]]\nname = "Acme"\nterms = { reddit = ["Acme"], x = [] }\n'))
     assert result.exit_code == 2, result.output
     assert "brands.2.terms: Value error, no terms for 'x'; a source without terms of its own searches" in result.output
+
+
+@pytest.mark.parametrize("handle", ["Lumora Ayuda", "https://x.com/lumora_ayuda", "lumora.ayuda"])
+def test_an_own_or_ignored_account_that_is_no_handle_does_not_narrow_the_x_search(write_config, handle):
+    """own_handles = ["Lumora Ayuda"] (the display name) made the X query '... -from:Lumora Ayuda ...', where
+    "Ayuda" is a term every tweet must contain: the search found almost none of the brand's mentions."""
+    for key in ("own_handles", "ignored_handles"):
+        result = run_check(write_config(f'\n[[brands]]\nname = "Acme"\n{key} = ["acme", "{handle}"]\n'))
+        assert result.exit_code == 2, result.output
+        assert f"brands.2.{key}.1: Value error, '{handle}' is not an account handle" in result.output
