@@ -20,7 +20,7 @@ from alerts.digest.render import RenderedDigest, render_digest
 from alerts.digest.window import DayWindow, previous_day
 from listener.clock import Clock, system_clock
 from listener.config import Settings
-from listener.store import Store, StoreUnavailable
+from listener.store import Store, StoreUnavailable, damage
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +85,10 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
     :data:`CATCH_UP_DAYS`): each day's page lists the alerts quiet hours held until its digest, which
     no other day's lists. With ``catch_up`` (the hourly run, and the run at start-up) only days after
     one already sent are sent, so a first digest never goes out at an odd hour. A digest that cannot be
-    emailed is logged and tried again at the next run; one emailed whose Slack summary failed is logged
-    and counts as sent. The other brands' are sent all the same. Once ``should_stop`` says so, no further
-    digest is sent (the next run sends it). The reports are those of the digests sent whole.
+    made (an error in its data) or emailed is logged and tried again at the next run; one emailed whose
+    Slack summary failed is logged and counts as sent. The other brands' are sent all the same. Once
+    ``should_stop`` says so, no further digest is sent (the next run sends it). The reports are those of
+    the digests sent whole.
     """
     due = due_day(clock(), settings)
     reports = []
@@ -100,7 +101,14 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
             store.record_digest_sent(brand, sent_through)  # so a failed first send is retried by the catch-up
         day = max(sent_through + timedelta(days=1), due - timedelta(days=CATCH_UP_DAYS - 1))
         while day <= due and not should_stop():
-            digest = build_digest(store, settings, brand=brand, day=day)
+            try:
+                digest = build_digest(store, settings, brand=brand, day=day)
+            except Exception as error:
+                if damage(settings.storage.path, error) is not None:
+                    raise  # no run gets past a damaged database: the daemon stops
+                log.exception("digest could not be made", extra={
+                    "brand": brand, "day": day.isoformat(), "detail": "tried again at the next hourly run"})
+                break  # this day and the ones after it wait for the next run, in order
             # Recorded before it is sent: a database that cannot be written (a full disk) stops the send,
             # instead of letting every run email a digest whose sending it cannot record.
             store.record_digest_sent(brand, day)

@@ -311,3 +311,25 @@ def test_a_digest_emailed_whose_slack_summary_failed_is_not_emailed_again_by_the
     clock.now += timedelta(days=1)
     send_daily_digests(store, settings, clock=clock, catch_up=True)
     assert len(inbox.messages) == 2  # the 19th once, then the 20th
+
+
+def test_one_brands_digest_that_cannot_be_made_does_not_stop_the_other_brands_digests(
+        tmp_path, store, filler, clock, smtp_server, caplog):
+    """An exception building Lumora's digest (here an incident row whose sources are not JSON) ended the job: Vireo
+    Net's digest never went out, and the log did not say whose digest failed."""
+    inbox, port = smtp_server
+    settings = mail_settings(tmp_path, port)
+    settings.brands[1].competitor = False  # two own brands: Lumora, then Vireo Net
+    store.db.execute("INSERT INTO incidents (brand, title, size, first_seen, last_seen, sources) "
+                     "VALUES ('Lumora', 'outage', 3, ?, ?, 'not json')", [at(9).isoformat(), at(11).isoformat()])
+
+    assert len(send_daily_digests(store, settings, clock=clock)) == 1
+
+    [subject] = subjects(inbox)
+    assert "Vireo Net digest" in subject
+    [failed] = [record for record in caplog.records if record.getMessage() == "digest could not be made"]
+    assert failed.levelname == "ERROR" and failed.brand == "Lumora" and failed.day == DAY.isoformat()
+    store.db.execute("UPDATE incidents SET sources = '{}'")  # the data mended: the next hour's run sends it
+    clock.now += timedelta(hours=1)
+    assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 1
+    assert "Lumora digest" in subjects(inbox)[1]
