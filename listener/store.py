@@ -347,9 +347,18 @@ def _edit_version_v6(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE mentions SET edit_version = NULL WHERE edit_version <= 1")  # as posted
 
 
+def _held_at_v7(db: sqlite_utils.Database) -> None:
+    """When quiet hours held an alert: the digest lists it by that time, not by when it was raised (one raised
+    just before ``digest.time`` and held just after it was in no digest). Alerts held before are taken as held
+    when they were raised, as the digest counted them until now."""
+    db.execute("ALTER TABLE alerts ADD COLUMN held_at TEXT")
+    db.execute("UPDATE alerts SET held_at = created_at WHERE status = 'held'")
+
+
 # Forward migrations, in order: MIGRATIONS[n] takes a database at version n to version n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_v1, _alerting_v2, _early_warning_v3, _complaint_series_v4, _incident_terms_v5, _edit_version_v6,
+    _held_at_v7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -724,9 +733,11 @@ class Store:
         return [_stored_alert(row) for row in rows]
 
     def hold(self, alert_ids: Iterable[int]) -> None:
-        """Keep these alerts for the digest instead of delivering them (quiet hours)."""
+        """Keep these alerts for the digest instead of delivering them (quiet hours), recording when."""
+        now = _iso(self._clock())
         with self._transaction() as conn:
-            conn.executemany("UPDATE alerts SET status = 'held' WHERE id = ?", [(i,) for i in alert_ids])
+            conn.executemany("UPDATE alerts SET status = 'held', held_at = ? WHERE id = ?",
+                             [(now, i) for i in alert_ids])
 
     def attach_to_lead(self, alert_id: int, lead_id: int) -> None:
         """Make the alert a follow-up of ``lead_id``: it is delivered in that alert's thread."""

@@ -75,12 +75,29 @@ def test_an_edit_stored_before_edit_versions_were_is_not_overwritten_by_an_older
                      raw={"id": "103", "edit_history_tweet_ids": ["101", "102", "103"]})
     store.save_batch("x", [newest])
     store.db.execute("ALTER TABLE mentions DROP COLUMN edit_version")  # as schema version 5 stored it
+    store.db.execute("ALTER TABLE alerts DROP COLUMN held_at")
     store.db.execute("UPDATE schema_version SET version = 5")
     store.close()
 
     store = Store.open(tmp_path / "l.db")
     result = store.save_batch("x", [replace(mention("101"), text="Lumora cut my internet", edit_version=2.0)])
     assert result.edited == 0 and store.mention_by_key("x", "101").mention.text == newest.text
+
+
+def test_the_upgrade_does_not_drop_alerts_held_before_it_from_the_digest(tmp_path):
+    """Schema version 7 records when quiet hours held an alert; those held before it are taken as held when raised."""
+    raised = datetime(2026, 11, 19, 23, 30, tzinfo=timezone.utc)
+    store = Store.open(tmp_path / "l.db")
+    store.save_batch("x", [mention("1")])
+    store.enqueue_alerts([], [Alert(key="k", channel="file", brand="Lumora", rule="r", severity="normal", title="t",
+                                    reasons=(), mention_id=1, created_at=raised)])
+    store.db.execute("ALTER TABLE alerts DROP COLUMN held_at")  # as schema version 6 stored it
+    store.db.execute("UPDATE alerts SET status = 'held'")
+    store.db.execute("UPDATE schema_version SET version = 6")
+    store.close()
+
+    store = Store.open(tmp_path / "l.db")
+    assert store.db.execute("SELECT held_at FROM alerts").fetchone()[0] == raised.isoformat()
 
 
 def test_same_id_on_two_sources_is_two_mentions(tmp_path):

@@ -199,8 +199,8 @@ class _Mention:
 def collect_figures(store: Store, settings: Settings, brand: str, window: DayWindow) -> DigestFigures:
     """The digest's figures for ``brand`` on ``window``'s day.
 
-    What quiet hours held is counted from ``digest.time`` on the day to ``digest.time`` the next day:
-    the night after the day belongs to the digest sent the next morning, and to no other.
+    What quiet hours held is counted by when it was held, from ``digest.time`` on the day to ``digest.time``
+    the next day: the night after the day belongs to the digest sent the next morning, and to no other.
 
     Example::
 
@@ -434,7 +434,8 @@ def _brands(store: Store, settings: Settings, window: DayWindow, threshold: floa
     return shares
 
 
-_HELD_WHERE = "a.brand = ? AND a.status = 'held' AND a.created_at >= ? AND a.created_at < ?"
+# By when quiet hours held an alert: one raised before digest.time and held after it is the next digest's.
+_HELD_WHERE = "a.brand = ? AND a.status = 'held' AND a.held_at >= ? AND a.held_at < ?"
 
 
 def _held(store: Store, brand: str, zone: ZoneInfo, since: datetime, until: datetime, limit: int) -> list[HeldAlert]:

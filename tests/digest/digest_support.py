@@ -85,6 +85,11 @@ class StoreFiller:
         row = self.store.db.execute("SELECT id FROM alerts WHERE key = ?", [key]).fetchone()
         return row[0]
 
+    def hold(self, alert_ids: Sequence[int], at: datetime) -> None:
+        """Hold ``alert_ids`` for the digest (quiet hours) at ``at``."""
+        self.clock.now = at
+        self.store.hold(alert_ids)
+
     def acknowledge(self, alert_id: int, at: datetime) -> None:
         """Acknowledge ``alert_id`` at ``at``."""
         self.clock.now = at

@@ -8,6 +8,10 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from alerts.digest import build_digest
+from alerts.notifiers.jsonl import JsonlNotifier
+from alerts.outbox import ChannelPolicy, Outbox
+from alerts.quiet_hours import QuietHours
+from listener.config import QuietHoursConfig
 from listener.domain import Alert, incident_group
 from tests.digest.digest_support import DAY, DAY_START, at, make_settings, read_page
 
@@ -146,9 +150,9 @@ def test_alerts_held_by_quiet_hours_are_not_counted_as_alerted_and_not_acknowled
     """Held alerts reach nobody; counted as "alerted, not acknowledged" they made the night look unanswered."""
     for hour in (22.5, 23, 23.5):
         held = filler.mention(at(hour), complaint=0.95)
-        store.hold([filler.alert(held, at(hour))])
+        filler.hold([filler.alert(held, at(hour))], at(hour))
     both = filler.mention(at(23.75), complaint=0.95)  # held by email's quiet hours, delivered to Slack
-    store.hold([filler.alert(both, at(23.75), channel="mail")])
+    filler.hold([filler.alert(both, at(23.75), channel="mail")], at(23.75))
     filler.alert(both, at(23.75), channel="slack")
     delivered = filler.mention(at(10), complaint=0.95)
     filler.acknowledge(filler.alert(delivered, at(10)), at(10.5))
@@ -161,9 +165,9 @@ def test_alerts_held_by_quiet_hours_are_not_counted_as_alerted_and_not_acknowled
 
 def test_alerts_held_by_quiet_hours_are_listed_in_the_next_digest_only(tmp_path, store, filler, clock):
     held = filler.mention(at(23.5), complaint=0.95, text="Lumora cobro indebido de madrugada")
-    store.hold([filler.alert(held, at(23.5)), filler.alert(held, at(23.5), channel="slack")])
+    filler.hold([filler.alert(held, at(23.5)), filler.alert(held, at(23.5), channel="slack")], at(23.5))
     early = filler.mention(at(6), complaint=0.95)  # held before 08:00: the previous morning's digest had it
-    store.hold([filler.alert(early, at(6))])
+    filler.hold([filler.alert(early, at(6))], at(6))
     filler.alert(filler.mention(at(12), complaint=0.9), at(12))  # delivered normally: not listed
     settings = make_settings(tmp_path, time="08:00")
 
@@ -174,6 +178,28 @@ def test_alerts_held_by_quiet_hours_are_listed_in_the_next_digest_only(tmp_path,
     assert page.rows["held"] == [str(held)]
     assert "cobro indebido de madrugada" in page.text
     assert page_before.rows["held"] == [str(early)]
+
+
+def test_an_alert_raised_before_the_digests_time_and_held_after_it_is_not_missing_from_every_digest(
+        tmp_path, store, filler, clock):
+    """Raised at 07:59:56 and held by the delivery round at 08:00:05, after the 08:00 digest of the 19th was made:
+    counted by when it was raised, it belonged to the 19th's digest, already sent, and no digest listed it."""
+    settings = make_settings(tmp_path, time="08:00")
+    quiet = QuietHours(QuietHoursConfig(start="22:00", end="09:00", timezone="Europe/Madrid"))
+    outbox = Outbox(store, {"file": JsonlNotifier("file", tmp_path / "alerts.jsonl")}, clock=clock,
+                    policies={"file": ChannelPolicy(quiet_hours=quiet)})
+    raised = filler.mention(at(7.99, day_offset=1), complaint=0.95)
+    filler.alert(raised, at(7.999, day_offset=1))
+    clock.now = at(8, day_offset=1)
+    sent_that_morning = read_page(build_digest(store, settings, day=DAY, clock=clock).html)
+    clock.now = at(8 + 5 / 3600, day_offset=1)
+    assert outbox.deliver_due().held == 1
+
+    clock.now = at(8, day_offset=2)
+    next_morning = read_page(build_digest(store, settings, day=DAY + timedelta(days=1), clock=clock).html)
+
+    assert sent_that_morning.number("held", "held") == 0
+    assert next_morning.rows["held"] == [str(raised)]
 
 
 def test_an_empty_day_still_gives_a_digest_with_its_charts(tmp_path, store, filler, clock):
@@ -210,7 +236,7 @@ def test_the_text_part_does_not_hide_that_its_lists_are_cut_to_the_top_n(tmp_pat
     """It said "HELD DURING QUIET HOURS: 4" and listed 2, with no word of the other two (the page said it)."""
     for hour in (22, 22.5, 23, 23.5):
         held = filler.mention(at(hour), complaint=0.9)
-        store.hold([filler.alert(held, at(hour))])
+        filler.hold([filler.alert(held, at(hour))], at(hour))
     text = build_digest(store, make_settings(tmp_path, top_n=2), day=DAY, clock=clock).text
     assert "TOP COMPLAINTS BY REACH: the 2 with the widest reach of 4\n" in text
     assert "HELD DURING QUIET HOURS: 4, the first 2\n" in text
