@@ -579,9 +579,23 @@ class Store:
         return date.fromisoformat(value) if value else None
 
     def record_digest_sent(self, brand: str, day: date) -> None:
-        """Record that ``brand``'s daily digests are sent through ``day``."""
+        """Record that ``brand``'s daily digests are sent through ``day``, and that none is being sent."""
         with self._transaction() as conn:
             _set_cursor(conn, _DIGESTS_SENT, brand, day.isoformat(), _iso(self._clock()))
+            conn.execute("DELETE FROM cursors WHERE source = ? AND key = ?", (_DIGEST_SENDING, brand))
+
+    def record_digest_sending(self, brand: str, day: date) -> None:
+        """Record that ``brand``'s digest of ``day`` is being sent (and counts as sent), until
+        :meth:`record_digest_sent` says how it went: one still being sent at the next start was cut off."""
+        now = _iso(self._clock())
+        with self._transaction() as conn:
+            _set_cursor(conn, _DIGESTS_SENT, brand, day.isoformat(), now)
+            _set_cursor(conn, _DIGEST_SENDING, brand, day.isoformat(), now)
+
+    def digest_being_sent(self, brand: str) -> date | None:
+        """The day of ``brand``'s digest recorded as being sent and not recorded as sent since, if any."""
+        value = self.cursor(_DIGEST_SENDING).get(brand)
+        return date.fromisoformat(value) if value else None
 
     def mention(self, mention_id: int) -> StoredMention | None:
         """The mention with row id ``mention_id`` and its classification, if any."""
@@ -1228,6 +1242,8 @@ class Store:
 _LAST_MENTION_ID = ("_store", "last_deleted_mention_id")
 # The last day of each brand whose daily digest was sent, kept there too (key: the brand).
 _DIGESTS_SENT = "_digests_sent"
+# The day of each brand's digest being sent: one left there was cut off (the listener killed while sending it).
+_DIGEST_SENDING = "_digest_sending"
 
 
 def _set_cursor(conn: sqlite3.Connection, source: str, key: str, value: str, now: str | None) -> None:

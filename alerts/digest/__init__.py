@@ -80,7 +80,8 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
 
     The store records the last day sent per brand, so a day is sent once, also across restarts: it is
     recorded before the email goes out (and taken back if it could not be sent), so a database that
-    cannot be written sends nothing, and a listener killed while sending does not send it again. The
+    cannot be written sends nothing, and a listener killed while sending does not send it again: the next
+    run logs that digest as one that may not have gone out, with the command that sends it. The
     digests a stopped or failing listener missed are sent too, oldest first (at most
     :data:`CATCH_UP_DAYS`): each day's page lists the alerts quiet hours held until its digest, which
     no other day's lists. With ``catch_up`` (the hourly run, and the run at start-up) only days after
@@ -93,6 +94,7 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
     due = due_day(clock(), settings)
     reports = []
     for brand in own_brands(settings):
+        _report_cut_off(store, brand)
         sent_through = store.digest_sent_through(brand)
         if sent_through is None:
             if catch_up:
@@ -111,7 +113,7 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
                 break  # this day and the ones after it wait for the next run, in order
             # Recorded before it is sent: a database that cannot be written (a full disk) stops the send,
             # instead of letting every run email a digest whose sending it cannot record.
-            store.record_digest_sent(brand, day)
+            store.record_digest_sending(brand, day)
             try:
                 report = send_digest(digest, settings)
             except DigestDeliveryError as error:
@@ -121,12 +123,26 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
                 log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(),
                                                            "detail": str(error)})
                 report = None  # emailed, only the summary failed: sent, or every run would email it again
+            store.record_digest_sent(brand, day)
             if report is not None:
                 log.info("digest sent", extra={"brand": brand, "day": day.isoformat(),
                                                "recipients": len(report.recipients), "slack": report.slack})
                 reports.append(report)
             day += timedelta(days=1)
     return reports
+
+
+def _report_cut_off(store: Store, brand: str) -> None:
+    """Log ``brand``'s digest whose sending was cut off (the listener killed, or the machine down, while sending
+    it), once: whether it reached anyone is unknown, and sending it again could email it twice."""
+    day = store.digest_being_sent(brand)
+    if day is None:
+        return
+    command = f"listener digest --brand {shlex.quote(brand)} --date {day.isoformat()} --send"
+    log.error("digest delivery failed", extra={"brand": brand, "day": day.isoformat(), "detail": (
+        "the listener stopped while sending it (killed, or the machine went down), so it may not have reached its "
+        f"recipients and is not sent again; ask them, and if they did not get it, send it with '{command}'")})
+    store.record_digest_sent(brand, day)
 
 
 def _not_sent(store: Store, brand: str, day: date, error: DigestDeliveryError) -> None:

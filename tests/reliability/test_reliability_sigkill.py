@@ -5,6 +5,8 @@ The lexicon backend keeps the restarts fast (the embedded model's load is measur
 
 from __future__ import annotations
 
+import asyncio
+import email
 import os
 import random
 import signal
@@ -12,13 +14,20 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
+from contextlib import closing
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
+from alerts.digest import due_day
 from bench.traffic import synthetic_posts, write_jsonl
+from listener.config import load_settings
 from listener.store import Store
-from reliability_config import ONE_MESSAGE_PER_ALERT, slack_bot, write_lumora_config
+from reliability_config import ONE_MESSAGE_PER_ALERT, slack_bot, smtp, write_lumora_config
+from tests.alerts.alert_helpers import free_port
 
 MENTIONS = 5000
 RANDOM_KILLS = 8
@@ -93,3 +102,75 @@ def test_killed_daemon_restarted_until_done_stores_every_mention_once_and_posts_
     assert [key for key, times in posted.items() if times > 1] == [], "no alert reached Slack twice"
     refs = {row.delivery_ref for row in alerts}
     assert len(refs) == len(alerts) and None not in refs, "the delivery log names each alert's own message"
+
+
+class HangingInbox:
+    """An SMTP server that keeps each message in DATA until ``release`` is set, keeping their envelopes."""
+
+    def __init__(self, hold: bool) -> None:
+        self.hold = hold
+        self.received: list[bytes] = []
+        self.in_data = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+        self.in_data += 1
+        while self.hold:
+            await asyncio.sleep(0.05)
+        self.received.append(envelope.content)
+        return "250 OK"
+
+
+def run_daemon(config: Path, log: Path) -> subprocess.Popen:
+    """``listener run`` on ``config`` with this process's environment (the code under test), its log appended to
+    ``log``."""
+    with log.open("a") as stderr:
+        return subprocess.Popen([sys.executable, "-m", "listener", "run", "--config", str(config)],
+                                cwd=config.parent, stdout=subprocess.DEVNULL, stderr=stderr)
+
+
+def test_a_digest_killed_while_being_emailed_is_not_lost_without_a_word_nor_sent_twice(tmp_path):
+    """SIGKILL while the SMTP server had the digest in DATA: recorded as sent before it went out, it was never
+    sent again and nothing said it may not have arrived. Now the next start logs it, once, with the command."""
+    write_jsonl(tmp_path / "posts.jsonl", [])
+    hanging, working = HangingInbox(hold=True), HangingInbox(hold=False)
+    servers = [Controller(inbox, hostname="127.0.0.1", port=free_port()) for inbox in (hanging, working)]
+    for server in servers:
+        server.start()
+    log = tmp_path / "daemon.log"
+    log.touch()
+    config = write_lumora_config(tmp_path, {"mail": smtp(servers[0].port)})
+    config.write_text(config.read_text() + '[digest]\nenabled = true\n', encoding="utf-8")
+    due = due_day(datetime.now(timezone.utc), load_settings(config))
+    cut_off = due - timedelta(days=2)
+    with closing(Store.open(tmp_path / "listener.db")) as store:
+        store.record_digest_sent("Lumora", cut_off - timedelta(days=1))
+
+    def wait_for(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 60
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert condition(), f"see {log}"
+
+    try:
+        daemon = run_daemon(config, log)
+        try:
+            wait_for(lambda: hanging.in_data == 1)
+        finally:
+            daemon.send_signal(signal.SIGKILL)
+            daemon.wait(timeout=10)
+        config.write_text(config.read_text().replace(str(servers[0].port), str(servers[1].port)), encoding="utf-8")
+        for starts in (2, 3):  # restarted, twice
+            daemon = run_daemon(config, log)
+            try:
+                wait_for(lambda: log.read_text().count("listener started") == starts and len(working.received) == 2)
+                time.sleep(1)  # the second restart's catch-up: nothing more to send
+            finally:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.wait(timeout=30)
+    finally:
+        hanging.hold = False
+        for server in servers:
+            server.stop()
+    [reported] = [line for line in log.read_text().splitlines() if "digest delivery failed" in line]
+    assert f"day={cut_off}" in reported and f"listener digest --brand Lumora --date {cut_off} --send" in reported
+    assert len(working.received) == 2, "the two days after it, each once; not the day cut off"
