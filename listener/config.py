@@ -607,7 +607,8 @@ class DigestConfig(Strict):
         default=None, description="the email alert channel whose SMTP server sends it; default: the first one"
     )
     top_n: int = Field(default=10, ge=1, le=100,
-                       description="rows in each list: top complaints, topics, languages, incidents, held alerts")
+                       description="rows in each list: top complaints, topics, languages, incidents, held alerts, "
+                       "days of late posts")
     topics: dict[str, list[Word]] = Field(
         default_factory=lambda: {topic: list(words) for topic, words in DEFAULT_DIGEST_TOPICS.items()},
         description="complaint topic -> keywords in any language ('word*' matches words starting with it)",

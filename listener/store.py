@@ -355,10 +355,24 @@ def _held_at_v7(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE alerts SET held_at = created_at WHERE status = 'held'")
 
 
+def _digests_made_v8(db: sqlite_utils.Database) -> None:
+    """When each day's digest was made, so the next digests count a post of that day first seen later (a late
+    poll, a catch-up, an import) as a late post, and one that digest counted not again."""
+    db.execute(
+        """CREATE TABLE digests_made (
+            brand TEXT NOT NULL,
+            day TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            PRIMARY KEY (brand, day)
+        )"""
+    )
+    db.execute("CREATE INDEX mentions_first_seen_at ON mentions (first_seen_at)")  # the late posts of a day
+
+
 # Forward migrations, in order: MIGRATIONS[n] takes a database at version n to version n + 1.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_v1, _alerting_v2, _early_warning_v3, _complaint_series_v4, _incident_terms_v5, _edit_version_v6,
-    _held_at_v7,
+    _held_at_v7, _digests_made_v8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -584,13 +598,26 @@ class Store:
             _set_cursor(conn, _DIGESTS_SENT, brand, day.isoformat(), _iso(self._clock()))
             conn.execute("DELETE FROM cursors WHERE source = ? AND key = ?", (_DIGEST_SENDING, brand))
 
-    def record_digest_sending(self, brand: str, day: date) -> None:
-        """Record that ``brand``'s digest of ``day`` is being sent (and counts as sent), until
-        :meth:`record_digest_sent` says how it went: one still being sent at the next start was cut off."""
+    def record_digest_sending(self, brand: str, day: date, made_at: datetime) -> None:
+        """Record that ``brand``'s digest of ``day``, made from the store as it was at ``made_at``, is being sent
+        (and counts as sent), until :meth:`record_digest_sent` says how it went: one still being sent at the next
+        start was cut off."""
         now = _iso(self._clock())
         with self._transaction() as conn:
             _set_cursor(conn, _DIGESTS_SENT, brand, day.isoformat(), now)
             _set_cursor(conn, _DIGEST_SENDING, brand, day.isoformat(), now)
+            conn.execute("""INSERT INTO digests_made (brand, day, made_at) VALUES (?, ?, ?)
+                            ON CONFLICT (brand, day) DO UPDATE SET made_at = excluded.made_at""",
+                         (brand, day.isoformat(), _iso(made_at)))
+
+    def digests_made(self, brand: str, days: Iterable[date]) -> dict[date, datetime]:
+        """When each of ``days`` that has had a digest of ``brand`` sent had it made."""
+        wanted = [day.isoformat() for day in days]
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT day, made_at FROM digests_made WHERE brand = ? AND day IN ({', '.join('?' * len(wanted))})",
+                (brand, *wanted)).fetchall()
+        return {date.fromisoformat(day): datetime.fromisoformat(made_at) for day, made_at in rows}
 
     def digest_being_sent(self, brand: str) -> date | None:
         """The day of ``brand``'s digest recorded as being sent and not recorded as sent since, if any."""

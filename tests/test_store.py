@@ -76,6 +76,8 @@ def test_an_edit_stored_before_edit_versions_were_is_not_overwritten_by_an_older
     store.save_batch("x", [newest])
     store.db.execute("ALTER TABLE mentions DROP COLUMN edit_version")  # as schema version 5 stored it
     store.db.execute("ALTER TABLE alerts DROP COLUMN held_at")
+    store.db.execute("DROP TABLE digests_made")
+    store.db.execute("DROP INDEX mentions_first_seen_at")
     store.db.execute("UPDATE schema_version SET version = 5")
     store.close()
 
@@ -93,6 +95,8 @@ def test_the_upgrade_does_not_drop_alerts_held_before_it_from_the_digest(tmp_pat
                                     reasons=(), mention_id=1, created_at=raised)])
     store.db.execute("ALTER TABLE alerts DROP COLUMN held_at")  # as schema version 6 stored it
     store.db.execute("UPDATE alerts SET status = 'held'")
+    store.db.execute("DROP TABLE digests_made")
+    store.db.execute("DROP INDEX mentions_first_seen_at")
     store.db.execute("UPDATE schema_version SET version = 6")
     store.close()
 

@@ -103,6 +103,7 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
             store.record_digest_sent(brand, sent_through)  # so a failed first send is retried by the catch-up
         day = max(sent_through + timedelta(days=1), due - timedelta(days=CATCH_UP_DAYS - 1))
         while day <= due and not should_stop():
+            made_at = clock()  # before it is made: a post seen while it is made is counted late, not lost
             try:
                 digest = build_digest(store, settings, brand=brand, day=day)
             except Exception as error:
@@ -113,7 +114,7 @@ def send_daily_digests(store: Store, settings: Settings, *, clock: Clock = syste
                 break  # this day and the ones after it wait for the next run, in order
             # Recorded before it is sent: a database that cannot be written (a full disk) stops the send,
             # instead of letting every run email a digest whose sending it cannot record.
-            store.record_digest_sending(brand, day)
+            store.record_digest_sending(brand, day, made_at)
             try:
                 report = send_digest(digest, settings)
             except DigestDeliveryError as error:

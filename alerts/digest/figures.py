@@ -125,6 +125,16 @@ class HeldAlert:
 
 
 @dataclass(frozen=True)
+class LateDay:
+    """Posts of an earlier day first seen after that day's digest was made (a late poll, a catch-up after an
+    outage, an import of old files), counted in the first digest made after they were seen."""
+
+    day: date
+    mentions: int
+    complaints: int
+
+
+@dataclass(frozen=True)
 class DayIncident:
     """An early-warning incident of the brand active on the day: similar complaints grouped together.
 
@@ -163,6 +173,10 @@ class DigestFigures:
     brands: list[BrandShare]
     held: list[HeldAlert]
     held_total: int
+    late: list[LateDay]
+    late_days_total: int
+    late_mentions: int
+    late_complaints: int
     incidents: list[DayIncident]
     incidents_total: int
     incidents_before: float | None
@@ -220,6 +234,7 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
     today = [m for m in mentions if m.day == window.day]
     before = [m for m in mentions if m.day != window.day]
     days = _history_days(store, brand, window)
+    late = _late(store, brand, window, threshold, held_since, held_until)
     incidents, incidents_total, incidents_before = _incidents(store, brand, window, top_n, days)
     topics = _topics(today, before, days, taxonomy)
     return DigestFigures(
@@ -241,6 +256,10 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
         brands=_brands(store, settings, window, threshold),
         held=_held(store, brand, window.zone, held_since, held_until, top_n),
         held_total=_held_total(store, brand, held_since, held_until),
+        late=late[:top_n],
+        late_days_total=len(late),
+        late_mentions=sum(day.mentions for day in late),
+        late_complaints=sum(day.complaints for day in late),
         incidents=incidents,
         incidents_total=incidents_total,
         incidents_before=incidents_before,
@@ -458,6 +477,31 @@ def _held_total(store: Store, brand: str, since: datetime, until: datetime) -> i
     rows = _query(store, f"SELECT COUNT(DISTINCT a.mention_id) AS n FROM alerts a WHERE {_HELD_WHERE}",
                   (brand, _iso(since), _iso(until)))
     return rows[0]["n"]
+
+
+def _late(store: Store, brand: str, window: DayWindow, threshold: float, since: datetime,
+          until: datetime) -> list[LateDay]:
+    """The posts of days before the day first seen from ``since`` to ``until`` (``digest.time`` on the day to
+    ``digest.time`` the next day, as held alerts), per day, newest first; less those their own day's digest,
+    made after they were seen (sent late, after an outage), already counted."""
+    rows = _query(
+        store,
+        """SELECT m.created_at, m.first_seen_at, COALESCE(c.complaint_prob >= ?, 0) AS complaint
+           FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id
+           WHERE m.brand = ? AND m.created_at < ? AND m.first_seen_at >= ? AND m.first_seen_at < ?""",
+        (threshold, brand, _iso(window.start), _iso(since), _iso(until)),
+    )
+    seen = [(window.local_day(datetime.fromisoformat(row["created_at"])), datetime.fromisoformat(row["first_seen_at"]),
+             bool(row["complaint"])) for row in rows]
+    made = store.digests_made(brand, {day for day, _, _ in seen})
+    counts: dict[date, list[int]] = {}
+    for day, first_seen, complaint in seen:
+        if day in made and first_seen <= made[day]:
+            continue  # its day's digest, made after it was seen, counted it
+        slot = counts.setdefault(day, [0, 0])
+        slot[0] += 1
+        slot[1] += complaint
+    return [LateDay(day, mentions, complaints) for day, (mentions, complaints) in sorted(counts.items(), reverse=True)]
 
 
 MIN_INCIDENT_SIZE = 2

@@ -202,6 +202,33 @@ def test_an_alert_raised_before_the_digests_time_and_held_after_it_is_not_missin
     assert next_morning.rows["held"] == [str(raised)]
 
 
+def test_a_post_first_seen_after_its_days_digest_is_not_missing_from_every_digest(tmp_path, store, filler, clock):
+    """A catch-up poll at 11:00 on the 20th brought posts of the 19th, whose digest went out at 08:00: the 19th's
+    digest had not seen them and the 20th's counted only the 20th's, so no digest sent ever counted them."""
+    settings = make_settings(tmp_path, time="08:00")
+    clock.now = at(12)
+    filler.mention(at(11), complaint=0.9)  # seen in time
+    clock.now = at(11, day_offset=1)
+    for hour in (14, 15, 16):
+        filler.mention(at(hour), complaint=0.9 if hour < 16 else 0.1)
+    filler.mention(at(20, day_offset=-2))  # of the 17th, imported from an old file
+    clock.now = at(9, day_offset=2)
+    filler.mention(at(22), complaint=0.9)  # seen after the 20th's digest: the 21st's counts it
+
+    digest = build_digest(store, settings, day=DAY + timedelta(days=1), clock=clock)
+
+    page = read_page(digest.html)
+    assert page.number("late", "late") == 4 and page.number("late", "late-complaints") == 2
+    assert page.rows["late"] == ["2026-11-19", "2026-11-17"]
+    assert page.number("late", "mentions", "2026-11-19") == 3 and page.number("late", "complaints", "2026-11-19") == 2
+    assert "LATE POSTS FROM EARLIER DAYS: 4 posts, 2 complaints" in digest.text
+    assert "- Thursday, November 19, 2026: 3 posts, 2 complaints\n" in digest.text
+    assert "Late posts from earlier days: 4 (2 complaints)." in digest.summary
+    assert read_page(build_digest(store, settings, day=DAY + timedelta(days=2), clock=clock).html).rows["late"] == [
+        "2026-11-19"]
+    assert "late" not in read_page(build_digest(store, settings, day=DAY, clock=clock).html).rows
+
+
 def test_an_empty_day_still_gives_a_digest_with_its_charts(tmp_path, store, filler, clock):
     filler.mention(at(10, day_offset=-3))
     digest = build_digest(store, make_settings(tmp_path), day=DAY, clock=clock)

@@ -333,3 +333,28 @@ def test_one_brands_digest_that_cannot_be_made_does_not_stop_the_other_brands_di
     clock.now += timedelta(hours=1)
     assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 1
     assert "Lumora digest" in subjects(inbox)[1]
+
+
+def test_late_posts_a_digest_sent_late_already_counted_are_not_counted_again(tmp_path, store, filler, clock,
+                                                                             smtp_server):
+    """The 19th's digest, refused at 08:00, went out at 09:00 with the posts a poll brought at 08:30: the 20th's
+    digest must not count those as late posts again, only the one seen after 09:00."""
+    inbox, port = smtp_server
+    inbox.refuse = 1
+    settings = mail_settings(tmp_path, port)
+    assert send_daily_digests(store, settings, clock=clock) == []  # 08:00 on the 20th: refused
+    clock.now = at(8.5, day_offset=1)
+    filler.mention(at(14), complaint=0.9)
+    filler.mention(at(15), complaint=0.9)
+    clock.now = at(9, day_offset=1)
+    assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 1
+    clock.now = at(9.5, day_offset=1)
+    filler.mention(at(16), complaint=0.9)
+    clock.now = at(8, day_offset=2)
+
+    assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 1
+
+    thursday, friday = subjects(inbox)
+    assert "2 mentions, 2 complaints" in thursday
+    text = email.message_from_bytes(inbox.messages[1][1], policy=policy.default).get_body("plain").get_content()
+    assert "LATE POSTS FROM EARLIER DAYS: 1 post, 1 complaint" in text

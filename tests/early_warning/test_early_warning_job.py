@@ -280,6 +280,8 @@ def test_database_grouped_before_series_were_stored_still_alerts_on_a_burst(open
     store.db.execute("ALTER TABLE incidents DROP COLUMN terms")
     store.db.execute("ALTER TABLE mentions DROP COLUMN edit_version")
     store.db.execute("ALTER TABLE alerts DROP COLUMN held_at")
+    store.db.execute("DROP TABLE digests_made")
+    store.db.execute("DROP INDEX mentions_first_seen_at")
     store.db.execute("DROP TABLE complaint_series")
     store.db.execute("DROP TABLE complaint_series_pending")
     store.db.execute("UPDATE schema_version SET version = 3")
