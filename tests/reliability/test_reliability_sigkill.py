@@ -38,11 +38,13 @@ BOT_TOKEN = "xoxb-reliability-token"
 
 
 def start_daemon(config: Path, log: Path) -> subprocess.Popen:
-    """``listener run`` on ``config``, its log appended to ``log``."""
+    """``listener run`` on ``config``, its log appended to ``log``; the code under test (``PYTHONPATH`` kept)."""
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "PATH": "/usr/bin:/bin"}
+    if "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     with log.open("a") as stderr:
         return subprocess.Popen([sys.executable, "-m", "listener", "run", "--config", str(config)],
-                                cwd=config.parent, env={"SLACK_BOT_TOKEN": BOT_TOKEN, "PATH": "/usr/bin:/bin"},
-                                stdout=subprocess.DEVNULL, stderr=stderr)
+                                cwd=config.parent, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
 
 
 def finished(database: Path) -> bool:
@@ -120,14 +122,6 @@ class HangingInbox:
         return "250 OK"
 
 
-def run_daemon(config: Path, log: Path) -> subprocess.Popen:
-    """``listener run`` on ``config`` with this process's environment (the code under test), its log appended to
-    ``log``."""
-    with log.open("a") as stderr:
-        return subprocess.Popen([sys.executable, "-m", "listener", "run", "--config", str(config)],
-                                cwd=config.parent, stdout=subprocess.DEVNULL, stderr=stderr)
-
-
 def test_a_digest_killed_while_being_emailed_is_not_lost_without_a_word_nor_sent_twice(tmp_path):
     """SIGKILL while the SMTP server had the digest in DATA: recorded as sent before it went out, it was never
     sent again and nothing said it may not have arrived. Now the next start logs it, once, with the command."""
@@ -152,7 +146,7 @@ def test_a_digest_killed_while_being_emailed_is_not_lost_without_a_word_nor_sent
         assert condition(), f"see {log}"
 
     try:
-        daemon = run_daemon(config, log)
+        daemon = start_daemon(config, log)
         try:
             wait_for(lambda: hanging.in_data == 1)
         finally:
@@ -160,7 +154,7 @@ def test_a_digest_killed_while_being_emailed_is_not_lost_without_a_word_nor_sent
             daemon.wait(timeout=10)
         config.write_text(config.read_text().replace(str(servers[0].port), str(servers[1].port)), encoding="utf-8")
         for starts in (2, 3):  # restarted, twice
-            daemon = run_daemon(config, log)
+            daemon = start_daemon(config, log)
             try:
                 wait_for(lambda: log.read_text().count("listener started") == starts and len(working.received) == 2)
                 time.sleep(1)  # the second restart's catch-up: nothing more to send
