@@ -174,6 +174,16 @@ def test_a_post_the_detector_has_no_evidence_on_is_undetermined_not_arabic(embed
     assert [r.lang for r in results] == ["und", "und", "und", "en"]
 
 
+def test_a_post_with_nothing_to_read_does_not_read_as_a_complaint(embedded):
+    """A post of only punctuation, mentions, links or invisible characters gave the network no feature it
+    had learnt: "___" read as 0.91 likely a complaint and "..." as 0.65, alerts with no "why flagged"."""
+    posts = ["___", "...", "--", "!!!!", "@lumora @vireo", "https://t.co/abc", "@lumora ...", "\u2066\u2069"]
+    results = embedded.classify(posts)
+    assert [(r.complaint_prob, r.sentiment, r.cues) for r in results] == [(0.0, "neutral", ())] * len(posts)
+    [emoji] = embedded.classify(["@lumora 😡😡"])
+    assert emoji.complaint_prob > 0.9 and emoji.cues == ("😡",)
+
+
 def _shipped_model_with_complaint_sentiment_mix(folder, mix):
     folder.mkdir()
     (folder / WEIGHTS_FILE).symlink_to(WEIGHTS_DIR / WEIGHTS_FILE)
