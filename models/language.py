@@ -38,6 +38,9 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 
 UNDETERMINED = "und"
 """ISO 639-2's code for a post with nothing to tell its language by (X's API uses it too)."""
+# X's tags for a post it gave no language: media only, no linguistic content, hashtags, mentions or
+# cashtags only, very short text. They name no language the rules could route on.
+_NO_LANGUAGE_TAGS = frozenset({UNDETERMINED, "qme", "zxx", "qht", "qam", "qct", "qst"})
 
 
 def text_for_identification(text: str) -> str:
@@ -84,9 +87,11 @@ class LanguageDetector:
         """Return the ISO 639-1 code of ``text``'s language (``hint``, in lower case, when unsure), or
         :data:`UNDETERMINED`. A hint is lower-cased so that a source's "pt-BR" or "EN" compares as routes
         and counts write languages ("pt-br", "en"). A hint of :data:`UNDETERMINED` (X's for a post it could
-        not tell) is no hint: it would win over every detection, as a language the detector lacks does."""
+        not tell), or of X's other tags for no language (``qme`` media only, ``zxx``, ``qht`` hashtags only,
+        ``qam`` mentions only, ``qct``, ``qst`` very short), is no hint: it would win over every detection, as a
+        language the detector lacks does."""
         hint = hint.lower() if hint else hint
-        if hint == UNDETERMINED:
+        if hint in _NO_LANGUAGE_TAGS:
             hint = None
         telling = text_for_identification(text)
         has_letters = any(character.isalpha() for character in telling)

@@ -44,3 +44,12 @@ def test_a_post_its_source_tags_und_does_not_hide_the_language_it_is_in():
     detector = shared_detector()
     assert detector.detect("no me funciona la app desde ayer, qué desastre de servicio", hint="und") == "es"
     assert detector.detect("@lumora 🙏", hint="UND") == "und"
+
+
+@pytest.mark.parametrize("tag", ["qme", "zxx", "qht", "qam", "qct", "qst", "QME"])
+def test_x_tags_for_no_language_do_not_hide_the_language_a_post_is_in(tag: str):
+    """X tags a post with media "qme", one of hashtags only "qht", ...: the tag won over every detection, so
+    a Spanish complaint with a photo was in language "qme" and no route by language reached it."""
+    detector = shared_detector()
+    assert detector.detect("@lumora llevo tres días sin internet, qué desastre https://t.co/x", hint=tag) == "es"
+    assert detector.detect("@lumora 🙏", hint=tag) == "und"
