@@ -29,7 +29,7 @@ from models.base import Classifier
 from models.errors import ModelNotAvailable
 from models.lexicons import CueLexicon
 from models.phrases import PhraseReader, phrases_first
-from models.text import normalize, tokenize
+from models.text import normalize, read_part, tokenize
 from models.transformers_backend import LoadedModel, check_max_length, complaint_column, complaint_log_odds
 
 
@@ -93,7 +93,9 @@ class ComplaintOverride:
 
     def classify(self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None) -> list[Classification]:
         """The embedded model's classifications, with the transformer's complaint probability where it
-        applies: posts in its languages whose embedded complaint probability is within the band."""
+        applies: posts in its languages whose embedded complaint probability is within the band (of each, its
+        first :data:`models.text.MAX_READ_CHARS`)."""
+        texts = [read_part(text) for text in texts]
         results = self._base.classify(texts, lang_hints)
         low, high = self._band
         chosen = [index for index in self._chosen(results) if low <= results[index].complaint_prob <= high]

@@ -19,7 +19,7 @@ from models.features import Featurizer, PostFeatures
 from models.inference import EmbeddedNetwork
 from models.language import LanguageDetector, shared_detector
 from models.phrases import PhraseReader, PhraseReading, phrases_first
-from models.text import LINK_TOKEN, MENTION_TOKEN
+from models.text import LINK_TOKEN, MENTION_TOKEN, read_part
 from models.weights import WEIGHTS_DIR, ModelMeta, per_language, read_weights
 
 _MAX_CUES = 5
@@ -105,7 +105,8 @@ class EmbeddedClassifier:
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None
     ) -> list[Classification]:
-        """Return one classification per text, in order."""
+        """Return one classification per text, in order, of its first :data:`models.text.MAX_READ_CHARS`."""
+        texts = [read_part(text) for text in texts]
         langs = self._detector.detect_many(texts, lang_hints)
         results: list[Classification] = []
         for start in range(0, len(texts), self._batch_size):

@@ -18,7 +18,7 @@ from listener.domain import Classification, most_likely_sentiment
 from models.language import LanguageDetector, shared_detector
 from models.lexicons import Cue, CueLexicon
 from models.phrases import PhraseReader, phrases_first
-from models.text import normalize, tokenize
+from models.text import normalize, read_part, tokenize
 
 _NEGATORS = frozenset({"not", "no", "never", "não", "nao", "nunca", "ne", "pas", "nicht", "kein", "non"})
 
@@ -61,7 +61,8 @@ class LexiconClassifier:
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None
     ) -> list[Classification]:
-        """Return one classification per text, in order."""
+        """Return one classification per text, in order, of its first :data:`models.text.MAX_READ_CHARS`."""
+        texts = [read_part(text) for text in texts]
         langs = self._detector.detect_many(texts, lang_hints)
         return [self._classify_one(text, lang) for text, lang in zip(texts, langs, strict=True)]
 

@@ -35,7 +35,7 @@ from models.errors import ModelNotAvailable
 from models.language import LanguageDetector, shared_detector
 from models.lexicons import CueLexicon
 from models.phrases import PhraseReader, phrases_first
-from models.text import normalize, tokenize
+from models.text import normalize, read_part, tokenize
 
 if TYPE_CHECKING:
     from listener.config import ClassifierConfig
@@ -184,8 +184,8 @@ def complaint_log_odds(loaded: LoadedModel, texts: Sequence[str], max_length: in
     odds = [torch.empty(0)]
     with torch.inference_mode():
         for start in range(0, len(texts), batch_size):
-            inputs = loaded.tokenizer([normalize(text) for text in texts[start : start + batch_size]], padding=True,
-                                      truncation=True, max_length=max_length, return_tensors="pt")
+            inputs = loaded.tokenizer([normalize(read_part(text)) for text in texts[start : start + batch_size]],
+                                      padding=True, truncation=True, max_length=max_length, return_tensors="pt")
             odds.append(log_odds(loaded.model(**inputs).logits.float(), column))
     return torch.cat(odds).clamp(-MAX_LOG_ODDS, MAX_LOG_ODDS)
 
@@ -298,7 +298,7 @@ class TransformersClassifier:
         neutral, positive) before the temperature, and complaint log-odds before Platt scaling (when
         the negative probability stands in for the complaint one, after the configured temperature).
         """
-        return self._scores([normalize(text) for text in texts])
+        return self._scores([normalize(read_part(text)) for text in texts])
 
     def _scores(self, normalized: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         sentiment, complaint = [torch.empty(0, 3)], [torch.empty(0)]
@@ -312,7 +312,8 @@ class TransformersClassifier:
     def classify(
         self, texts: Sequence[str], lang_hints: Sequence[str | None] | None = None
     ) -> list[Classification]:
-        """Return one classification per text, in order."""
+        """Return one classification per text, in order, of its first :data:`models.text.MAX_READ_CHARS`."""
+        texts = [read_part(text) for text in texts]
         langs = self._detector.detect_many(texts, lang_hints)
         normalized = [normalize(text) for text in texts]
         sentiment_logits, complaint_log_odds = self._scores(normalized)
