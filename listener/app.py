@@ -75,6 +75,7 @@ class Listener:
             batch_size=settings.classifier.batch_size,
             should_stop=self.stop_event.is_set,
             retention_days=settings.storage.retention_days,
+            report_problem=notices.report,
         )
 
     def _load_classifier(self) -> Classifier:

@@ -7,12 +7,14 @@ step can stop between batches (a shutdown, a crash) and the next run picks up ex
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from alerts.outbox import DeliveryReport, Outbox
+from alerts.outbox import DeliveryReport, Outbox, ProblemReporter
 from alerts.rules import RuleEngine
 from listener.domain import Classification, StoredMention
+from listener.logs import PersistingFailures
 from listener.sources import Source
 from listener.store import Store
 from models.base import Classifier
@@ -20,6 +22,16 @@ from models.base import Classifier
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+
+# A text any working classifier reads: when it fails on this too, the classifier is down, not the mention.
+_PROBE = "ok"
+# How long classification pauses once the classifier is down, doubling at each failed retry up to the most.
+FIRST_PAUSE_SECONDS = 60.0
+MAX_PAUSE_SECONDS = 900.0
+
+
+class ClassifierDown(Exception):
+    """The classifier fails on every text, a mention's and a probe's alike; the message is its error."""
 
 
 @dataclass
@@ -71,6 +83,8 @@ class Pipeline:
         batch_size: int = 64,
         should_stop: Callable[[], bool] = lambda: False,
         retention_days: int | None = None,
+        report_problem: ProblemReporter | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._classifier_or_factory = classifier
@@ -80,6 +94,11 @@ class Pipeline:
         self._batch_size = batch_size
         self._should_stop = should_stop
         self._retention_days = retention_days
+        self._report_problem = report_problem
+        self._monotonic = monotonic
+        self._down = PersistingFailures(log)
+        self._pauses = 0  # classifier-down pauses in a row
+        self._resume_at = 0.0
 
     @property
     def classifier(self) -> Classifier:
@@ -120,17 +139,28 @@ class Pipeline:
         When the classifier fails on a batch, each of its mentions is classified alone; those it fails on alone
         are left unclassified, to be tried again at the next cycle, and hold up no other. They are logged in one
         line a cycle (how many, the first ids and the first error): a classifier failing on everything would
-        otherwise log a line per pending mention at every cycle."""
+        otherwise log a line per pending mention at every cycle. When it fails on a probe text as well, it is
+        down: classification pauses (a minute, doubling to 15 while it stays down), every mention waiting for it,
+        and the operator is told once; the log says so once an hour, and once when it works again."""
+        if self._monotonic() < self._resume_at:
+            return 0
         done, after = 0, 0
         failures: list[tuple[int, str]] = []
-        while not self._should_stop():
-            pending = self._store.unclassified(self._batch_size, after=after)
-            if not pending:
-                break
-            done += self._store.save_classifications(self._classified(pending, failures))
-            after = pending[-1].id
-            if progress:
-                progress(len(pending))
+        try:
+            while not self._should_stop():
+                pending = self._store.unclassified(self._batch_size, after=after)
+                if not pending:
+                    break
+                done += self._store.save_classifications(self._classified(pending, failures))
+                after = pending[-1].id
+                if progress:
+                    progress(len(pending))
+        except ClassifierDown as down:
+            self._pause(str(down))
+            return done
+        if self._pauses:
+            self._pauses = 0
+            self._down.cleared("classifier", "classifier works again", classifier=self.classifier.name)
         if failures:
             log.error("mention not classified", extra={
                 "count": len(failures), "mention_ids": ",".join(str(mention_id) for mention_id, _ in failures[:10])
@@ -149,9 +179,36 @@ class Pipeline:
         except Exception as error:
             if len(pending) > 1:
                 return [read for stored in pending for read in self._classified([stored], failures)]
+            if not failures:  # the first mention it fails on alone this cycle: is it the mention, or the classifier?
+                self._probe(classifier)
             failures.append((pending[0].id, f"{error.__class__.__name__}: {error}"))
             return []
         return list(zip((stored.id for stored in pending), results, strict=True))
+
+    @staticmethod
+    def _probe(classifier: Classifier) -> None:
+        """Raise :class:`ClassifierDown` when ``classifier`` fails on :data:`_PROBE` too."""
+        try:
+            classifier.classify([_PROBE])
+        except Exception as error:
+            raise ClassifierDown(f"{error.__class__.__name__}: {error}") from error
+
+    def _pause(self, error: str) -> None:
+        """Pause classification for the next pause of the series; tell the operator at the first."""
+        pause = min(FIRST_PAUSE_SECONDS * 2.0 ** min(self._pauses, 10), MAX_PAUSE_SECONDS)  # days down: no overflow
+        self._pauses += 1
+        self._resume_at = self._monotonic() + pause
+        counts = self._store.stats()
+        pending = counts["mentions"] - counts["classified"]
+        name = self.classifier.name
+        self._down.failed("classifier", "classifier down: classification paused", classifier=name, error=error,
+                          pending=pending, retry_in_seconds=int(pause))
+        if self._pauses == 1 and self._report_problem is not None:
+            self._report_problem("classifier-down", name,
+                                 f"the {name} classifier fails on every post ({error}); mentions are stored and "
+                                 f"wait unclassified, and so unalerted ({pending} now). It is tried again in "
+                                 f"{int(pause)} s, then less and less often (every {int(MAX_PAUSE_SECONDS) // 60} min at most); check the "
+                                 f"listener's log and its model (`listener config check`).")
 
     def evaluate_pending(self) -> int:
         """Run the rules over classified mentions not yet evaluated; returns alerts queued."""

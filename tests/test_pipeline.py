@@ -8,6 +8,7 @@ import logging
 
 from listener.app import Listener
 from listener.config import load_settings
+from listener.pipeline import Pipeline
 from models.lexicon import LexiconClassifier
 from replay_records import post, write_posts
 
@@ -19,8 +20,8 @@ POSTS = [
 ]
 
 
-def alert_lines(tmp_path):
-    path = tmp_path / "alerts.jsonl"
+def alert_lines(tmp_path, name="alerts.jsonl"):
+    path = tmp_path / name
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
@@ -106,7 +107,78 @@ def test_a_classifier_failing_on_every_post_logs_one_line_a_cycle_not_one_per_po
     """Each mention it failed on alone was a line of its own: 150 pending posts, 150 error lines at every cycle."""
     write_posts(tmp_path / "posts.jsonl", [post(str(number), f"Lumora sin internet {number}", number % 60)
                                            for number in range(1, 151)])
-    with caplog.at_level(logging.ERROR), Listener(load_settings(write_config()), classifier=ChokesOn("")) as app:
+    with caplog.at_level(logging.ERROR), Listener(load_settings(write_config()), classifier=ChokesOn("Lumora")) as app:
         assert app.poll_once().classified == 0
         [failed] = [record for record in caplog.records if record.getMessage() == "mention not classified"]
     assert failed.count == 150 and failed.mention_ids == "1,2,3,4,5,6,7,8,9,10,..." and "TextEncodeInput" in failed.error
+
+
+class Down(LexiconClassifier):
+    """The lexicon classifier, failing on every text while ``down``, as one out of memory does; counts its calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down, self.calls = True, 0
+
+    def classify(self, texts, lang_hints=None):
+        self.calls += 1
+        if self.down:
+            raise RuntimeError("DefaultCPUAllocator: not enough memory")
+        return super().classify(texts, lang_hints)
+
+
+OPERATOR_CHANNEL = """
+[[alerts.channels]]
+name = "ops"
+type = "jsonl"
+path = "ops.jsonl"
+"""
+
+
+def _config_with_an_operator_channel(write_config, tmp_path):
+    config = write_config(OPERATOR_CHANNEL).read_text()
+    (tmp_path / "listener.toml").write_text(config.replace("[storage]", '[alerts]\noperator_channel = "ops"\n\n[storage]'))
+    return load_settings(tmp_path / "listener.toml")
+
+
+def test_a_classifier_down_is_not_called_for_each_mention_at_every_cycle_and_the_operator_is_told(
+        write_config, tmp_path, caplog):
+    """A classifier failing on everything was called once a batch and once a mention at every cycle (153 calls
+    for 150 posts), with no word to the operator."""
+    write_posts(tmp_path / "posts.jsonl", [post(str(number), f"Lumora sin internet {number}", number % 60)
+                                           for number in range(1, 151)])
+    classifier = Down()
+    with caplog.at_level(logging.INFO), Listener(_config_with_an_operator_channel(write_config, tmp_path),
+                                                 classifier=classifier) as app:
+        calls = []
+        for _ in range(3):
+            classifier.calls = 0
+            assert app.poll_once().classified == 0
+            calls.append(classifier.calls)
+        assert calls == [3, 0, 0]  # a batch, its first mention alone, a probe; then it pauses
+        assert app.store.stats()["mentions"] == 150
+    assert [line["title"] for line in alert_lines(tmp_path, "ops.jsonl")] == ["[operator] classifier-down: lexicon"]
+    [paused] = [r for r in caplog.records if r.getMessage() == "classifier down: classification paused"]
+    assert paused.pending == 150 and "not enough memory" in paused.error
+
+
+def test_a_classifier_down_is_tried_less_and_less_often_and_every_mention_is_classified_once_it_works(
+        write_config, tmp_path, caplog):
+    write_posts(tmp_path / "posts.jsonl", [post(str(number), f"Lumora sin internet {number}", number % 60)
+                                           for number in range(1, 151)])
+    classifier, now = Down(), [0.0]
+    with caplog.at_level(logging.INFO), Listener(_config_with_an_operator_channel(write_config, tmp_path)) as app:
+        app.pipeline = Pipeline(app.store, classifier, app.alerting.rules, app.alerting.outbox, batch_size=64,
+                                report_problem=app.alerting.notices.report, monotonic=lambda: now[0])
+        calls = []
+        for seconds in (0, 59, 60, 179, 180, 419, 420):  # paused for 60 s, then 120, then 240
+            now[0] = seconds
+            classifier.calls = 0
+            assert app.poll_once().classified == 0
+            calls.append(classifier.calls)
+        assert calls == [3, 0, 3, 0, 3, 0, 3]
+        classifier.down, now[0] = False, 10_000
+        assert app.poll_once().classified == 150
+        assert [r.failures for r in caplog.records if r.getMessage() == "classifier works again"] == [4]
+    assert len(alert_lines(tmp_path)) == 150
+    assert len(alert_lines(tmp_path, "ops.jsonl")) == 1
