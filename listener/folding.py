@@ -14,6 +14,13 @@ import regex
 # Typographic apostrophes that phones and word processors type for "'": right and left single quotation
 # marks, the modifier letter apostrophe, the acute accent and the grave accent used as one.
 _APOSTROPHES = {0x2019: "'", 0x2018: "'", 0x02BC: "'", 0x00B4: "'", 0x60: "'"}
+# Characters that show as nothing: the zero-width space, the word joiner, the byte-order mark, the soft
+# hyphen, and the marks that set the direction of text (X's apps put isolates around the mentions and
+# hashtags of an Arabic or Hebrew post). Pasted into a post, they cut "no puedo entrar" or "estafa" in two
+# for a reader of its words, though not for one of its screen. Not the zero-width joiner and non-joiner,
+# which spell Persian and Indic words and emoji sequences. For ``str.translate``: deleted.
+INVISIBLE: dict[int, None] = dict.fromkeys([0x00AD, 0x061C, 0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F), 0x2060,
+                                            *range(0x2066, 0x206A), 0xFEFF])
 
 # Scripts written without spaces between words: Chinese, Japanese, Thai, Lao, Khmer, Burmese.
 _UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
@@ -23,14 +30,15 @@ _UNSPACED_EDGE = regex.compile(rf"^[{_UNSPACED}]|[{_UNSPACED}]$")
 @cache
 def _folding_table() -> dict[int, str | None]:
     """The apostrophes, and every combining mark (accents; not Indic vowel signs, whose combining class
-    is 0) to delete: one ``str.translate`` instead of a loop over the characters."""
+    is 0) and :data:`INVISIBLE` character to delete: one ``str.translate`` instead of a loop over the
+    characters."""
     marks = {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
-    return {**marks, **_APOSTROPHES}
+    return {**marks, **INVISIBLE, **_APOSTROPHES}
 
 
 def fold(text: str) -> str:
-    """``text`` in lower case, without accents, with plain apostrophes and each run of spaces and line
-    breaks one space, so that 'Facturación' and 'facturacion', "can’t" and "can't", or "no puedo" at
+    """``text`` in lower case, without accents or :data:`INVISIBLE` characters, with plain apostrophes and
+    each run of spaces and line breaks one space, so that 'Facturación' and 'facturacion', "can’t" and "can't", or "no puedo" at
     the end of a line and "entrar" on the next and "no puedo entrar", compare equal.
 
     Example::

@@ -2,7 +2,7 @@
 
 Posts are rewritten so that what varies without changing meaning looks the same to a model:
 HTML entities are unescaped, compatibility forms are folded (NFKC: Arabic presentation forms,
-full-width letters), user mentions become ``@user``, links become ``http``, hashtags lose
+full-width letters), invisible characters are deleted (a zero-width space, a direction mark), user mentions become ``@user``, links become ``http``, hashtags lose
 their ``#`` (the word keeps its meaning), elongations are shortened (``noooo`` → ``noo``), emoticons
 become named tokens (``:(`` → ``emo_sad``) and text is lower-cased. Emoji are kept: they are
 single characters that the character n-grams see as they are.
@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+
+from listener.folding import INVISIBLE
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"@\w+")
@@ -77,7 +79,7 @@ def normalize(text: str) -> str:
         '@user noo!!! perdí mi vuelo & nadie responde emo_sad http fail'
     """
     text = html.unescape(html.unescape(text))
-    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text)).translate(INVISIBLE)
     text = _whole_characters(_LITERAL_ESCAPE.sub(_unescape_literal, text))
     text = _URL.sub(f" {LINK_TOKEN} ", text)
     text = _MENTION.sub(f" {MENTION_TOKEN} ", text)

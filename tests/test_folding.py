@@ -20,6 +20,9 @@ from listener.folding import fold, phrase_pattern
     ("no puedo entrar", "No puedo\nentrar"),  # a line break, or two spaces, between a phrase's words
     ("can't log in", "can't  log in"),
     ("não carrega", "não\r\n carrega"),
+    ("no puedo entrar", "no \u200bpuedo en\u200btrar"),  # zero-width spaces, as a paste leaves them
+    ("lawyer", "law\u00adyer"),  # a soft hyphen
+    ("estafa", "\u2067estafa\u2069"),  # the direction isolates X's apps put around words in RTL posts
 ])
 def test_a_word_and_the_way_people_type_it_fold_alike(written, typed):
     assert fold(written) == fold(typed)

@@ -184,6 +184,17 @@ def test_a_post_with_nothing_to_read_does_not_read_as_a_complaint(embedded):
     assert emoji.complaint_prob > 0.9 and emoji.cues == ("😡",)
 
 
+def test_an_invisible_character_inside_a_post_does_not_hide_its_complaint(embedded):
+    """A zero-width space, a soft hyphen or a direction mark shows as nothing, but cut the words around it:
+    "es\u200btafa" read as "es" and "tafa", and "no puedo\u200b entrar" was no failure phrase (0.38, not 0.8)."""
+    post = "@lumora no puedo entrar en la app, es una estafa y nadie responde"
+    [plain] = embedded.classify([post])
+    pasted = [post.replace("entrar", "en\u200btrar").replace("estafa", "es\u200btafa"),
+              post.replace("estafa", "es\u00adtafa").replace(" ", " \u200b"),
+              "\u2067" + post.replace("@lumora", "\u2066@lumora\u2069") + "\u2069"]
+    assert [(r.complaint_prob, r.cues) for r in embedded.classify(pasted)] == [(plain.complaint_prob, plain.cues)] * 3
+
+
 def _shipped_model_with_complaint_sentiment_mix(folder, mix):
     folder.mkdir()
     (folder / WEIGHTS_FILE).symlink_to(WEIGHTS_DIR / WEIGHTS_FILE)
