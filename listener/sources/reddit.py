@@ -59,12 +59,15 @@ def reddit_client(config: RedditSourceConfig, **praw_options: Any) -> praw.Reddi
 
 
 def reddit_fault(error: Exception) -> Fault | None:
-    """Which prawcore errors are worth retrying (rate limit, 5xx, network), and for how long to wait."""
+    """Which prawcore errors are worth retrying (rate limit, 5xx, network, a body that is not JSON: a proxy's
+    error page), and for how long to wait."""
     if isinstance(error, prawcore.TooManyRequests):
         retry_after = error.response.headers.get("retry-after", "")
         return Fault("429 Too Many Requests", retry_after=float(retry_after) if retry_after.isdigit() else None)
     if isinstance(error, prawcore.ServerError):
         return Fault(f"{error.response.status_code} server error")
+    if isinstance(error, prawcore.BadJSON):
+        return Fault("response body is not JSON")
     if isinstance(error, prawcore.RequestException):
         return Fault(f"request failed ({type(error.original_exception).__name__})")
     return None

@@ -166,3 +166,17 @@ def test_a_post_is_edited_only_when_reddit_says_so_and_its_text_was_not_removed(
     """A mention seen again takes its new text only when edited: "[removed]" would have replaced the complaint."""
     [post] = recorded_listing(SEARCH_CASSETTE)[:1]
     assert mention_from_thing("t3", {**post, **change}, "Lumora").edit_version == version
+
+
+def test_a_proxy_error_page_instead_of_json_is_retried_and_does_not_blame_the_config(listen, server, fake_time):
+    """An HTML page with status 200 (a proxy's, a CDN's) used to end the poll at once with "check the subreddit
+    names and the brand's reddit terms in the config": nothing in the config was wrong."""
+    page = Recorded(200, {"content-type": "text/html"}, "<html><body>upstream unavailable</body></html>")
+    listing = server.routes[("GET", "/r/all/search")][0]
+    server.replace("GET", "/r/all/search", page, listing)
+    app = listen(brands=slice(0, 1), comments=False)
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert (report.new, report.errors) == (6, [])
+    assert fake_time.sleeps == [1.0]
