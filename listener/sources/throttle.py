@@ -102,14 +102,16 @@ class Throttle:
         self._jitter = jitter
         self._exhausted_until: datetime | None = None
 
-    def observe(self, remaining: str | None, reset: str | None) -> None:
-        """Record the rate-limit headers of a response (``remaining`` calls left until epoch ``reset``)."""
+    def observe(self, remaining: str | None, reset: str | None, *, reset_in_seconds: bool = False) -> None:
+        """Record the rate-limit headers of a response: ``remaining`` calls left until ``reset``, an epoch
+        time (X's ``x-rate-limit-reset``) or, with ``reset_in_seconds``, seconds from now (Reddit's)."""
         if remaining is None or reset is None:
             return
         try:
-            exhausted = int(remaining) <= 0
-            reset_at = datetime.fromtimestamp(int(reset), timezone.utc)
-        except ValueError:
+            exhausted = float(remaining) <= 0
+            reset_at = (self._clock() + timedelta(seconds=float(reset)) if reset_in_seconds
+                        else datetime.fromtimestamp(int(reset), timezone.utc))
+        except (ValueError, OverflowError):
             return
         self._exhausted_until = reset_at if exhausted else None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -48,8 +49,9 @@ def listen(make_settings, throttle, server):
         config = settings.sources.reddit
         if not comments:
             config = config.model_copy(update={"comment_subreddits": []})
-        client = reddit_client(config, oauth_url=server.url, reddit_url=server.url)
-        source = RedditSource(config, settings.brands[brands], reddit=client, throttle=throttle("reddit"))
+        reddit_throttle = throttle("reddit")
+        client = reddit_client(config, throttle=reddit_throttle, oauth_url=server.url, reddit_url=server.url)
+        source = RedditSource(config, settings.brands[brands], reddit=client, throttle=reddit_throttle)
         app = Listener(settings, sources=[source], clock=lambda: NOW)
         opened.append(app)
         return app
@@ -180,3 +182,24 @@ def test_a_proxy_error_page_instead_of_json_is_retried_and_does_not_blame_the_co
 
     assert (report.new, report.errors) == (6, [])
     assert fake_time.sleeps == [1.0]
+
+
+def test_an_exhausted_rate_limit_window_ends_the_poll_and_does_not_hold_the_daemon_until_the_reset(
+        listen, server, fake_time):
+    """With no calls left in Reddit's window, prawcore used to sleep until the reset (up to 10 minutes) before
+    the next brand's search: the daemon's one thread with it, so no alert was delivered meanwhile, and a
+    shutdown waited (systemd kills the listener after 20 seconds)."""
+    listing = server.routes[("GET", "/r/all/search")][0]
+    exhausted = Recorded(200, {**listing.headers, "x-ratelimit-remaining": "0.0", "x-ratelimit-used": "600",
+                               "x-ratelimit-reset": "12"}, listing.body)
+    server.replace("GET", "/r/all/search", exhausted, listing)
+    app = listen(comments=False)
+
+    started = time.monotonic()
+    first = app.pipeline.ingest(app.sources[0])
+    again = app.pipeline.ingest(app.sources[0])
+
+    assert time.monotonic() - started < 5 and fake_time.sleeps == []
+    assert (first.new, again.new) == (6, 0)
+    assert len([path for method, path in server.requests if "/search" in path]) == 1, "not called before the reset"
+    assert "search:KFC:newest" in app.store.cursor("reddit")
