@@ -203,9 +203,10 @@ class RedditSource:
         try:
             things = self._list(listing)
         except prawcore.ResponseException as error:
+            reason = _subreddit_refusal(error.response)
             return SourceBatch([], {}, errors=[
-                f"reddit {stream}: Reddit answered {error.response.status_code}; check the subreddit names "
-                "and the brand's reddit terms in the config"
+                f"reddit {stream}: Reddit answered {error.response.status_code}{f' ({reason})' if reason else ''}; "
+                "check the subreddit names and the brand's reddit terms in the config"
             ])
         for thing in things:
             kind, data = thing_data(thing)
@@ -234,9 +235,20 @@ class RedditSource:
             ) from None
         except (prawcore.InvalidToken, prawcore.Forbidden, prawcore.ResponseException) as error:
             status = error.response.status_code
-            if status not in (401, 403):
+            if status not in (401, 403) or _subreddit_refusal(error.response):
                 raise
             raise SourceAuthError(
                 f"reddit: Reddit refused the request ({status}); check REDDIT_CLIENT_ID, REDDIT_CLIENT_SECRET "
                 "and that the configured subreddits are public, then restart the listener"
             ) from None
+
+
+def _subreddit_refusal(response: requests.Response) -> str | None:
+    """Why Reddit refused a subreddit (``private``, ``quarantined``, ``banned``...), when its answer says so: a
+    403 about a subreddit, not about the credentials."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    reason = body.get("reason") if isinstance(body, dict) else None
+    return str(reason) if reason else None

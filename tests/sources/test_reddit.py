@@ -203,3 +203,23 @@ def test_an_exhausted_rate_limit_window_ends_the_poll_and_does_not_hold_the_daem
     assert (first.new, again.new) == (6, 0)
     assert len([path for method, path in server.requests if "/search" in path]) == 1, "not called before the reset"
     assert "search:KFC:newest" in app.store.cursor("reddit")
+
+
+def test_a_comment_subreddit_gone_private_does_not_turn_reddit_off(listen, server):
+    """Reddit answers a private (or quarantined) subreddit with a 403 naming the reason: it used to be taken for
+    rejected credentials, and the whole source, the brands' searches too, was off until a restart, even once
+    the subreddit was public again."""
+    private = Recorded(403, {"content-type": "application/json"},
+                       json.dumps({"reason": "private", "message": "Forbidden", "error": 403}))
+    server.replace("GET", "/r/askreddit/comments", private)
+    app = listen()
+
+    first = app.poll_once().ingested[0]
+    second = app.poll_once().ingested[0]
+
+    assert app.sources[0].disabled_reason is None
+    assert not any("source-disabled" in alert.alert.title for alert in app.store.alerts())
+    assert len([path for method, path in server.requests if "/search" in path]) == 4, "searched at both polls"
+    assert first.new == 6 and second.errors == first.errors
+    assert first.errors == ["reddit comments: Reddit answered 403 (private); check the subreddit names and the "
+                            "brand's reddit terms in the config"]
