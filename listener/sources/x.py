@@ -94,7 +94,7 @@ def x_fault(error: Exception) -> Fault | None:
     if isinstance(error, tweepy.TooManyRequests):
         reset = error.response.headers.get("x-rate-limit-reset")
         reset_at = datetime.fromtimestamp(int(reset), timezone.utc) if reset and reset.isdigit() else None
-        return Fault("429 Too Many Requests", reset_at)
+        return Fault(f"429 {_reason(error)}", reset_at)  # X's words tell a spent monthly post cap from a rate limit
     if isinstance(error, tweepy.TwitterServerError):
         return Fault(f"{error.response.status_code} server error")
     if isinstance(error, tweepy.HTTPException):

@@ -466,3 +466,19 @@ def test_a_tweets_edit_version_is_its_place_in_the_history_not_the_historys_leng
     tweet = {"id": tweet_id, "text": "Lumora cut my internet", "created_at": "2026-11-19T10:00:00.000Z",
              "edit_history_tweet_ids": ["101", "102", "103"]}
     assert mention_from_tweet(tweet, None, "Lumora").edit_version == version
+
+
+def test_a_spent_monthly_post_cap_does_not_pass_for_a_plain_rate_limit_in_the_log(app, api, caplog):
+    """X answers a project's spent monthly post cap with a 429 too, which the poll retries after the window's reset
+    like any rate limit; the log said only "429 Too Many Requests" once an hour, for weeks, while X answered no
+    search. The body is the one X sends (reported in xdevplatform/xdk#25), with its x-rate-limit headers."""
+    cap = {"title": "UsageCapExceeded", "period": "Monthly", "scope": "Product", "type":
+           "https://api.twitter.com/2/problems/usage-capped", "detail": "Usage cap exceeded: Monthly product cap"}
+    reset = int((NOW + timedelta(minutes=12)).timestamp())
+    serve(api, Recorded(429, {"content-type": "application/json", "x-rate-limit-limit": "450",
+                              "x-rate-limit-remaining": "449", "x-rate-limit-reset": str(reset)}, json.dumps(cap)))
+
+    app.poll_once()
+
+    [given_up] = [record for record in caplog.records if record.getMessage() == "source call given up"]
+    assert given_up.source == "x" and "429 Usage cap exceeded: Monthly product cap" in given_up.detail
