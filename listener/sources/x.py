@@ -12,6 +12,8 @@ Cursor, per brand (the pipeline stores it with each batch):
 
 A brand's first poll (no cursor yet) reads only the newest page and starts from there: paging
 through seven days of history would spend the monthly post cap. Use ``listener ingest`` to backfill.
+A ``since_id`` that X refuses (older than the 7 days recent search covers: the listener was off for
+longer) is dropped, and every page of those 7 days is read, as the polls would have read them.
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ class XSource:
         def brand_of(text: str, handle: str | None) -> str | None:
             return None if self._matcher.is_excluded_author(brand.name, handle) else brand.name
 
+        first_poll = since_id is None and token is None  # a cursor X refuses later is no first poll: all is read
         while True:
             try:
                 body = self._get(lambda: self._client.search_recent_tweets(
@@ -178,7 +181,6 @@ class XSource:
             except XResponseError as error:
                 yield SourceBatch([], {}, errors=[f"x: unexpected search response for brand {brand.name!r}: {error}"])
                 return
-            first_poll = since_id is None and token is None
             newest = newest or page.newest_id
             token = None if first_poll else page.next_token
             if token:

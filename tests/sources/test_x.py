@@ -482,3 +482,19 @@ def test_a_spent_monthly_post_cap_does_not_pass_for_a_plain_rate_limit_in_the_lo
 
     [given_up] = [record for record in caplog.records if record.getMessage() == "source call given up"]
     assert given_up.source == "x" and "429 Usage cap exceeded: Monthly product cap" in given_up.detail
+
+
+def test_a_since_id_too_old_for_recent_search_does_not_lose_the_last_seven_days_beyond_the_newest_page(app, api):
+    """After more than 7 days off (a server down, a revoked token replaced late), X refuses the saved since_id. The
+    search started again as a brand's very first poll, reading only the newest page: every other post of the 7
+    days X still has was lost. It now pages through them, as the polls would have had the listener been running."""
+    app.store.save_batch("x", [], {"since_id:KFC": "1"})
+    serve(api, x_recording("all-92adbd.json"), first_page(), x_recording("all-0ddaa2.json"))
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert "since_id" not in params(api.calls[1]) and "next_token" not in params(api.calls[1])
+    assert params(api.calls[2])["next_token"] == first_page().json()["meta"]["next_token"]
+    assert report.new == 10 + 4
+    assert app.store.cursor("x") == {
+        "since_id:KFC": first_page().json()["meta"]["newest_id"], "next_token:KFC": "", "newest_id:KFC": ""}
