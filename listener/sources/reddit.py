@@ -6,11 +6,13 @@ shared :class:`~listener.sources.throttle.Throttle`, which also sees the headers
 a reset minutes away ends the poll, where prawcore would sleep through it.
 
 Cursor: Reddit search cannot ask "after this id", so each stream (``search:<brand>``, and
-``comments`` for the configured comment subreddits) remembers the newest ``created_utc`` it stored
-(``<stream>:newest``) and the ids stored at exactly that second (``<stream>:seen``). A post is new
-when it is newer, or as new but unseen; a restart neither repeats nor misses what the listing
-returns. Each poll reads the newest ``limit`` posts of a stream, so a burst of more posts than that
-between two polls loses the oldest of the burst: lower ``interval_seconds`` for busy brands.
+``comments`` for the configured comment subreddits) remembers the posts of its last listing: their
+ids (``<stream>:listed``) and the oldest one's ``created_utc`` (``<stream>:oldest``). A post is new
+when it was not listed and is no older than that: Reddit's search indexes some posts minutes or hours
+after newer ones (and a moderator approves a held post late), so a post can show up among posts
+already read, and is read then. A restart neither repeats nor misses what the listing returns. Each
+poll reads the newest ``limit`` posts of a stream, so a burst of more posts than that between two
+polls loses the oldest of the burst: lower ``interval_seconds`` for busy brands.
 """
 
 from __future__ import annotations
@@ -87,35 +89,36 @@ def reddit_fault(error: Exception) -> Fault | None:
 
 @dataclass(frozen=True)
 class SeenCursor:
-    """The newest ``created_utc`` a stream stored and the ids stored at that very second."""
+    """The posts of a stream's last listing: their ids, and the oldest one's ``created_utc``."""
 
-    newest: float = 0.0
-    seen: frozenset[str] = frozenset()
+    oldest: float = 0.0
+    listed: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, cursor: Mapping[str, str], stream: str) -> "SeenCursor":
-        """The stream's state from the saved cursor (empty when never polled)."""
-        newest = cursor.get(f"{stream}:newest")
-        seen = cursor.get(f"{stream}:seen") or ""
-        return cls(float(newest) if newest else 0.0, frozenset(filter(None, seen.split(","))))
+        """The stream's state from the saved cursor (empty when never polled).
+
+        A cursor saved before the listing was kept holds the newest time read and the ids read at that
+        second (``<stream>:newest``, ``<stream>:seen``): a post is new after it as it was then."""
+        oldest, listed = cursor.get(f"{stream}:oldest"), cursor.get(f"{stream}:listed")
+        if oldest is None:
+            oldest, listed = cursor.get(f"{stream}:newest"), cursor.get(f"{stream}:seen")
+        return cls(float(oldest) if oldest else 0.0, frozenset(filter(None, (listed or "").split(","))))
 
     def is_new(self, created_utc: float, fullname: str) -> bool:
-        """Whether a post is after the cursor."""
-        return created_utc > self.newest or (created_utc == self.newest and fullname not in self.seen)
+        """Whether a post was not listed last time and is no older than the oldest post that was."""
+        return created_utc >= self.oldest and fullname not in self.listed
 
-    def advanced(self, posts: Iterable[tuple[float, str]]) -> "SeenCursor":
-        """The cursor after also storing ``posts`` (``(created_utc, fullname)`` pairs)."""
-        newest, seen = self.newest, set(self.seen)
-        for created, fullname in posts:
-            if created > newest:
-                newest, seen = created, {fullname}
-            elif created == newest:
-                seen.add(fullname)
-        return SeenCursor(newest, frozenset(seen))
+    def advanced(self, listing: Sequence[tuple[float, str]]) -> "SeenCursor":
+        """The cursor after reading ``listing`` (its ``(created_utc, fullname)`` pairs); an empty listing
+        leaves it as it was."""
+        if not listing:
+            return self
+        return SeenCursor(min(created for created, _ in listing), frozenset(fullname for _, fullname in listing))
 
     def dump(self, stream: str) -> dict[str, str]:
         """The cursor entries to store."""
-        return {f"{stream}:newest": repr(self.newest), f"{stream}:seen": ",".join(sorted(self.seen))}
+        return {f"{stream}:oldest": repr(self.oldest), f"{stream}:listed": ",".join(sorted(self.listed))}
 
 
 class RedditSource:
@@ -197,7 +200,7 @@ class RedditSource:
     ) -> SourceBatch:
         before = SeenCursor.load(cursor, stream)
         mentions: list[Mention] = []
-        fresh: list[tuple[float, str]] = []
+        listed: list[tuple[float, str]] = []
         errors: list[str] = []
         skipped = 0
         try:
@@ -211,9 +214,9 @@ class RedditSource:
         for thing in things:
             kind, data = thing_data(thing)
             created, fullname = float(data.get("created_utc") or 0), str(data.get("name"))
+            listed.append((created, fullname))
             if not before.is_new(created, fullname):
                 continue
-            fresh.append((created, fullname))
             brand = brand_of(thing_text(kind, data), data.get("author"))
             if brand is None:
                 skipped += 1
@@ -222,7 +225,7 @@ class RedditSource:
                 mentions.append(mention_from_thing(kind, data, brand))
             except RECORD_FAULTS as error:
                 errors.append(f"reddit {stream} {fullname}: {record_problem(error)}")
-        return SourceBatch(mentions, before.advanced(fresh).dump(stream), skipped, errors)
+        return SourceBatch(mentions, before.advanced(listed).dump(stream), skipped, errors)
 
     def _list(self, listing: Callable[[], Iterable[Any]]) -> list[Any]:
         """Read a whole listing under the throttle; rejected credentials become :class:`SourceAuthError`."""

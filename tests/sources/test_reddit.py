@@ -80,13 +80,27 @@ def test_search_stores_every_result_for_the_brand_with_url_and_score(listen, ser
 def test_a_restart_neither_repeats_nor_misses_posts(listen):
     first = listen(brands=slice(0, 1), comments=False)
     first.pipeline.ingest(first.sources[0])
-    newest = max(result["created_utc"] for result in recorded_listing(SEARCH_CASSETTE))
+    oldest = min(result["created_utc"] for result in recorded_listing(SEARCH_CASSETTE))
 
     restarted = listen(brands=slice(0, 1), comments=False)
     report = restarted.pipeline.ingest(restarted.sources[0])
 
     assert (report.read, report.new) == (0, 0)
-    assert float(restarted.store.cursor("reddit")["search:KFC:newest"]) == newest
+    assert float(restarted.store.cursor("reddit")["search:KFC:oldest"]) == oldest
+
+
+def test_a_cursor_saved_before_the_listing_was_kept_is_read_on_from_its_newest_post(listen):
+    """The cursor used to be the newest time read and the ids read at that second."""
+    results = recorded_listing(SEARCH_CASSETTE)
+    newest = max(results, key=lambda result: result["created_utc"])
+    app = listen(brands=slice(0, 1), comments=False)
+    app.store.save_batch("reddit", [], {"search:KFC:newest": repr(newest["created_utc"]),
+                                        "search:KFC:seen": newest["name"]})
+
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert report.read == 0
+    assert app.store.cursor("reddit")["search:KFC:listed"].split(",") == sorted(result["name"] for result in results)
 
 
 def test_comments_are_kept_only_when_they_name_a_brand(listen):
@@ -202,7 +216,7 @@ def test_an_exhausted_rate_limit_window_ends_the_poll_and_does_not_hold_the_daem
     assert time.monotonic() - started < 5 and fake_time.sleeps == []
     assert (first.new, again.new) == (6, 0)
     assert len([path for method, path in server.requests if "/search" in path]) == 1, "not called before the reset"
-    assert "search:KFC:newest" in app.store.cursor("reddit")
+    assert "search:KFC:oldest" in app.store.cursor("reddit")
 
 
 def test_a_comment_subreddit_gone_private_does_not_turn_reddit_off(listen, server):
@@ -223,3 +237,42 @@ def test_a_comment_subreddit_gone_private_does_not_turn_reddit_off(listen, serve
     assert first.new == 6 and second.errors == first.errors
     assert first.errors == ["reddit comments: Reddit answered 403 (private); check the subreddit names and the "
                             "brand's reddit terms in the config"]
+
+
+def test_a_post_reddit_search_indexes_late_does_not_go_unread(listen, server):
+    """Reddit's search indexes some posts minutes or hours after newer ones. The cursor was the newest time read,
+    so a post that showed up in the results after a newer one had been read was older than it, and skipped for
+    good: a complaint lost without a trace."""
+    listing = server.routes[("GET", "/r/all/search")][0]
+    body = listing.json()
+    late = body["data"]["children"].pop(0)["data"]  # posted before the newest result, not in the index yet
+    assert min(child["data"]["created_utc"] for child in body["data"]["children"]) < late["created_utc"]
+    server.replace("GET", "/r/all/search", Recorded(listing.status, listing.headers, json.dumps(body)), listing)
+    app = listen(brands=slice(0, 1), comments=False)
+
+    before = app.pipeline.ingest(app.sources[0])
+    indexed = app.pipeline.ingest(app.sources[0])
+    again = app.pipeline.ingest(app.sources[0])
+
+    assert (before.new, indexed.new, again.read) == (5, 1, 0)
+    assert app.store.mention_by_key("reddit", late["name"]) is not None
+
+
+def test_a_post_dated_in_the_future_does_not_stop_its_stream_until_that_date(listen, server):
+    """The cursor was the newest ``created_utc`` read: one post stamped years ahead (a clock gone wrong) made every
+    post after it older than the cursor, and the stream stored nothing more until that date."""
+    listing = server.routes[("GET", "/r/all/search")][0]
+    body = listing.json()
+    children = body["data"]["children"]
+    children[0]["data"]["created_utc"] = 4_102_444_800.0  # 2100-01-01
+    later = json.loads(json.dumps(children[1]))
+    later["data"].update(name="t3_zzzzzz", id="zzzzzz", created_utc=children[1]["data"]["created_utc"] + 60)
+    server.replace("GET", "/r/all/search", Recorded(listing.status, listing.headers, json.dumps(body)),
+                   Recorded(listing.status, listing.headers, json.dumps({**body, "data": {
+                       **body["data"], "children": [later, *children]}})))
+    app = listen(brands=slice(0, 1), comments=False)
+
+    app.pipeline.ingest(app.sources[0])
+    report = app.pipeline.ingest(app.sources[0])
+
+    assert report.new == 1 and app.store.mention_by_key("reddit", "t3_zzzzzz") is not None
