@@ -274,14 +274,35 @@ class XSourceConfig(SourceConfig):
         return self
 
 
+def _subreddit_names(names: list[str]) -> list[str]:
+    """Names as Reddit's URLs take them after /r/: "askreddit", not "r/askreddit" (asked for as /r/r/askreddit,
+    a 404 at every poll) or a blank one."""
+    wrong = [name for name in names if not name.strip() or "/" in name or any(ch.isspace() for ch in name.strip())]
+    if wrong:
+        raise ValueError(f"not subreddit names: {', '.join(map(repr, wrong))}; write each name as it follows /r/ "
+                         "in the subreddit's address, e.g. 'askreddit'")
+    return [name.strip() for name in names]
+
+
+# Subreddit names ("all", "askreddit"); "a+b" names both, as Reddit's own addresses do.
+Subreddits = Annotated[list[str], AfterValidator(_subreddit_names)]
+
+
 class RedditSourceConfig(SourceConfig):
     """Reddit, read-only, through praw."""
 
     client_id: Token | None = None
     client_secret: Token | None = None
     user_agent: str = "complaint-listener/0.1 (read-only)"
-    subreddits: list[str] = Field(default_factory=lambda: ["all"])
-    comment_subreddits: list[str] = Field(default_factory=list)
+    subreddits: Subreddits = Field(default_factory=lambda: ["all"])
+    comment_subreddits: Subreddits = Field(default_factory=list)
+
+    @field_validator("subreddits")
+    @classmethod
+    def _somewhere_to_search(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError('no subreddit to search: each brand is searched in these; ["all"] searches all of Reddit')
+        return value
 
     @model_validator(mode="after")
     def _enabled_needs_credentials(self) -> "RedditSourceConfig":

@@ -708,3 +708,16 @@ def test_an_own_or_ignored_account_that_is_no_handle_does_not_narrow_the_x_searc
         result = run_check(write_config(f'\n[[brands]]\nname = "Acme"\n{key} = ["acme", "{handle}"]\n'))
         assert result.exit_code == 2, result.output
         assert f"brands.2.{key}.1: Value error, '{handle}' is not an account handle" in result.output
+
+
+@pytest.mark.parametrize("subreddits, says", [
+    ('subreddits = []', "sources.reddit.subreddits: Value error, no subreddit to search"),
+    ('comment_subreddits = ["r/askreddit", " "]', "sources.reddit.comment_subreddits: Value error, not subreddit "
+                                                   "names: 'r/askreddit', ' '; write each name as it follows /r/"),
+])
+def test_subreddits_reddit_cannot_read_exit_2_and_do_not_fail_every_poll(write_config, subreddits, says):
+    """An empty list passed and made every Reddit poll fail ("ValueError: An invalid value was specified for
+    display_name"); "r/askreddit" was asked for as /r/r/askreddit, a 404 at every poll."""
+    result = run_check(write_config(f'\n[sources.reddit]\n{subreddits}\n'))
+    assert result.exit_code == 2, result.output
+    assert says in result.output
