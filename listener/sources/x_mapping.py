@@ -21,7 +21,7 @@ from listener.sources.fields import (
 
 SOURCE = "x"
 TWEET_FIELDS = ["created_at", "lang", "public_metrics", "conversation_id", "referenced_tweets", "author_id",
-                "edit_history_tweet_ids"]
+                "edit_history_tweet_ids", "note_tweet"]
 USER_FIELDS = ["public_metrics", "verified"]
 EXPANSIONS = ["author_id"]
 _TWITTER_EPOCH_MS = 1288834974657
@@ -105,7 +105,8 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
 
     X gives each edit of a tweet a new id and lists the versions, oldest first, in
     ``edit_history_tweet_ids``: the mention is keyed on the first, so an edit updates the stored
-    mention instead of adding one; its link points at the version read.
+    mention instead of adding one; its link points at the version read. A post longer than 280
+    characters has its first 280 as ``text`` and the whole of it in ``note_tweet.text``.
     """
     for key in ("id", "text"):
         if not tweet.get(key):
@@ -118,6 +119,7 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
     author = author or {}
     handle = optional_text(author.get("username"), "includes.users.username")
     metrics = _object(tweet.get("public_metrics"), "public_metrics")
+    whole = optional_text(_object(tweet.get("note_tweet"), "note_tweet").get("text"), "note_tweet.text")
     followers = _object(author.get("public_metrics"), "includes.users.public_metrics").get("followers_count")
     references = tweet.get("referenced_tweets") or []
     if not isinstance(references, list) or not all(isinstance(ref, Mapping) for ref in references):
@@ -126,7 +128,7 @@ def mention_from_tweet(tweet: Mapping[str, Any], author: Mapping[str, Any] | Non
     return Mention(
         source=SOURCE,
         external_id=original_id,
-        text=html.unescape(str(tweet["text"])),  # X escapes &, < and > in tweet text
+        text=html.unescape(str(whole or tweet["text"])),  # X escapes &, < and > in tweet text
         created_at=_created_at(tweet),
         brand=brand,
         url=f"https://x.com/{handle}/status/{tweet_id}" if handle else f"https://x.com/i/web/status/{tweet_id}",

@@ -498,3 +498,26 @@ def test_a_since_id_too_old_for_recent_search_does_not_lose_the_last_seven_days_
     assert report.new == 10 + 4
     assert app.store.cursor("x") == {
         "since_id:KFC": first_page().json()["meta"]["newest_id"], "next_token:KFC": "", "newest_id:KFC": ""}
+
+
+def test_a_post_longer_than_280_characters_is_not_stored_cut_off(make_settings, throttle, api, alert_lines):
+    """X gives a long post's first 280 characters as its ``text`` and the whole of it only in ``note_tweet``, a field
+    given when asked for (x/latest-openapi.json: "The full-content of the Tweet, including text beyond 280
+    characters"). It was never asked for: the complaint was stored, classified and alerted on cut off, and a
+    keyword past the cut never alerted."""
+    settings = make_settings(x=True, alert_keywords=["refund"])
+    source = XSource(settings.sources.x, settings.brands[:1], client=x_client(settings.sources.x), throttle=throttle("x"))
+    page = one_tweet_page()
+    body = page.json()
+    tweet = body["data"][0]
+    whole = tweet["text"] + " and " + "still waiting " * 20 + "for my refund &amp; an answer"
+    tweet["text"] = whole[:279] + "…"
+    tweet["note_tweet"] = {"text": whole}
+    serve(api, Recorded(page.status, page.headers, json.dumps(body)))
+
+    with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+        app.poll_once()
+
+        assert "note_tweet" in params(api.calls[0])["tweet.fields"]
+        assert app.store.mention_by_key("x", tweet["id"]).mention.text == whole.replace("&amp;", "&")
+    assert len(alert_lines()) == 1
