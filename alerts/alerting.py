@@ -45,7 +45,7 @@ def build_alerting(settings: Settings, store: Store, clock: Clock = system_clock
     redact = secrets_redactor(config.channels)
     notices = OperatorNotices(store, config.operator_channel, clock=clock,
                               window=timedelta(minutes=config.operator_notice_minutes), redact=redact)
-    notifiers = build_notifiers(config.channels, ack_command=ack_command)
+    notifiers = build_notifiers(config.channels, clock, ack_command=ack_command)
     outbox = Outbox(
         store, notifiers, clock=clock,
         policy=RetryPolicy(give_up_after=timedelta(hours=config.give_up_after_hours)),

@@ -13,6 +13,7 @@ from alerts.notifiers.webhook import WebhookNotifier
 from alerts.outbox import ChannelPolicy
 from alerts.quiet_hours import QuietHours
 from alerts.redact import Redactor
+from listener.clock import Clock, system_clock
 from listener.config import ChannelConfig, secret_values
 
 
@@ -24,12 +25,12 @@ def _secret(value) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-def _jsonl(channel: ChannelConfig) -> Notifier:
+def _jsonl(channel: ChannelConfig, clock: Clock) -> Notifier:
     assert channel.path is not None  # checked by the config
     if channel.path.is_dir():
         raise ChannelUnavailable(f"alert channel {channel.name!r}: path {channel.path} is a folder; "
                                  "give the file the alerts are appended to")
-    return JsonlNotifier(channel.name, channel.path)
+    return JsonlNotifier(channel.name, channel.path, clock)
 
 
 def _slack(channel: ChannelConfig) -> Notifier:
@@ -54,16 +55,20 @@ def _webhook(channel: ChannelConfig) -> Notifier:
 
 
 BUILDERS: dict[str, Callable[[ChannelConfig], Notifier]] = {
-    "jsonl": _jsonl,
     "slack": _slack,
     "email": email_notifier,
     "webhook": _webhook,
 }
 
 
-def build_notifiers(channels: Sequence[ChannelConfig], *, ack_command: str = ACK_COMMAND) -> dict[str, Notifier]:
-    """A notifier for every channel, by channel name; a console prints ``ack_command`` to acknowledge."""
-    builders = {**BUILDERS, "console": lambda channel: ConsoleNotifier(channel.name, ack_command=ack_command)}
+def build_notifiers(channels: Sequence[ChannelConfig], clock: Clock = system_clock, *,
+                    ack_command: str = ACK_COMMAND) -> dict[str, Notifier]:
+    """A notifier for every channel, by channel name.
+
+    A console prints ``ack_command`` to acknowledge; a JSONL file's lines say when they were written on ``clock``.
+    """
+    builders = {**BUILDERS, "console": lambda channel: ConsoleNotifier(channel.name, ack_command=ack_command),
+                "jsonl": lambda channel: _jsonl(channel, clock)}
     notifiers = {}
     for channel in channels:
         builder = builders.get(channel.type)
