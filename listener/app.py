@@ -32,10 +32,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class HousekeepingReport:
-    """What a housekeeping round removed: mentions, and the rows of other tables (alerts, deliveries, ...)."""
+    """What a housekeeping round removed: mentions, the rows of other tables (alerts, deliveries, ...), and the
+    bytes the database file shrank by."""
 
     mentions_deleted: int
     history_deleted: dict[str, int]
+    bytes_reclaimed: int = 0
 
 
 class Listener:
@@ -161,9 +163,12 @@ class Listener:
         return updated
 
     def housekeeping(self) -> HousekeepingReport:
-        """Remove mentions older than the retention period, then the alerts, messages and incidents of then."""
+        """Remove mentions older than the retention period, then the alerts, messages and incidents of then, and
+        give the room they took back to the file system (see :meth:`Store.reclaim_space`)."""
         days = self.settings.storage.retention_days
-        return HousekeepingReport(self.store.delete_older_than(days), self.store.delete_history_older_than(days))
+        mentions = self.store.delete_older_than(days)
+        history = self.store.delete_history_older_than(days)
+        return HousekeepingReport(mentions, history, self.store.reclaim_space(self.stop_event.is_set))
 
     @property
     def retention(self) -> timedelta:

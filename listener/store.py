@@ -415,6 +415,8 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout)
+            if conn.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new file (reclaim_space converts an old one)
+                conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -1239,6 +1241,41 @@ class Store:
         with self._transaction() as conn:
             return {table: conn.execute(sql, {"cutoff": _iso(cutoff)}).rowcount for table, sql in statements.items()}
 
+    def reclaim_space(self, should_stop: Callable[[], bool] = lambda: False) -> int:
+        """Give the room deleted rows left back to the file system, and empty the write-ahead log; returns how
+        many bytes the database file shrank by.
+
+        Without this the first purge of a database of months (most of its rows) left the file its size, most
+        of it free, and the ``-wal`` file as big as all the pages the purge wrote, for as long as the listener
+        ran. Once a tenth of the file is free it is released, ``RECLAIM_PAGES`` pages a transaction (each a
+        fraction of a second, so another process's write waits no longer), until ``should_stop``; a database
+        made before this could release pages (``auto_vacuum`` none) is rewritten once by ``VACUUM`` when half
+        of it is free (what is kept, at most half the file, is copied: it needs that much free disk), which
+        lets it release pages from then on. A full disk or another process's lock raises
+        :class:`StoreUnavailable`; nothing is lost, and the next housekeeping tries again.
+        """
+        with self._lock:
+            try:
+                size_before = self._pages() * self._page_size()
+                free = self._conn.execute("PRAGMA freelist_count").fetchone()[0]
+                incremental = self._conn.execute("PRAGMA auto_vacuum").fetchone()[0] == _INCREMENTAL
+                if incremental and free >= RECLAIM_FRACTION * self._pages():
+                    while not should_stop() and self._conn.execute("PRAGMA freelist_count").fetchone()[0]:
+                        self._conn.executescript(f"PRAGMA incremental_vacuum({RECLAIM_PAGES});")
+                elif not incremental and free >= VACUUM_FRACTION * self._pages() and not should_stop():
+                    self._conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                    self._conn.execute("VACUUM")
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                return size_before - self._pages() * self._page_size()
+            except sqlite3.OperationalError as error:
+                raise self._unavailable(error) from None
+
+    def _pages(self) -> int:
+        return self._conn.execute("PRAGMA page_count").fetchone()[0]
+
+    def _page_size(self) -> int:
+        return self._conn.execute("PRAGMA page_size").fetchone()[0]
+
     def latest_moment(self) -> datetime | None:
         """The latest time this store has recorded on its clock: a mention seen or updated, an alert
         made or sent (``None`` when it holds neither)."""
@@ -1264,6 +1301,13 @@ class Store:
         with self._lock:
             return {name: self._conn.execute(sql).fetchone()[0] for name, sql in queries.items()}
 
+
+# reclaim_space: the free fraction of the file worth releasing (with auto_vacuum incremental) or rewriting for
+# (without), and how many pages one transaction releases (8 MB of 4 KB pages).
+RECLAIM_FRACTION = 0.1
+VACUUM_FRACTION = 0.5
+RECLAIM_PAGES = 2048
+_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for incremental
 
 # The highest mention id retention has deleted, kept where the store keeps its own values.
 _LAST_MENTION_ID = ("_store", "last_deleted_mention_id")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
+from listener.app import Listener
+from listener.config import load_settings
 from listener.domain import Alert, Classification, Engagement, Mention
 from listener.store import SCHEMA_VERSION, IncidentChange, IncidentRecord, Store, StoreError
 from tests.alerts.alert_helpers import FakeClock
@@ -236,3 +239,32 @@ def test_the_newest_alert_past_the_retention_stays_so_its_id_is_never_given_out_
     assert store.delete_history_older_than(days=30)["alerts"] == 1
     store.enqueue_alerts([], [Alert("operator:test:later", "file", "", "operator", "high", "notice", ())])
     assert [stored.id for stored in store.alerts()] == [3, 2]
+
+
+@pytest.mark.parametrize("made", ["by this version", "before the file could shrink"])
+def test_the_first_purge_of_months_does_not_leave_the_database_file_and_its_wal_their_size(write_config, tmp_path, made):
+    """Housekeeping deleted 90% of the mentions and left the file its size (65.7 MB, 83% of it free) and a 55 MB
+    -wal file beside it for as long as the daemon ran. Now the room goes back to the file system and the WAL is
+    emptied; a database made before the file could shrink (auto_vacuum none) is rewritten once."""
+    database = tmp_path / "listener.db"
+    if made != "by this version":
+        Store.open(database).close()
+        sqlite3.connect(database).executescript("PRAGMA auto_vacuum = NONE; VACUUM;")
+    clock = FakeClock(datetime(2027, 1, 1, tzinfo=timezone.utc))
+    (tmp_path / "posts.jsonl").touch()
+    settings = load_settings(write_config())
+    settings.storage.retention_days = 5
+    with Listener(settings, clock=clock) as app:
+        for day in range(50):
+            app.store.save_batch("x", [Mention("x", f"{day}-{n}", f"Lumora cobró dos veces #{day}-{n}", clock(), "Lumora",
+                                               raw={"text": "x" * 1000}) for n in range(200)])
+            clock.advance(days=1)
+        size = database.stat().st_size
+
+        report = app.housekeeping()
+
+        assert report.mentions_deleted == 9000 and app.store.stats()["mentions"] == 1000
+        assert database.stat().st_size < 0.25 * size
+        assert report.bytes_reclaimed > 0.75 * size
+        assert Path(f"{database}-wal").stat().st_size == 0
+        assert app.store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
