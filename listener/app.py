@@ -166,7 +166,7 @@ class Listener:
         """Remove mentions older than the retention period, then the alerts, messages and incidents of then, and
         give the room they took back to the file system (see :meth:`Store.reclaim_space`)."""
         days = self.settings.storage.retention_days
-        mentions = self.store.delete_older_than(days)
+        mentions = self.store.delete_older_than(days, self.stop_event.is_set)
         history = self.store.delete_history_older_than(days)
         return HousekeepingReport(mentions, history, self.store.reclaim_space(self.stop_event.is_set))
 

@@ -8,6 +8,7 @@ them, and the alerts a mention raises are committed together with the mark that 
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -1196,22 +1197,35 @@ class Store:
         except OverflowError:
             return None
 
-    def delete_older_than(self, days: int) -> int:
-        """Delete mentions created more than ``days`` ago (with their classifications); returns how many."""
+    def delete_older_than(self, days: int, should_stop: Callable[[], bool] = lambda: False) -> int:
+        """Delete mentions created more than ``days`` ago (with their classifications); returns how many.
+
+        They go ``PURGE_BATCH`` at a time, each batch one transaction followed by a checkpoint, until
+        ``should_stop``: the write-ahead log needs room for one batch, not for the whole purge. In one
+        transaction, the first purge of months wrote a -wal file nearly the database's size, and on a disk
+        short of that room it failed for good, freeing nothing (and the -wal file took the last free bytes).
+        """
         cutoff = self._retention_cutoff(days)
         if cutoff is None:
             return 0
-        with self._transaction() as conn:
-            top = conn.execute("SELECT MAX(id) FROM mentions").fetchone()[0]
-            deleted = conn.execute("DELETE FROM mentions WHERE created_at < ?", (_iso(cutoff),)).rowcount
-            if deleted and top is not None:
-                conn.execute(
-                    """INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)
-                       ON CONFLICT (source, key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value),
-                       updated_at = excluded.updated_at""",
-                    (*_LAST_MENTION_ID, top, _iso(self._clock())),
-                )
-            return deleted
+        deleted = 0
+        while not should_stop():
+            with self._transaction() as conn:
+                top = conn.execute("SELECT MAX(id) FROM mentions").fetchone()[0]
+                batch = conn.execute("DELETE FROM mentions WHERE id IN (SELECT id FROM mentions WHERE created_at < ? "
+                                     "LIMIT ?)", (_iso(cutoff), PURGE_BATCH)).rowcount
+                if batch and top is not None:
+                    conn.execute(
+                        """INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)
+                           ON CONFLICT (source, key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value),
+                           updated_at = excluded.updated_at""",
+                        (*_LAST_MENTION_ID, top, _iso(self._clock())),
+                    )
+            deleted += batch
+            if batch < PURGE_BATCH:
+                break
+            self._checkpoint("PASSIVE")
+        return deleted
 
     def delete_history_older_than(self, days: int) -> dict[str, int]:
         """Delete what the outbox and the early warning keep of the time before ``days`` ago; returns how many
@@ -1250,23 +1264,58 @@ class Store:
         ran. Once a tenth of the file is free it is released, ``RECLAIM_PAGES`` pages a transaction (each a
         fraction of a second, so another process's write waits no longer), until ``should_stop``; a database
         made before this could release pages (``auto_vacuum`` none) is rewritten once by ``VACUUM`` when half
-        of it is free (what is kept, at most half the file, is copied: it needs that much free disk), which
-        lets it release pages from then on. A full disk or another process's lock raises
-        :class:`StoreUnavailable`; nothing is lost, and the next housekeeping tries again.
+        of it is free and the disk has room for two copies of what is kept (a temporary one, and the log), which
+        lets it release pages from then on; without that room its free pages are only reused. A full disk or
+        another process's lock raises :class:`StoreUnavailable`; nothing is lost, and the next housekeeping
+        tries again.
         """
         with self._lock:
             try:
                 size_before = self._pages() * self._page_size()
                 free = self._conn.execute("PRAGMA freelist_count").fetchone()[0]
-                incremental = self._conn.execute("PRAGMA auto_vacuum").fetchone()[0] == _INCREMENTAL
-                if incremental and free >= RECLAIM_FRACTION * self._pages():
-                    while not should_stop() and self._conn.execute("PRAGMA freelist_count").fetchone()[0]:
-                        self._conn.executescript(f"PRAGMA incremental_vacuum({RECLAIM_PAGES});")
-                elif not incremental and free >= VACUUM_FRACTION * self._pages() and not should_stop():
+                if self._conn.execute("PRAGMA auto_vacuum").fetchone()[0] == _INCREMENTAL:
+                    if free >= RECLAIM_FRACTION * self._pages():
+                        self._release_free_pages(should_stop)
+                elif free >= VACUUM_FRACTION * self._pages() and not should_stop() and self._room_to_vacuum(free):
                     self._conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
                     self._conn.execute("VACUUM")
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                self._empty_log()
                 return size_before - self._pages() * self._page_size()
+            except sqlite3.OperationalError as error:
+                raise self._unavailable(error) from None
+
+    def _release_free_pages(self, should_stop: Callable[[], bool]) -> None:
+        """Shrink the file by its free pages, ``RECLAIM_PAGES`` a transaction, each checkpointed at once: the file
+        shrinks there, and the log it needed is room for the next (on a nearly full disk, that is all there is).
+        Pages another process's long reading keeps in the log (a backup) end it once they are a few transactions'
+        worth: the rest waits for the next housekeeping, rather than the log growing by all of it."""
+        while not should_stop() and self._conn.execute("PRAGMA freelist_count").fetchone()[0]:
+            self._conn.executescript(f"PRAGMA incremental_vacuum({RECLAIM_PAGES});")
+            if self._checkpoint("PASSIVE") > 8 * RECLAIM_PAGES:
+                return
+
+    def _room_to_vacuum(self, free_pages: int) -> bool:
+        """Whether the disk holds two more copies of what the file keeps (VACUUM's temporary one, and its log)."""
+        kept = (self._pages() - free_pages) * self._page_size()
+        return shutil.disk_usage(self.path.parent).free >= 2 * kept
+
+    def _empty_log(self) -> None:
+        """Empty the write-ahead log if no other process is reading or writing now; else leave it for the next time
+        (waiting for them, up to the busy timeout, held up every job of the daemon for that long)."""
+        waits = self._conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._checkpoint("TRUNCATE")
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(waits)}")
+
+    def _checkpoint(self, mode: str) -> int:
+        """Copy the write-ahead log into the database (``TRUNCATE``: and empty it), so its room is used again; returns
+        how many of its pages could not be copied yet (a reader of an older state holds them)."""
+        with self._lock:
+            try:
+                _, logged, copied = self._conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+                return max(logged - copied, 0)
             except sqlite3.OperationalError as error:
                 raise self._unavailable(error) from None
 
@@ -1302,11 +1351,13 @@ class Store:
             return {name: self._conn.execute(sql).fetchone()[0] for name, sql in queries.items()}
 
 
+# How many mentions delete_older_than deletes a transaction.
+PURGE_BATCH = 500
 # reclaim_space: the free fraction of the file worth releasing (with auto_vacuum incremental) or rewriting for
-# (without), and how many pages one transaction releases (8 MB of 4 KB pages).
+# (without), and how many pages one transaction releases (512 KB of 4 KB pages: its log needs about as much room).
 RECLAIM_FRACTION = 0.1
 VACUUM_FRACTION = 0.5
-RECLAIM_PAGES = 2048
+RECLAIM_PAGES = 128
 _INCREMENTAL = 2  # PRAGMA auto_vacuum's value for incremental
 
 # The highest mention id retention has deleted, kept where the store keeps its own values.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -268,3 +269,23 @@ def test_the_first_purge_of_months_does_not_leave_the_database_file_and_its_wal_
         assert report.bytes_reclaimed > 0.75 * size
         assert Path(f"{database}-wal").stat().st_size == 0
         assert app.store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_housekeeping_beside_another_process_s_long_read_does_not_hold_the_daemon_up_for_the_busy_timeout(tmp_path):
+    """A backup reading the database while housekeeping emptied the -wal file made it wait the busy timeout (30 s),
+    and every job of the daemon with it; the room is given back at the next housekeeping instead."""
+    clock = FakeClock(datetime(2027, 1, 1, tzinfo=timezone.utc))
+    store = Store.open(tmp_path / "l.db", clock)
+    for day in range(20):
+        store.save_batch("x", [Mention("x", f"{day}-{n}", "Lumora", clock(), "Lumora", raw={"text": "x" * 1000})
+                               for n in range(200)])
+        clock.advance(days=1)
+    backup = sqlite3.connect(tmp_path / "l.db", isolation_level=None)
+    backup.execute("BEGIN")
+    backup.execute("SELECT COUNT(*) FROM mentions").fetchone()
+    started = time.monotonic()
+    assert store.delete_older_than(days=2) == 18 * 200
+    store.reclaim_space()
+    assert time.monotonic() - started < 10
+    backup.execute("COMMIT")
+    assert store.reclaim_space() > 0 and Path(f"{tmp_path / 'l.db'}-wal").stat().st_size == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -175,6 +177,34 @@ def test_a_full_disk_does_not_email_the_daily_digest_again_every_hour(small_disk
         assert len(send_daily_digests(store, settings, clock=clock, catch_up=True)) == 1
         assert send_daily_digests(store, settings, clock=clock, catch_up=True) == []
     assert len(switchable_smtp.recorder.messages) == 1
+
+
+def test_a_purge_on_a_nearly_full_disk_does_not_fail_for_good_but_gives_the_room_back(tmp_path, write_config, small_disk):
+    """The disk filling up is when retention_days is lowered; the purge was one transaction, whose -wal file needed
+    room nearly the size of what it deleted: with 1 MB free it failed at every housekeeping, freed nothing, and its
+    -wal file took that last megabyte."""
+    (tmp_path / "posts.jsonl").touch()
+    settings = load_settings(write_config())
+    settings.storage.path = small_disk.path / "listener.db"
+    settings.storage.retention_days = 5
+    clock = FakeClock(at(9))
+    with Listener(settings, clock=clock) as app:
+        for day in range(25):
+            app.store.save_batch("x", [mention_from_record({"id": f"{day}-{n}", "text": "Lumora " + "x" * 400,
+                                                            "created_at": clock().isoformat()}, "Lumora")
+                                       for n in range(200)])
+            clock.now += timedelta(days=1)
+        app.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the database file: 1 MB is all the room
+        small_disk.fill()
+        filler = small_disk.path / "filler"
+        os.truncate(filler, filler.stat().st_size - 1_000_000)
+
+        report = app.housekeeping()
+
+        assert report.mentions_deleted == 20 * 200 and app.store.stats()["mentions"] == 5 * 200
+        assert shutil.disk_usage(small_disk.path).free > 5_000_000
+        with closing(sqlite3.connect(settings.storage.path)) as reader:
+            assert reader.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 
 def damage_table(database: Path, table: str) -> None:
