@@ -148,13 +148,13 @@ def open_listener(state: CliContext, **kwargs: Any):
     """The :class:`~listener.app.Listener` for the command's settings (imported late: it is heavy)."""
     from alerts.channels import ChannelUnavailable
     from listener.app import Listener
-    from listener.store import StoreDamaged, StoreError
+    from listener.store import StoreError, StoreUnusable
 
     from listener.sources import SourceConfigError
 
     try:
         return Listener(state.settings, ack_command=state.ack_command, **kwargs)
-    except StoreDamaged:
+    except StoreUnusable:
         raise  # not the config's doing: the command group says so, and how to recover it
     except (ChannelUnavailable, StoreError, SourceConfigError) as error:
         click.echo(f"config error: {error}", err=True)
@@ -164,7 +164,7 @@ def open_listener(state: CliContext, **kwargs: Any):
 def open_store(state: CliContext):
     """The command's existing :class:`~listener.store.Store` (a reading command never creates one: a
     mistyped storage.path would read as an empty database); one that can't be opened is a config error."""
-    from listener.store import Store, StoreDamaged, StoreError
+    from listener.store import Store, StoreError, StoreUnusable
 
     path = state.settings.storage.path
     if state.demo and not Path(path).exists():  # the demo's database is in the folder the demo ran in
@@ -177,7 +177,7 @@ def open_store(state: CliContext):
         sys.exit(CONFIG_ERROR_EXIT)
     try:
         return Store.open(path)
-    except StoreDamaged:
+    except StoreUnusable:
         raise  # not the config's doing: the command group says so, and how to recover it
     except StoreError as error:
         click.echo(f"config error: {error}", err=True)
@@ -192,10 +192,10 @@ def progress_bar(total: int, description: str) -> tqdm:
 class _ListenerGroup(click.Group):
     """The command group; a model that can't be loaded, whenever a command first needs it, is a
     config error like the others (exit 2, the message says how to get it), not a traceback; so is a
-    database found damaged (exit 2: restarting does not mend it; the message says how to recover it)."""
+    database found damaged or read-only (exit 2: restarting does not mend it; the message says what to do)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from listener.store import StoreDamaged, damage
+        from listener.store import StoreUnusable, unusable
         from models.errors import ModelNotAvailable
 
         try:
@@ -203,14 +203,14 @@ class _ListenerGroup(click.Group):
         except ModelNotAvailable as error:
             click.echo(f"config error: {error}", err=True)
             sys.exit(CONFIG_ERROR_EXIT)
-        except StoreDamaged as error:
+        except StoreUnusable as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(CONFIG_ERROR_EXIT)
         except sqlite3.DatabaseError as error:
-            damaged = damage(ctx.ensure_object(CliContext).settings.storage.path, error)
-            if damaged is None:
+            found = unusable(ctx.ensure_object(CliContext).settings.storage.path, error)
+            if found is None:
                 raise
-            click.echo(f"error: {damaged}", err=True)
+            click.echo(f"error: {found}", err=True)
             sys.exit(CONFIG_ERROR_EXIT)
 
 

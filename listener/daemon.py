@@ -22,7 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from listener.app import Listener
 from listener.sources.engagement import REPOLL_INTERVAL_MINUTES
 from listener.sources.registry import source_intervals
-from listener.store import StoreDamaged, damage
+from listener.store import StoreUnusable, unusable
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,10 @@ class _SkippedRuns(logging.Filter):
 _SKIPPED_RUNS = _SkippedRuns()
 
 
-def build_scheduler(app: Listener, damaged: list[StoreDamaged] | None = None) -> BackgroundScheduler:
+def build_scheduler(app: Listener, damaged: list[StoreUnusable] | None = None) -> BackgroundScheduler:
     """A scheduler with the listener's jobs, not yet started; every job's first run is due at once. A job that
-    finds the database damaged adds the error to ``damaged`` and stops the listener."""
-    found: list[StoreDamaged] = [] if damaged is None else damaged
+    finds the database unusable (damaged, read-only) adds the error to ``damaged`` and stops the listener."""
+    found: list[StoreUnusable] = [] if damaged is None else damaged
     logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_RUNS)
 
     def logged(name: str, job: Callable[[], object]) -> Callable[[], None]:
@@ -119,19 +119,19 @@ def build_scheduler(app: Listener, damaged: list[StoreDamaged] | None = None) ->
     return scheduler
 
 
-def _logged(name: str, job: Callable[[], object], app: Listener, damaged: list[StoreDamaged]) -> Callable[[], None]:
-    """Run ``job``, logging a failure instead of letting it kill the scheduler's thread silently. A damaged
-    database, which no later run gets past, is added to ``damaged`` and stops the listener."""
+def _logged(name: str, job: Callable[[], object], app: Listener, damaged: list[StoreUnusable]) -> Callable[[], None]:
+    """Run ``job``, logging a failure instead of letting it kill the scheduler's thread silently. A database found
+    unusable (damaged, read-only), which no later run gets past, is added to ``damaged`` and stops the listener."""
 
     def run() -> None:
         try:
             job()
         except Exception as error:
-            found = damage(app.settings.storage.path, error)
+            found = unusable(app.settings.storage.path, error)
             if found is None:
                 log.exception("job failed", extra={"job": name})
                 return
-            log.error("database damaged: stopping", extra={"job": name, "detail": str(found)})
+            log.error("database cannot be used: stopping", extra={"job": name, "detail": str(found)})
             damaged.append(found)
             app.stop_event.set()
 
@@ -141,9 +141,9 @@ def _logged(name: str, job: Callable[[], object], app: Listener, damaged: list[S
 def run_daemon(app: Listener, *, handle_signals: bool = True) -> None:
     """Run the listener's jobs until SIGTERM/SIGINT (or ``app.stop_event`` is set), then stop cleanly.
 
-    The caller holds the instance lock. Raises :class:`StoreDamaged` when a job found the database damaged.
+    The caller holds the instance lock. Raises :class:`StoreUnusable` when a job found the database unusable.
     """
-    damaged: list[StoreDamaged] = []
+    damaged: list[StoreUnusable] = []
     scheduler = build_scheduler(app, damaged)
     if handle_signals:
 

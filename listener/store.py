@@ -8,6 +8,7 @@ them, and the alerts a mention raises are committed together with the mark that 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import threading
@@ -30,7 +31,12 @@ class StoreError(Exception):
     """The database cannot be used; the message says which file and what to do."""
 
 
-class StoreDamaged(StoreError):
+class StoreUnusable(StoreError):
+    """The database cannot be used as it is, and no retry helps until someone acts (it is damaged, or cannot be
+    written): a command exits with code 2 and a daemon stops; the message says what to do."""
+
+
+class StoreDamaged(StoreUnusable):
     """The database file is damaged (not a database, or malformed): no retry helps; the message says how to
     recover what it holds."""
 
@@ -38,14 +44,31 @@ class StoreDamaged(StoreError):
 def damage(path: str | Path, error: BaseException) -> StoreDamaged | None:
     """A :class:`StoreDamaged` saying how to recover ``path`` when ``error`` is SQLite finding the file damaged;
     ``None`` for any other error."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if not isinstance(error, sqlite3.DatabaseError) or code is None \
-            or code & 0xFF not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+    if _sqlite_code(error) not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return None
     return StoreDamaged(
         f"the database {path} is damaged ({error}); no restart mends it. With the listener stopped, keep a copy of "
         f"the file (and its -wal file, if any), then recover what it holds with the sqlite3 tool: sqlite3 {path} "
         ".recover | sqlite3 recovered.db, and set storage.path to recovered.db (or restore a backup)")
+
+
+def unusable(path: str | Path, error: BaseException) -> StoreUnusable | None:
+    """``error`` as a :class:`StoreUnusable` saying what to do when no retry gets past it (the database damaged, or
+    read-only: its file, its folder or its file system); ``None`` for any other error."""
+    if isinstance(error, StoreUnusable):
+        return error
+    if _sqlite_code(error) == sqlite3.SQLITE_READONLY:
+        return StoreUnusable(
+            f"the database {path} cannot be written ({error}): the file, or its folder (where SQLite keeps the -wal "
+            "and -shm files), is read-only to the user the listener runs as, or its file system is mounted "
+            "read-only (as after disk errors). Make both writable by that user, then start the listener again")
+    return damage(path, error)
+
+
+def _sqlite_code(error: BaseException) -> int | None:
+    """SQLite's primary result code of ``error``, if it is one of SQLite's errors."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(error, sqlite3.DatabaseError) and code is not None else None
 
 
 class StoreUnavailable(Exception):
@@ -422,14 +445,16 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
         except (OSError, sqlite3.Error) as error:
-            raise damage(path, error) or StoreError(
-                f"cannot open the database {path}: {error}. Check the storage.path setting.") from None
+            advice = "Check the storage.path setting." if os.access(path.parent, os.W_OK) else (
+                f"Its folder {path.parent} cannot be written, and SQLite keeps the -wal and -shm files there (to read "
+                "the database too): make it writable by the user the listener runs as.")
+            raise damage(path, error) or StoreError(f"cannot open the database {path}: {error}. {advice}") from None
         store = cls(conn, path, clock)
         try:
             store._migrate()
         except sqlite3.DatabaseError as error:
             conn.close()
-            raise damage(path, error) or error from None
+            raise unusable(path, error) or error from None
         return store
 
     def close(self) -> None:

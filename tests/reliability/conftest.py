@@ -71,6 +71,10 @@ class SmallDisk:
         """Delete the filler file: the room it took is free again."""
         self._filler.unlink()
 
+    def read_only(self) -> None:
+        """Mount it read-only, as the kernel does after disk errors (errors=remount-ro): even root cannot write."""
+        subprocess.run(["mount", "-o", "remount,ro", str(self.path)], check=True)
+
 
 @pytest.fixture
 def small_disk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmallDisk]:

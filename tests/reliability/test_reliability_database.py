@@ -248,6 +248,52 @@ def test_a_daemon_that_finds_its_database_damaged_does_not_keep_failing_every_po
     assert "Traceback" not in finished.stderr
 
 
+@contextmanager
+def immutable(path: Path) -> Iterator[None]:
+    """``path`` made immutable (chattr +i), as a read-only file is to its user: not even root may write it."""
+    if subprocess.run(["chattr", "+i", str(path)], check=False, capture_output=True).returncode != 0:
+        pytest.skip("a read-only file needs chattr on a file system that has it, as root")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def assert_exits_2_saying(config: Path, *words: str) -> None:
+    """``poll --once`` and ``run`` exit with code 2 at once, without a traceback, their message saying ``words``."""
+    for command in (["poll", "--once"], ["run"]):
+        finished = listener(config, *command, timeout=30)
+        assert finished.returncode == 2 and "Traceback" not in finished.stderr, finished.stderr
+        assert all(word in finished.stderr for word in words), finished.stderr
+
+
+def test_a_read_only_database_does_not_end_a_command_in_a_traceback_nor_fail_every_poll_but_exits_2(
+        tmp_path, write_config):
+    """It ended 'poll --once' in a traceback (exit 1), and a daemon logged 'job failed ... attempt to write a readonly
+    database' with a traceback at every poll, storing nothing, until it was stopped."""
+    write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(POSTS))
+    config = write_config()
+    assert listener(config, "poll", "--once").returncode == 0
+    write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(POSTS + 10))  # more come in
+    database = tmp_path / "listener.db"
+    with immutable(database):
+        assert_exits_2_saying(config, f"the database {database} cannot be written (attempt to write a readonly database)",
+                              "writable by that user")
+
+
+def test_a_database_on_a_read_only_file_system_does_not_say_to_check_storage_path_but_that_its_folder_is_read_only(
+        tmp_path, write_config, small_disk):
+    """'cannot open the database ...: unable to open database file. Check the storage.path setting.': the path
+    was right; SQLite could not make its -shm file beside it."""
+    write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(POSTS))
+    config = write_config()
+    config.write_text(config.read_text().replace('path = "listener.db"', f'path = "{small_disk.path / "listener.db"}"'))
+    assert listener(config, "poll", "--once").returncode == 0
+    small_disk.read_only()
+    assert_exits_2_saying(config, f"Its folder {small_disk.path} cannot be written",
+                          "writable by the user the listener runs as")
+
+
 class LockAndRefuse:
     """An SMTP server that refuses the digest (451) while another process takes the database's lock."""
 
