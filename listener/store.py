@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -427,6 +427,8 @@ class Store:
         self.path = path
         self._clock = clock
         self._lock = threading.RLock()
+        self._file = _file_identity(path)
+        self._gone: StoreUnusable | None = None  # the file was found gone: said, and its copy saved
 
     @classmethod
     def open(cls, path: str | Path, clock: Clock = system_clock, *, busy_timeout: float = 30) -> "Store":
@@ -465,6 +467,7 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            self._check_same_file()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -476,6 +479,31 @@ class Store:
                     raise
             except sqlite3.OperationalError as error:
                 raise self._unavailable(error) from None
+
+    def _check_same_file(self) -> None:
+        """Raise :class:`StoreUnusable` when the file at ``path`` is no longer the one open (deleted, moved away or
+        replaced while the listener ran), having saved what the open one holds beside it (once).
+
+        SQLite went on writing to the open file, the -wal file at the old name: a deleted database took every
+        mention and alert of those days with it when the listener stopped, and the next start made a new, empty
+        one, which read and alerted every post again.
+        """
+        if self._gone is None and (self._file is None or _file_identity(self.path) == self._file):
+            return
+        if self._gone is None:
+            saved = self.path.with_name(f"{self.path.name}.saved-{utc(self._clock()):%Y%m%dT%H%M%S}")
+            try:
+                with closing(sqlite3.connect(saved)) as copy:
+                    self._conn.backup(copy)
+                kept = f"what it held is saved in {saved}"
+            except (OSError, sqlite3.Error) as error:
+                kept = f"what it held could not be saved in {saved} ({error})"
+            self._gone = StoreUnusable(
+                f"the database file {self.path} was deleted, moved or replaced while the listener ran, and nothing "
+                f"more is written to it; {kept}. To go on from there, stop the listener, delete {self.path}-wal and "
+                f"{self.path}-shm (the old file's), move the saved file to {self.path} (in the place of any other) and "
+                "start it again; a new, empty database would read and alert every post again")
+        raise self._gone
 
     def _unavailable(self, error: sqlite3.OperationalError) -> Exception:
         """A :class:`StoreUnavailable` saying what to do when ``error`` is one that passes; else ``error``."""
@@ -1391,6 +1419,15 @@ _LAST_MENTION_ID = ("_store", "last_deleted_mention_id")
 _DIGESTS_SENT = "_digests_sent"
 # The day of each brand's digest being sent: one left there was cut off (the listener killed while sending it).
 _DIGEST_SENDING = "_digest_sending"
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of the file at ``path`` (``None``: there is none)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _set_cursor(conn: sqlite3.Connection, source: str, key: str, value: str, now: str | None) -> None:

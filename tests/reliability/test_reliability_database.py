@@ -294,6 +294,40 @@ def test_a_database_on_a_read_only_file_system_does_not_say_to_check_storage_pat
                           "writable by the user the listener runs as")
 
 
+def test_a_database_deleted_while_the_daemon_runs_does_not_take_its_mentions_with_it_nor_alert_them_again(
+        tmp_path, write_config):
+    """SQLite went on writing to the deleted file: the daemon polled and alerted as if nothing had happened, the
+    stop took everything with it, and the next start made a new, empty database that alerted every post again
+    (8 of 8 alerts twice in a real 'listener run'). Now it stops (exit 2), having saved what it held beside."""
+    write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(POSTS))
+    config = write_config("[alerts]\ndelivery_interval_seconds = 0.2\n")
+    config.write_text(config.read_text().replace("[sources.replay]\n", "[sources.replay]\ninterval_seconds = 0.2\n"))
+    database, alerts = tmp_path / "listener.db", tmp_path / "alerts.jsonl"
+    daemon = subprocess.Popen([sys.executable, "-m", "listener", "run", "--config", str(config)], cwd=tmp_path,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: alerts.exists() and len(alerts.read_text().splitlines()) == POSTS // 10)
+        database.unlink()
+        write_jsonl(tmp_path / "posts.jsonl", synthetic_posts(POSTS + 100))  # more come in
+        _, stderr = daemon.communicate(timeout=30)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    assert daemon.returncode == 2 and "Traceback" not in stderr, stderr
+    [saved] = tmp_path.glob("listener.db.saved-*")
+    assert f"the database file {database} was deleted, moved or replaced while the listener ran" in stderr
+    assert f"what it held is saved in {saved}" in stderr
+
+    for stale in (tmp_path / "listener.db-wal", tmp_path / "listener.db-shm"):  # as the message says
+        stale.unlink(missing_ok=True)
+    saved.rename(database)
+    assert listener(config, "poll", "--once").returncode == 0
+    keys = Counter(json.loads(line)["key"] for line in alerts.read_text().splitlines())
+    assert len(keys) == (POSTS + 100) // 10 and set(keys.values()) == {1}, "every alert once"
+    with closing(Store.open(database)) as store:
+        assert store.stats()["mentions"] == POSTS + 100
+
+
 class LockAndRefuse:
     """An SMTP server that refuses the digest (451) while another process takes the database's lock."""
 
