@@ -126,8 +126,9 @@ class HeldAlert:
 
 @dataclass(frozen=True)
 class LateDay:
-    """Posts of an earlier day first seen after that day's digest was made (a late poll, a catch-up after an
-    outage, an import of old files), counted in the first digest made after they were seen."""
+    """Posts of an earlier day first seen only after that day's digest time (a late poll, a first poll looking
+    back, a catch-up after an outage, an import of old files), counted in the first digest made after they were
+    seen."""
 
     day: date
     mentions: int
