@@ -45,3 +45,14 @@ def test_a_post_about_a_brand_whose_name_holds_another_brands_is_not_given_to_th
         "mi pedido de Uber Eats no llega", "pedí un Uber y luego Uber Eats", "Uber Eats Falso me estafó",
         "Uber Eats Falso es peor que Uber Eats",
     ]] == ["Uber Eats", "Uber", "Uber Eats Falso", "Uber Eats"]
+
+
+def test_a_latin_brand_name_written_against_chinese_japanese_or_thai_does_not_lose_the_post(tmp_path):
+    """"Lumoraのアプリが繋がらない" was skipped as about no brand: a term was looked for as a whole word, and
+    the letter of Japanese, Chinese or Thai written against it (those scripts put no space between words,
+    nor around a Latin name) counted as more of the word, so such posts were lost unless a space stood
+    beside the name. A word of another Latin word still does not: "Lumoras" and "xLumora" are no mention."""
+    texts = ["Lumoraのアプリが繋がらない", "我的Lumora账户被封了", "แอพLumoraเข้าไม่ได้", "ＬＵＭＯＲＡ落ちた",
+             "Telefónicaの回線", "xLumoraの話", "Lumorasの話"]
+    brands = [BrandConfig(name="Lumora"), *BRANDS]
+    assert brands_of(tmp_path, texts, brands) == ["Lumora", "Lumora", "Lumora", "Lumora", "Telefónica", None, None]

@@ -195,3 +195,15 @@ def test_a_keyword_with_spaces_around_it_matches_as_the_word(keyword):
                                       "Lumora"), Classification("en", "neutral", (0.1, 0.8, 0.1), 0.05))
     [alert] = RuleEngine([rule], BRANDS).evaluate(stored)
     assert alert.reasons == ("keyword 'lawyer'",)
+
+
+def test_a_latin_keyword_written_against_chinese_or_japanese_does_not_go_unnoticed():
+    """A keyword of a script with spaces ("lawyer", "Procon") written against Chinese or Japanese letters,
+    as those scripts write a foreign word, was taken for part of a longer word and never alerted."""
+    rule = RuleConfig(name="words", complaint_threshold=None, default_keywords=False, channels=["console"],
+                      keywords=["lawyer"])
+    stored = StoredMention(1, Mention("x", "1", "Lumora的账户被封了，我要找lawyer了",
+                                      datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
+                           Classification("zh", "neutral", (0.1, 0.8, 0.1), 0.05))
+    assert [reason for alert in RuleEngine([rule], BRANDS).evaluate(stored) for reason in alert.reasons] \
+        == ["keyword 'lawyer'"]
