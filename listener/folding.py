@@ -50,7 +50,10 @@ def fold(text: str) -> str:
         folded = text.translate(_APOSTROPHES).lower()  # NFKD and casefold change no ASCII but the case
     else:
         table = _folding_table()
-        folded = unicodedata.normalize("NFKD", text.translate(table).casefold()).translate(table)
+        # Decomposed before its case is folded: a compatibility letter ("𝐋" of 𝐋𝐔𝐌𝐎𝐑𝐀, "ℍ") decomposes to
+        # a capital, and has no case of its own to fold. Decomposed again: a folded case may compose ("ᾈ").
+        decomposed = unicodedata.normalize("NFKD", text.translate(table))
+        folded = unicodedata.normalize("NFKD", decomposed.casefold()).translate(table)
     return " ".join(folded.split())
 
 

@@ -56,3 +56,12 @@ def test_a_latin_brand_name_written_against_chinese_japanese_or_thai_does_not_lo
              "Telefónicaの回線", "xLumoraの話", "Lumorasの話"]
     brands = [BrandConfig(name="Lumora"), *BRANDS]
     assert brands_of(tmp_path, texts, brands) == ["Lumora", "Lumora", "Lumora", "Lumora", "Telefónica", None, None]
+
+
+def test_a_brand_name_in_styled_capitals_does_not_lose_the_post(tmp_path):
+    """"𝐋𝐔𝐌𝐎𝐑𝐀 me cobró dos veces" (the mathematical bold letters "fancy text" generators and phones offer
+    for emphasis) was skipped as about no brand: folding decomposed "𝐋" to a capital "L" after it had
+    folded the case, so the text kept capitals that no term, folded to lower case, could match."""
+    texts = ["𝐋𝐔𝐌𝐎𝐑𝐀 me cobró dos veces", "𝑻𝒆𝒍𝒆𝒇𝒐́𝒏𝒊𝒄𝒂 sin señal", "𝐕𝐈𝐑𝐄𝐎 𝐍𝐄𝐓 caído"]
+    brands = [BrandConfig(name="Lumora"), *BRANDS]
+    assert brands_of(tmp_path, texts, brands) == ["Lumora", "Telefónica", "Vireo Net"]

@@ -54,3 +54,13 @@ def test_a_phrase_pattern_finds_what_the_plain_alternation_finds(phrases):
     plain, shared = _longest_first(phrases), phrase_pattern(phrases)
     assert [shared.findall(text) for text in texts] == [plain.findall(text) for text in texts]
     assert sum(bool(shared.findall(text)) for text in texts) > 40
+
+
+def test_a_word_in_styled_letters_does_not_fold_to_capitals():
+    """Mathematical bold or italic letters ("𝐋𝐀𝐖𝐘𝐄𝐑", as "fancy text" writes) and letterlike symbols ("ℍ")
+    decompose to capitals: folded after their case, they stayed capitals, so no keyword matched them, and
+    folding a folded term again changed it (a brand term "ℍelp" matched text the matcher then could not
+    name, a KeyError)."""
+    assert fold("𝐈'𝐌 𝐂𝐀𝐋𝐋𝐈𝐍𝐆 𝐀 𝐋𝐀𝐖𝐘𝐄𝐑") == "i'm calling a lawyer"
+    styled = [chr(code) for code in [*range(0x1D00, 0x1DC0), *range(0x2100, 0x2150), *range(0x1D400, 0x1D800)]]
+    assert [character for character in styled if fold(character) != fold(fold(character))] == []
