@@ -21,6 +21,9 @@ _APOSTROPHES = {0x2019: "'", 0x2018: "'", 0x02BC: "'", 0x00B4: "'", 0x60: "'"}
 # which spell Persian and Indic words and emoji sequences. For ``str.translate``: deleted.
 INVISIBLE: dict[int, None] = dict.fromkeys([0x00AD, 0x061C, 0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F), 0x2060,
                                             *range(0x2066, 0x206A), 0xFEFF])
+# The trade mark and service mark signs, written against a name ("Lumora™"): decomposed, they are the
+# letters "tm" and "sm", and made "lumoratm" of it, no whole word "lumora". A space instead, as a reader sees it.
+_TRADE_MARKS = {0x2120: " ", 0x2122: " "}
 
 # Scripts written without spaces between words: Chinese, Japanese, Thai, Lao, Khmer, Burmese.
 _UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
@@ -30,10 +33,10 @@ _UNSPACED_EDGE = regex.compile(rf"^[{_UNSPACED}]|[{_UNSPACED}]$")
 @cache
 def _folding_table() -> dict[int, str | None]:
     """The apostrophes, and every combining mark (accents; not Indic vowel signs, whose combining class
-    is 0) and :data:`INVISIBLE` character to delete: one ``str.translate`` instead of a loop over the
-    characters."""
+    is 0) and :data:`INVISIBLE` character to delete, and the trade mark signs to part from the name they
+    follow: one ``str.translate`` instead of a loop over the characters."""
     marks = {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
-    return {**marks, **INVISIBLE, **_APOSTROPHES}
+    return {**marks, **INVISIBLE, **_TRADE_MARKS, **_APOSTROPHES}
 
 
 def fold(text: str) -> str:

@@ -65,3 +65,13 @@ def test_a_brand_name_in_styled_capitals_does_not_lose_the_post(tmp_path):
     texts = ["𝐋𝐔𝐌𝐎𝐑𝐀 me cobró dos veces", "𝑻𝒆𝒍𝒆𝒇𝒐́𝒏𝒊𝒄𝒂 sin señal", "𝐕𝐈𝐑𝐄𝐎 𝐍𝐄𝐓 caído"]
     brands = [BrandConfig(name="Lumora"), *BRANDS]
     assert brands_of(tmp_path, texts, brands) == ["Lumora", "Telefónica", "Vireo Net"]
+
+
+def test_a_brand_name_with_a_trade_mark_sign_does_not_lose_the_post(tmp_path):
+    """"La app Lumora™ no funciona" was skipped as about no brand once terms were matched folded: folding
+    decomposes "™" to the letters "TM", which made "lumoratm" of the name, no whole word "lumora" (matched
+    as written, before, the sign ended the word). A term written with the sign still matches without it."""
+    texts = ["La app Lumora™ no funciona", "Vireo Net℠ caído", "Lumora™Pay no carga"]
+    brands = [BrandConfig(name="Lumora"), *BRANDS]
+    assert brands_of(tmp_path, texts, brands) == ["Lumora", "Vireo Net", "Lumora"]
+    assert BrandMatcher([BrandConfig(name="Lumora Pay™")], "replay").brand_of("Lumora Pay no carga") == "Lumora Pay™"
