@@ -926,7 +926,8 @@ def _describe_validation_error(path: Path, text: str, error: ValidationError) ->
     lines = [f"{path}: invalid configuration:"]
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        line = line_of(text, problem["loc"])
+        # A missing key is written nowhere: the line is its table's (another table's key of that name is not it).
+        line = line_of(text, problem["loc"][:-1] if problem["type"] == "missing" else problem["loc"])
         if line is not None:
             key = f"line {line}, {key}"
         if problem["type"] == "extra_forbidden":

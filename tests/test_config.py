@@ -692,6 +692,17 @@ def test_an_unknown_key_does_not_leave_its_line_and_what_was_meant_to_be_guessed
     assert f"line {line}, {typo}: unknown key; {said}" in result.output, result.output
 
 
+def test_a_missing_key_does_not_name_the_line_of_another_entry_that_has_it(write_config):
+    """A route written on its own line without channels was reported at the line of the route before it, the
+    one line that has the key: a missing key is written nowhere, so the line is its table's or array's."""
+    path = write_config('\n[[alerts.rules]]\nname = "legal"\nchannels = ["file"]\nroutes = [\n'
+                        '  { brands = ["Lumora"], channels = ["file"] },\n  { brands = ["Lumora"] },\n]\n')
+    line = path.read_text().splitlines().index("routes = [") + 1
+    result = run_check(path)
+    assert result.exit_code == 2, result.output
+    assert f"line {line}, alerts.rules.1.routes.1.channels: required key is missing" in result.output, result.output
+
+
 def test_a_brand_given_no_terms_for_a_source_does_not_pass_as_left_out_of_it(write_config):
     """terms = { reddit = ["Acme"], x = [] } passed, and X was searched for "Acme" all the same (an empty
     list falls back to the '*' terms, else the name), where the user meant Acme not to be searched there."""
