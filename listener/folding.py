@@ -14,6 +14,9 @@ import regex
 # Typographic apostrophes that phones and word processors type for "'": right and left single quotation
 # marks, the modifier letter apostrophe, the acute accent and the grave accent used as one.
 _APOSTROPHES = {0x2019: "'", 0x2018: "'", 0x02BC: "'", 0x00B4: "'", 0x60: "'"}
+# Turkish dotless "ı", whose capital is "I" (and dotted "İ" that of "i"): the dot is an accent to a reader
+# who types "yapi kredi" or "YAPI KREDİ" for Yapı Kredi, and "ı" has no decomposition that loses it.
+_DOTLESS_I = {0x0131: "i"}
 # Characters that show as nothing: the zero-width space, the word joiner, the byte-order mark, the soft
 # hyphen, and the marks that set the direction of text (X's apps put isolates around the mentions and
 # hashtags of an Arabic or Hebrew post). Pasted into a post, they cut "no puedo entrar" or "estafa" in two
@@ -32,11 +35,11 @@ _UNSPACED_EDGE = regex.compile(rf"^[{_UNSPACED}]|[{_UNSPACED}]$")
 
 @cache
 def _folding_table() -> dict[int, str | None]:
-    """The apostrophes, and every combining mark (accents; not Indic vowel signs, whose combining class
-    is 0) and :data:`INVISIBLE` character to delete, and the trade mark signs to part from the name they
-    follow: one ``str.translate`` instead of a loop over the characters."""
+    """The apostrophes and the dotless i to replace, every combining mark (accents; not Indic vowel signs,
+    whose combining class is 0) and :data:`INVISIBLE` character to delete, and the trade mark signs to part
+    from the name they follow: one ``str.translate`` instead of a loop over the characters."""
     marks = {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
-    return {**marks, **INVISIBLE, **_TRADE_MARKS, **_APOSTROPHES}
+    return {**marks, **INVISIBLE, **_TRADE_MARKS, **_DOTLESS_I, **_APOSTROPHES}
 
 
 def fold(text: str) -> str:

@@ -75,3 +75,13 @@ def test_a_brand_name_with_a_trade_mark_sign_does_not_lose_the_post(tmp_path):
     brands = [BrandConfig(name="Lumora"), *BRANDS]
     assert brands_of(tmp_path, texts, brands) == ["Lumora", "Vireo Net", "Lumora"]
     assert BrandMatcher([BrandConfig(name="Lumora Pay™")], "replay").brand_of("Lumora Pay no carga") == "Lumora Pay™"
+
+
+def test_a_turkish_brand_name_typed_without_its_dotless_i_does_not_lose_the_post(tmp_path):
+    """"yapi kredi uygulamasi acilmiyor" and "YAPI KREDİ kartım bloke" were skipped as about no brand once terms
+    were matched folded: "ı" (dotless) folded to itself, "I" and "İ" to "i", so Yapı Kredi matched only when
+    written with its "ı" in lower case, where matching case as written had taken "I" and "ı" for one letter."""
+    texts = ["yapi kredi uygulamasi acilmiyor", "YAPI KREDİ kartım bloke oldu", "TÜRK HAVA YOLLARI bagajımı kaybetti",
+             "Yapı Kredi yine çöktü"]
+    brands = [BrandConfig(name="Yapı Kredi"), BrandConfig(name="Türk Hava Yolları")]
+    assert brands_of(tmp_path, texts, brands) == ["Yapı Kredi", "Yapı Kredi", "Türk Hava Yolları", "Yapı Kredi"]
