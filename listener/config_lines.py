@@ -42,7 +42,9 @@ def _line_of_path(lines: list[str], path: tuple[str | int, ...]) -> int | None:
             names = tuple(_key_parts(header.group(2)))
             if header.group(1) == "[[":
                 counts[names] = counts.get(names, -1) + 1
-                table = (*names, counts[names])
+                for nested in [other for other in counts if other[:len(names)] == names and other != names]:
+                    del counts[nested]  # a new entry's own arrays of tables ([[alerts.rules.routes]]) start again
+                table = (*_with_indices(names, counts), counts[names])
             else:
                 table = _with_indices(names, counts)
             if table == path or table[:len(path)] == path:
@@ -57,8 +59,8 @@ def _line_of_path(lines: list[str], path: tuple[str | int, ...]) -> int | None:
 
 
 def _with_indices(names: tuple[str, ...], counts: dict[tuple[str, ...], int]) -> tuple[str | int, ...]:
-    """A ``[table]`` header's path, with the index of the array of tables it is under
-    (``[alerts.rules.quiet]`` after the second ``[[alerts.rules]]``: ``alerts, rules, 1, quiet``)."""
+    """A header's path, with the index of each array of tables it is under (``[alerts.rules.quiet]`` or
+    ``[[alerts.rules.routes]]`` after the second ``[[alerts.rules]]``: ``alerts, rules, 1, quiet``)."""
     path: list[str | int] = []
     for end, name in enumerate(names, 1):
         path.append(name)

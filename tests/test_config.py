@@ -703,6 +703,19 @@ def test_a_missing_key_does_not_name_the_line_of_another_entry_that_has_it(write
     assert f"line {line}, alerts.rules.1.routes.1.channels: required key is missing" in result.output, result.output
 
 
+def test_a_typo_in_a_rules_own_array_of_tables_does_not_leave_its_line_to_be_found(write_config):
+    """Routes written as [[alerts.rules.routes]] tables were counted across every rule, not from 0 in each, so
+    a typo in the second rule's route was given the line of the rule's header, however far above it was."""
+    path = write_config('\n[[alerts.rules.routes]]\nchannels = ["file"]\n\n[[alerts.rules]]\nname = "legal"\n'
+                        'channels = ["file"]\n\n[[alerts.rules.routes]]\nchannels = ["file"]\n\n'
+                        '[[alerts.rules.routes]]\nchannels = ["file"]\nmin_severty = "high"\n')
+    line = path.read_text().splitlines().index('min_severty = "high"') + 1
+    result = run_check(path)
+    assert result.exit_code == 2, result.output
+    assert f"line {line}, alerts.rules.1.routes.1.min_severty: unknown key; did you mean 'min_severity'?" \
+        in result.output, result.output
+
+
 def test_a_brand_given_no_terms_for_a_source_does_not_pass_as_left_out_of_it(write_config):
     """terms = { reddit = ["Acme"], x = [] } passed, and X was searched for "Acme" all the same (an empty
     list falls back to the '*' terms, else the name), where the user meant Acme not to be searched there."""
