@@ -28,17 +28,25 @@ INVISIBLE: dict[int, None] = dict.fromkeys([0x00AD, 0x061C, 0x200B, 0x200E, 0x20
 # letters "tm" and "sm", and made "lumoratm" of it, no whole word "lumora". A space instead, as a reader sees it.
 _TRADE_MARKS = {0x2120: " ", 0x2122: " "}
 
-# Scripts written without spaces between words: Chinese, Japanese, Thai, Lao, Khmer, Burmese.
-_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+# Combining marks that are no accents but make another word of one, and are kept: the kana voiced and
+# semi-voiced sound marks NFKD parts from "ダ" and "パ" ("ダウン" down, "タウン" town), and the tone and
+# vowel marks of Thai, Lao, Khmer and Burmese (Thai "ล่ม" crashed, "ลม" wind).
+_KEPT_MARKS = regex.compile(r"[\u3099\u309A\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+
+# Scripts written without spaces between words: Chinese, Japanese (with its sound marks), Thai, Lao, Khmer,
+# Burmese.
+_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\u3099\u309A\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
 _UNSPACED_EDGE = regex.compile(rf"^[{_UNSPACED}]|[{_UNSPACED}]$")
 
 
 @cache
 def _folding_table() -> dict[int, str | None]:
     """The apostrophes and the dotless i to replace, every combining mark (accents; not Indic vowel signs,
-    whose combining class is 0) and :data:`INVISIBLE` character to delete, and the trade mark signs to part
-    from the name they follow: one ``str.translate`` instead of a loop over the characters."""
-    marks = {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
+    whose combining class is 0, nor the :data:`_KEPT_MARKS`) and :data:`INVISIBLE` character to delete, and the
+    trade mark signs to part from the name they follow: one ``str.translate`` instead of a loop over the
+    characters."""
+    marks = {code: None for code in range(sys.maxunicode + 1)
+             if unicodedata.combining(chr(code)) and not _KEPT_MARKS.match(chr(code))}
     return {**marks, **INVISIBLE, **_TRADE_MARKS, **_DOTLESS_I, **_APOSTROPHES}
 
 

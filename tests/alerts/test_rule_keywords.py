@@ -207,3 +207,22 @@ def test_a_latin_keyword_written_against_chinese_or_japanese_does_not_go_unnotic
                            Classification("zh", "neutral", (0.1, 0.8, 0.1), 0.05))
     assert [reason for alert in RuleEngine([rule], BRANDS).evaluate(stored) for reason in alert.reasons] \
         == ["keyword 'lawyer'"]
+
+
+@pytest.mark.parametrize("text, reasons", [
+    ("Lumoraのサーバーがダウンしてる", ["keyword 'ダウン'"]),  # the server is down
+    ("Lumoraのｻｰﾊﾞｰがﾀﾞｳﾝ", ["keyword 'ダウン'"]),  # half-width kana, as some phones type them
+    ("Lumoraタウン店のケーキ美味しい", []),  # Lumora Town's cake is delicious
+    ("Lumoraのアプリ、ハクション大魔王みたい", []),  # "achoo", not "bug"
+    ("แอพLumoraล่มอีกแล้ว", ["keyword 'ล่ม'"]),  # Thai: the Lumora app crashed again
+    ("วันนี้ลมแรงมาก ไปร้านLumoraไม่ได้", []),  # the wind is strong today, can't go to the Lumora shop
+])
+def test_a_keyword_in_japanese_or_thai_does_not_alert_on_the_word_its_marks_tell_it_from(text, reasons):
+    """Folding took the kana sound marks (゛ ゜) and Thai tone marks for accents and deleted them, so "ダウン"
+    (down) was "タウン" (town), "バグ" (bug) "ハク" and Thai "ล่ม" (crashed) "ลม" (wind): found wherever they
+    stand in those scripts, they alerted on a post about Lumora Town's cake, a sneeze, or the wind."""
+    rule = RuleConfig(name="words", complaint_threshold=None, default_keywords=False, channels=["console"],
+                      keywords=["ダウン", "バグ", "ล่ม"])
+    stored = StoredMention(1, Mention("x", "1", text, datetime(2026, 11, 25, tzinfo=timezone.utc), "Lumora"),
+                           Classification("ja", "neutral", (0.1, 0.8, 0.1), 0.05))
+    assert [reason for alert in RuleEngine([rule], BRANDS).evaluate(stored) for reason in alert.reasons] == reasons
