@@ -1288,7 +1288,9 @@ class Store:
         unless still to be delivered, go with their acknowledgements; so do the messages started then, the
         incidents last seen then and the spike marks of then. Without this they grew by every alert for as
         long as the listener ran. The newest row of each table stays, so SQLite never gives its id out again:
-        ids name keys ("incident:7:step:1:slack", "followup:12:14") that must not meet an older one's.
+        ids name keys ("incident:7:step:1:slack", "followup:12:14") that must not meet an older one's. When each
+        digest was made goes for the days before then (a day earlier, as a digest's day is local), whose posts
+        retention no longer keeps: a row a day per brand stayed for ever.
         """
         cutoff = self._retention_cutoff(days)
         if cutoff is None:
@@ -1304,6 +1306,7 @@ class Store:
                           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.lead_id = alerts.id)""",
             "incidents": "DELETE FROM incidents WHERE last_seen < :cutoff AND id < (SELECT MAX(id) FROM incidents)",
             "spike_marks": "DELETE FROM spike_marks WHERE last_alert_at < :cutoff",
+            "digests_made": "DELETE FROM digests_made WHERE day < date(:cutoff, '-1 day')",
         }
         with self._transaction() as conn:
             return {table: conn.execute(sql, {"cutoff": _iso(cutoff)}).rowcount for table, sql in statements.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -221,12 +221,29 @@ def test_alerts_messages_and_incidents_past_the_retention_do_not_stay_in_the_dat
 
     deleted = store.delete_history_older_than(days=30)
 
-    assert deleted == {"deliveries": 1, "alerts": 1, "incidents": 1, "spike_marks": 1}
+    assert deleted == {"deliveries": 1, "alerts": 1, "incidents": 1, "spike_marks": 1, "digests_made": 0}
     assert [stored.id for stored in store.alerts()] == [fresh]
     tables = ("deliveries", "acknowledgements", "incidents", "spike_marks")
     assert {table: store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables} == \
         {"deliveries": 1, "acknowledgements": 0, "incidents": 1, "spike_marks": 1}
     assert old < fresh
+
+
+def test_when_each_digest_was_made_does_not_stay_in_the_database_for_ever(tmp_path):
+    """A row a day per brand stayed for as long as the listener ran; the days whose posts retention no longer keeps
+    go (one more is kept: a digest's day is local, and its posts of then may still be kept)."""
+    clock = FakeClock(datetime(2027, 1, 1, 10, tzinfo=timezone.utc))
+    store = Store.open(tmp_path / "l.db", clock=clock)
+    for day in range(1, 11):
+        store.record_digest_sending("Lumora", date(2027, 1, day), clock())
+        store.record_digest_sent("Lumora", date(2027, 1, day))
+    clock.advance(days=10)  # 2027-01-11 10:00: 3 days of retention keep the posts from 2027-01-08 10:00 on
+
+    assert store.delete_history_older_than(days=3)["digests_made"] == 6
+
+    assert sorted(store.digests_made("Lumora", [date(2027, 1, day) for day in range(1, 11)])) == \
+        [date(2027, 1, day) for day in range(7, 11)]
+    assert store.digest_sent_through("Lumora") == date(2027, 1, 10)
 
 
 def test_the_newest_alert_past_the_retention_stays_so_its_id_is_never_given_out_again(tmp_path):
