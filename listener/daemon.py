@@ -3,7 +3,8 @@
 Jobs run one at a time on a single worker thread, so they never contend for the database; a job
 must not sleep long (a source's rate-limit wait over a few seconds ends its poll instead). On
 SIGTERM or SIGINT the stop flag is set; the running job finishes its current transaction (delivery: the
-message it is sending; the digest job: the digest it is sending) and returns, and the scheduler shuts down
+message it is sending; the digest job: the digest it is sending) and returns, no job queued behind it starts, and
+the scheduler shuts down
 (well within 10 s: a transaction is one batch).
 """
 
@@ -121,9 +122,13 @@ def build_scheduler(app: Listener, damaged: list[StoreUnusable] | None = None) -
 
 def _logged(name: str, job: Callable[[], object], app: Listener, damaged: list[StoreUnusable]) -> Callable[[], None]:
     """Run ``job``, logging a failure instead of letting it kill the scheduler's thread silently. A database found
-    unusable (damaged, read-only), which no later run gets past, is added to ``damaged`` and stops the listener."""
+    unusable (damaged, read-only), which no later run gets past, is added to ``damaged`` and stops the listener.
+    Once a stop is requested it does not start: the jobs queued behind the running one on the worker then ran one
+    after another before the scheduler could shut down (a replay batch stored, an early-warning round, a digest)."""
 
     def run() -> None:
+        if app.stop_event.is_set():
+            return
         try:
             job()
         except Exception as error:

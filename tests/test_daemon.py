@@ -174,3 +174,41 @@ def test_a_job_waiting_behind_a_slow_one_does_not_log_a_warning_at_every_interva
     app.close()
     assert [record.getMessage() for record in caplog.records
             if record.name.startswith("apscheduler") and record.levelno >= logging.WARNING] == []
+
+
+def test_a_job_queued_behind_the_running_one_does_not_start_after_a_stop_is_requested(write_config, tmp_path):
+    """SIGTERM while a job ran (classifying a batch, a delivery waiting on a slow channel): every job queued behind
+    it on the one worker ran too before the scheduler shut down, in a real 'listener run' a replay batch stored and an
+    early-warning round after 'stop requested', and the stop took 4.75 s instead of the running job's rest."""
+    write_posts(tmp_path / "posts.jsonl", [post(str(i), f"Lumora me cobró dos veces, estafa #{i}", i) for i in range(3)])
+    settings = load_settings(write_config(FAST))
+    settings.sources.replay.interval_seconds = 0.2
+    app = Listener(settings)
+    deliver, ingest = app.pipeline.deliver, app.pipeline.ingest
+    delivering, started = threading.Event(), []
+
+    def slow_delivery():
+        started.append(("deliver", time.monotonic()))
+        delivering.set()
+        time.sleep(1.5)  # as a channel's timeout; the other jobs fall due meanwhile
+        return deliver()
+
+    def recorded_ingest(source):
+        started.append(("ingest", time.monotonic()))
+        return ingest(source)
+
+    app.pipeline.deliver, app.pipeline.ingest = slow_delivery, recorded_ingest
+    daemon = threading.Thread(target=run_daemon, args=(app,), kwargs={"handle_signals": False})
+    daemon.start()
+    try:
+        assert delivering.wait(10)
+        time.sleep(0.5)
+        stopped_at = time.monotonic()
+        app.stop_event.set()
+        daemon.join(timeout=10)
+    finally:
+        app.stop_event.set()
+        daemon.join(timeout=10)
+    app.close()
+    assert not daemon.is_alive()
+    assert [name for name, at in started if at > stopped_at] == []
