@@ -107,8 +107,12 @@ Phrase = Annotated[str, AfterValidator(_not_blank), AfterValidator(_whole_words)
 _CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in text)
+
+
 def _single_line(value: SecretStr) -> SecretStr:
-    if any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in value.get_secret_value()):
+    if _has_control(value.get_secret_value()):
         raise ValueError("contains a line break or another control character (a paste wrapped over two lines?); "
                          "set it again on one line, exactly as the service shows it")
     return value
@@ -119,6 +123,17 @@ def _one_word(value: SecretStr) -> SecretStr:
         raise ValueError("contains a space; the service's credentials have none: set it again exactly as the "
                          "service shows it")
     return value
+
+
+def _printable_name(name: str) -> str:
+    if _has_control(name):
+        raise ValueError("contains a line break or another control character; a brand's name goes into "
+                         "email subjects and alert titles: write it on one line")
+    return name
+
+
+# A brand's name: a word to match on, and a title in email headers, where a line break is refused.
+BrandName = Annotated[str, AfterValidator(_not_blank), AfterValidator(_printable_name)]
 
 
 # A password or signing key. A control character in it would make an HTTP or SMTP library refuse it and
@@ -185,7 +200,7 @@ Handle = Annotated[str, AfterValidator(_handle)]
 class BrandConfig(Strict):
     """A brand to listen for, or a competitor to compare with (``competitor = true``)."""
 
-    name: Word  # matched as its search term when it has none: a blank one matched any two non-word characters
+    name: BrandName  # matched as its search term when it has none: a blank one matched any two non-word characters
     terms: dict[str, list[Word]] = Field(
         default_factory=dict,
         description="search terms per source name, e.g. {x = [...], reddit = [...]}; '*' applies to all",

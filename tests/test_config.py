@@ -231,6 +231,16 @@ def test_a_password_may_hold_a_space_but_no_control_character(write_config):
     assert "horse" not in str(refused.value)
 
 
+@pytest.mark.parametrize("name", [r"Lumora\r\nBcc: victim@example.com", r"Lumora\tNet", r"Lumora\u2028Net"],
+                         ids=["crlf", "tab", "line-separator"])
+def test_a_brand_name_with_a_line_break_does_not_pass_the_check_to_fail_the_digest_later(write_config, name):
+    """It passed, and 'digest --send' then ended in a traceback: the email's Subject header refused it."""
+    text = f'[[brands]]\nname = "{name}"\n\n[sources.replay]\nenabled = true\npath = "posts.jsonl"\n'
+    result = run_check(write_config(text=text))
+    assert result.exit_code == 2
+    assert "line 2, brands.0.name" in result.output and "write it on one line" in result.output
+
+
 def test_a_secret_of_the_wrong_type_is_not_echoed(write_config):
     result = run_check(write_config('\n[sources.x]\nenabled = true\nbearer_token = 80412345\n'))
     assert result.exit_code == 2
