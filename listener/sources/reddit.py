@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -33,6 +34,7 @@ from listener.domain import Mention
 from listener.sources import SourceAuthError, SourceBatch
 from listener.sources.fields import RECORD_FAULTS, record_problem
 from listener.sources.queries import reddit_search_query
+from listener.sources.rotation import StreamRotation
 from listener.sources.reddit_mapping import SOURCE, mention_from_thing, thing_data, thing_text
 from listener.sources.throttle import Fault, Throttle
 
@@ -146,21 +148,27 @@ class RedditSource:
         self._matcher = BrandMatcher(brands, SOURCE)
         self._throttle = throttle if throttle is not None else Throttle(SOURCE)
         self._reddit = reddit if reddit is not None else reddit_client(config, throttle=self._throttle)
+        self._rotation = StreamRotation()
         self._limit = limit
 
     def fetch(self, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
-        """Yield one batch per brand search (own brands first), then one for the comment subreddits."""
+        """Yield one batch per brand search (own brands first), then one for the comment subreddits (after a stream
+        that failed, from the stream after it: see :mod:`listener.sources.rotation`)."""
         searched = self._reddit.subreddit("+".join(self._config.subreddits))
-        for brand in self._brands:
-            query = reddit_search_query(brand)
-            yield self._read(
-                f"search:{brand.name}", cursor,
-                lambda: searched.search(query, sort="new", time_filter="all", limit=self._limit),
-                lambda text, author, name=brand.name: None if self._matcher.is_excluded_author(name, author) else name,
-            )
+        streams = [partial(self._search, searched, brand, cursor) for brand in self._brands]
         if self._config.comment_subreddits:
             commented = self._reddit.subreddit("+".join(self._config.comment_subreddits))
-            yield self._read("comments", cursor, lambda: commented.comments(limit=self._limit), self._matcher.brand_for)
+            streams.append(lambda: iter([self._read("comments", cursor, lambda: commented.comments(limit=self._limit),
+                                                    self._matcher.brand_for)]))
+        yield from self._rotation.read(streams)
+
+    def _search(self, searched: Any, brand: BrandConfig, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
+        query = reddit_search_query(brand)
+        yield self._read(
+            f"search:{brand.name}", cursor,
+            lambda: searched.search(query, sort="new", time_filter="all", limit=self._limit),
+            lambda text, author: None if self._matcher.is_excluded_author(brand.name, author) else brand.name,
+        )
 
     def refresh(self, mentions: Sequence[Mention]) -> list[Mention]:
         """The same posts with today's score, comment count and subscribers (deleted ones left out, and so is

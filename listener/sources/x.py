@@ -22,6 +22,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from datetime import datetime, timezone
 from typing import Any
 
@@ -34,6 +35,7 @@ from listener.domain import Mention
 from listener.sources import SourceAuthError, SourceBatch
 from listener.sources.fields import RECORD_FAULTS, record_problem
 from listener.sources.queries import x_search_query
+from listener.sources.rotation import StreamRotation
 from listener.sources.throttle import Fault, Throttle
 from listener.sources.x_mapping import (
     EXPANSIONS, SOURCE, TWEET_FIELDS, USER_FIELDS, XResponseError, authors_by_id, mention_from_tweet,
@@ -137,11 +139,12 @@ class XSource:
         self._matcher = BrandMatcher(brands, SOURCE)
         self._client = client if client is not None else x_client(config)
         self._throttle = throttle if throttle is not None else Throttle(SOURCE)
+        self._rotation = StreamRotation()
 
     def fetch(self, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
-        """Yield each brand's new tweets since its cursor, own brands first, a page per batch."""
-        for brand in self._brands:
-            yield from self._fetch_brand(brand, cursor)
+        """Yield each brand's new tweets since its cursor, own brands first, a page per batch (after a brand whose
+        search failed, from the brand after it: see :mod:`listener.sources.rotation`)."""
+        yield from self._rotation.read([partial(self._fetch_brand, brand, cursor) for brand in self._brands])
 
     def _fetch_brand(self, brand: BrandConfig, cursor: Mapping[str, str]) -> Iterator[SourceBatch]:
         keys = {name: f"{name}:{brand.name}" for name in ("since_id", "next_token", "newest_id")}

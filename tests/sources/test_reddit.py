@@ -198,6 +198,21 @@ def test_a_proxy_error_page_instead_of_json_is_retried_and_does_not_blame_the_co
     assert fake_time.sleeps == [1.0]
 
 
+def test_a_brand_search_that_keeps_failing_does_not_keep_the_comment_subreddits_unread(listen, server, fake_time):
+    """Its failure ended every poll before the comments were read: r/askreddit was never read."""
+    page = Recorded(200, {"content-type": "text/html"}, "<html><body>upstream unavailable</body></html>")
+    server.replace("GET", "/r/all/search", page)
+    app = listen(brands=slice(0, 1))
+
+    for _ in range(3):
+        app.pipeline.ingest(app.sources[0])
+
+    read = [path.split("?")[0].rstrip("/") for method, path in server.requests if "/search" in path or "/comments" in path]
+    assert read == ["/r/all/search"] * 3 + ["/r/askreddit/comments"] + ["/r/all/search"] * 3 \
+        + ["/r/askreddit/comments"] + ["/r/all/search"] * 3
+    assert "comments:oldest" in app.store.cursor("reddit") and "search:KFC:oldest" not in app.store.cursor("reddit")
+
+
 def test_an_exhausted_rate_limit_window_ends_the_poll_and_does_not_hold_the_daemon_until_the_reset(
         listen, server, fake_time):
     """With no calls left in Reddit's window, prawcore used to sleep until the reset (up to 10 minutes) before

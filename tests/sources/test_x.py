@@ -269,6 +269,36 @@ def test_server_errors_are_retried_with_backoff(app, api, fake_time):
     assert report.new == 4
 
 
+def test_a_brand_whose_search_keeps_failing_does_not_keep_the_brands_after_it_unsearched(
+        make_settings, throttle, api, fake_time):
+    """Its failure ended every poll before the next brand's search: Lequipe was never searched."""
+    settings = make_settings(x=True)
+    source = XSource(settings.sources.x, settings.brands, client=x_client(settings.sources.x), throttle=throttle("x"))
+    page = x_recording("all-0ddaa2.json")
+    api.add_callback(responses.GET, SEARCH, callback=lambda request: (503, {}, "") if "kfc" in request.params["query"]
+                     else (200, {"content-type": "application/json"}, page.body))
+
+    with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+        polls = [app.pipeline.ingest(app.sources[0]).new for _ in range(3)]
+
+        searched = [params(call)["query"].split(")")[0] for call in api.calls]
+        assert polls == [0, 4, 0]
+        assert searched == ["(kfc"] * 3 + ["(lequipe OR @lequipe"] + ["(kfc"] * 3 + ["(lequipe OR @lequipe"] + ["(kfc"] * 3
+        assert app.store.cursor("x")["since_id:Lequipe"] == page.json()["meta"]["newest_id"]
+
+
+def test_a_rate_limit_still_ends_the_poll_before_the_next_brands_search(make_settings, throttle, api):
+    settings = make_settings(x=True)
+    source = XSource(settings.sources.x, settings.brands, client=x_client(settings.sources.x), throttle=throttle("x"))
+    serve(api, problem(429, "Too Many Requests", int((NOW + timedelta(minutes=15)).timestamp())))
+
+    with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+        app.pipeline.ingest(app.sources[0])
+        app.pipeline.ingest(app.sources[0])
+
+    assert len(api.calls) == 1, "neither the next brand nor the next poll calls X before the reset"
+
+
 def replay_beside(settings, tmp_path) -> ReplaySource:
     """A replay source of one KFC post, to poll after (or before) X."""
     path = write_posts(tmp_path / "posts.jsonl", [post("r1", "KFC cold fries again")])
