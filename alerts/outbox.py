@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 
@@ -154,20 +155,31 @@ class Outbox:
         return report
 
     def _deliver_page(self, due_alerts: list[StoredAlert], report: DeliveryReport) -> None:
+        """Deliver a page of due alerts, each channel's on a thread of its own: a channel whose server never
+        answers holds only its own alerts for its timeout, not the other channels' (the store serialises the
+        writes)."""
         now = self._clock()
         by_channel: dict[str, list[StoredAlert]] = {}
         for stored in due_alerts:
             by_channel.setdefault(stored.alert.channel, []).append(stored)
-        for channel, due in by_channel.items():
-            policy = self._policies.get(channel, ChannelPolicy())
-            due = self._hold_in_quiet_hours(channel, due, policy, now, report)
-            if policy.grouping:
-                due = self._attach_to_groups(channel, due, now)
-            for plan in self._plan(channel, due, policy, now):
-                if self._should_stop():
-                    return
-                if not self._send(channel, plan, report):
-                    break  # the channel is failing: the rest waits behind this retry, in order
+        with ThreadPoolExecutor(max_workers=len(by_channel), thread_name_prefix="deliver") as pool:
+            rounds = [pool.submit(self._deliver_channel, channel, due, now) for channel, due in by_channel.items()]
+        for done in rounds:
+            part = done.result()  # a channel's error (a write failing) is raised once every channel is done
+            for name in (f.name for f in fields(report)):
+                setattr(report, name, getattr(report, name) + getattr(part, name))
+
+    def _deliver_channel(self, channel: str, due: list[StoredAlert], now: datetime) -> DeliveryReport:
+        """Deliver ``channel``'s due alerts in order, until one fails (the rest waits behind its retry)."""
+        report = DeliveryReport()
+        policy = self._policies.get(channel, ChannelPolicy())
+        due = self._hold_in_quiet_hours(channel, due, policy, now, report)
+        if policy.grouping:
+            due = self._attach_to_groups(channel, due, now)
+        for plan in self._plan(channel, due, policy, now):
+            if self._should_stop() or not self._send(channel, plan, report):
+                break  # a stop, or the channel is failing: the rest waits behind this retry, in order
+        return report
 
     # -- the stages ---------------------------------------------------------------------------
 

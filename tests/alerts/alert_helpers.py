@@ -53,6 +53,7 @@ class FakeSlack:
     reactions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     on_post: Callable[[], None] | None = None
     ts_counter: int = 0
+    posting: threading.Lock = field(default_factory=threading.Lock)
     refuse_blocks: str | None = None  # the error Slack answers a message with blocks, e.g. "invalid_blocks"
     clock: Callable[[], datetime] | None = None  # Slack's own time: when set, it stamps posts and history
     # honours oldest/latest, as Slack does; otherwise posts get fixed stamps and every one is listed
@@ -92,10 +93,11 @@ class FakeSlack:
             self.requests.append(Received(path + "#failed", headers, body, data))
             return status, extra, {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"}
         if path == "/api/chat.postMessage":
-            self.ts_counter += 1
             stamp = int(self.clock().timestamp()) if self.clock is not None else 1763553600
-            data["ts"] = f"{stamp}.{self.ts_counter:06d}"
-            self.requests.append(Received(path, headers, body, data))
+            with self.posting:  # the outbox posts to each channel from a thread of its own
+                self.ts_counter += 1
+                data["ts"] = f"{stamp}.{self.ts_counter:06d}"
+                self.requests.append(Received(path, headers, body, data))
             if self.on_post:
                 self.on_post()
             return 200, {}, {"ok": True, "channel": "C0ALERTS", "ts": data["ts"]}

@@ -9,9 +9,10 @@ import json
 import logging
 import os
 import random
+import socket
 import time
 import tracemalloc
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -110,6 +111,26 @@ def test_a_timeout_under_a_second_still_delivers_to_slack(tmp_path, slack_server
     notifier = (SlackBotNotifier("slack", TOKEN, "C0ALERTS", base_url=slack_server.url + "/api/", timeout=0.5)
                 if kind == "bot" else SlackWebhookNotifier("slack", slack_server.url + "/webhook", timeout=0.5))
     assert Outbox(store, {"slack": notifier}, clock=clock).deliver_due().sent == 1
+
+
+def test_a_webhook_whose_server_never_answers_does_not_hold_back_another_channels_alert(tmp_path):
+    """The channels were sent to one after another: the file's alert waited out the webhook's timeout, at every
+    round the webhook's retry fell due (10 s by default)."""
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts connections (the backlog), never answers
+    store = Store.open(tmp_path / "l.db")
+    mention_id = add_mention(store)
+    for channel in ("hook", "file"):
+        queue(store, mention_id, channel)
+    hook = WebhookNotifier("hook", f"http://127.0.0.1:{silent.getsockname()[1]}/alerts", timeout=2)
+    outbox = Outbox(store, {"hook": hook, "file": JsonlNotifier("file", tmp_path / "alerts.jsonl")})
+
+    started = datetime.now(timezone.utc)
+    with silent:
+        report = outbox.deliver_due()
+
+    [line] = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+    assert (report.sent, report.retrying) == (1, 1)
+    assert datetime.fromisoformat(line["sent_at"]) - started < timedelta(seconds=1), "it waited for the webhook"
 
 
 def test_a_bot_post_whose_answer_timed_out_is_found_in_the_channel_not_posted_again(tmp_path, slack_server):
@@ -582,7 +603,7 @@ def test_one_bot_refused_its_reactions_leaves_another_bots_channel_read(tmp_path
     queue(store, add_mention(store, external_id="1"), "ops")
     queue(store, add_mention(store, external_id="2"), "pr")
     Outbox(store, {"ops": ops, "pr": pr}, clock=clock).deliver_due()
-    pr_ts = slack_server.posts("/api/chat.postMessage")[1].data["ts"]
+    [pr_ts] = [post.data["ts"] for post in slack_server.posts("/api/chat.postMessage") if post.data["channel"] == "C0PR"]
     slack_server.reactions = {pr_ts: [{"name": "white_check_mark", "users": ["U42"], "count": 1}]}
     original = slack_server.handle
     slack_server.handle = lambda path, headers, body, query: (
