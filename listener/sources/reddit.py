@@ -1,9 +1,12 @@
 """The Reddit source: praw, read-only (app-only OAuth), searching per brand and reading comments.
 
 praw/prawcore own the network layer: they read Reddit's ``x-ratelimit-*`` headers and pace the
-calls (``ratelimit_seconds``), and retry 5xx twice. What still fails after that goes through the
-shared :class:`~listener.sources.throttle.Throttle`, which also sees the headers: a window spent until
-a reset minutes away ends the poll, where prawcore would sleep through it.
+calls (``ratelimit_seconds``), and retry 5xx, timeouts and dropped connections twice; such a failure
+that is left after that ends the poll (retrying it again multiplied the tries). The other failures
+(429, a body that is not JSON) go through the shared :class:`~listener.sources.throttle.Throttle`,
+which also sees the headers: a window spent until a reset minutes away ends the poll, where prawcore
+would sleep through it. Every request waits at most ``REQUEST_TIMEOUT_SECONDS`` for Reddit (praw
+ignores its ``timeout`` setting, and prawcore passed its own 16 s).
 
 Cursor: Reddit search cannot ask "after this id", so each stream (``search:<brand>``, and
 ``comments`` for the configured comment subreddits) remembers the posts of its last listing: their
@@ -33,6 +36,7 @@ from listener.config import BrandConfig, RedditSourceConfig
 from listener.domain import Mention
 from listener.sources import SourceAuthError, SourceBatch
 from listener.sources.fields import RECORD_FAULTS, record_problem
+from listener.sources.http import TimeoutSession
 from listener.sources.queries import reddit_search_query
 from listener.sources.rotation import StreamRotation
 from listener.sources.reddit_mapping import SOURCE, mention_from_thing, thing_data, thing_text
@@ -42,6 +46,8 @@ log = logging.getLogger(__name__)
 
 LISTING_LIMIT = 100
 REQUEST_TIMEOUT_SECONDS = 30
+PRAWCORE_TRIES = prawcore.sessions.FiniteRetryStrategy.DEFAULT_RETRIES + 1
+"""How often prawcore tries a request that times out or gets a 5xx before it raises."""
 RATELIMIT_SECONDS = 300
 """praw waits out a RATELIMIT error shorter than this instead of raising; prawcore paces reads by the headers."""
 
@@ -54,7 +60,7 @@ def reddit_client(config: RedditSourceConfig, *, throttle: Throttle | None = Non
     """
     if not (config.client_id and config.client_secret and config.client_id.get_secret_value()):
         raise SourceAuthError("reddit: no client id/secret; set sources.reddit.client_id and client_secret")
-    session = requests.Session()
+    session = TimeoutSession(REQUEST_TIMEOUT_SECONDS)
     if throttle is not None:
         session.hooks["response"].append(lambda response, *args, **kwargs: throttle.observe(
             response.headers.get("x-ratelimit-remaining"), response.headers.get("x-ratelimit-reset"),
@@ -66,7 +72,6 @@ def reddit_client(config: RedditSourceConfig, *, throttle: Throttle | None = Non
         check_for_updates=False,
         check_for_async=False,
         ratelimit_seconds=RATELIMIT_SECONDS,
-        timeout=REQUEST_TIMEOUT_SECONDS,
         requestor_kwargs={"session": session},
         **praw_options,
     )
@@ -76,16 +81,20 @@ def reddit_client(config: RedditSourceConfig, *, throttle: Throttle | None = Non
 
 def reddit_fault(error: Exception) -> Fault | None:
     """Which prawcore errors are worth retrying (rate limit, 5xx, network, a body that is not JSON: a proxy's
-    error page), and for how long to wait."""
+    error page), and for how long to wait; those prawcore has retried already (5xx, timeouts, dropped
+    connections: ``Session.RETRY_EXCEPTIONS``) end the poll."""
     if isinstance(error, prawcore.TooManyRequests):
         retry_after = error.response.headers.get("retry-after", "")
         return Fault("429 Too Many Requests", retry_after=float(retry_after) if retry_after.isdigit() else None)
     if isinstance(error, prawcore.ServerError):
-        return Fault(f"{error.response.status_code} server error")
+        return Fault(f"{error.response.status_code} server error, {PRAWCORE_TRIES} tries", retried=True)
     if isinstance(error, prawcore.BadJSON):
         return Fault("response body is not JSON")
     if isinstance(error, prawcore.RequestException):
-        return Fault(f"request failed ({type(error.original_exception).__name__})")
+        failure = error.original_exception
+        retried = isinstance(failure, prawcore.sessions.Session.RETRY_EXCEPTIONS)
+        return Fault(f"request failed ({type(failure).__name__}{f', {PRAWCORE_TRIES} tries' if retried else ''})",
+                     retried=retried)
     return None
 
 

@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from listener.brands import BrandMatcher
 from listener.config import Settings
 from listener.sources import Source
 from listener.sources.replay import ReplaySource
-from listener.sources.throttle import Throttle, interruptible_sleep
+from listener.sources.throttle import Throttle
 
 
 def build_sources(settings: Settings, stop: threading.Event | None = None) -> list[Source]:
     """One source object per enabled source table, in a fixed order (the client libraries load late).
 
-    Setting ``stop`` cuts short any wait for a rate-limit reset or a retry.
+    Setting ``stop`` cuts short any wait for a rate-limit reset or a retry, and any call to a service in flight.
     """
-    sleep = interruptible_sleep(stop) if stop is not None else time.sleep
     sources: list[Source] = []
     if settings.sources.x.enabled:
         from listener.sources.x import SOURCE as X, XSource
 
-        sources.append(XSource(settings.sources.x, settings.brands, throttle=Throttle(X, sleep=sleep)))
+        sources.append(XSource(settings.sources.x, settings.brands, throttle=Throttle(X, stop=stop)))
     if settings.sources.reddit.enabled:
         from listener.sources.reddit import SOURCE as REDDIT, RedditSource
 
-        sources.append(RedditSource(settings.sources.reddit, settings.brands, throttle=Throttle(REDDIT, sleep=sleep)))
+        sources.append(RedditSource(settings.sources.reddit, settings.brands, throttle=Throttle(REDDIT, stop=stop)))
     replay = settings.sources.replay
     if replay.enabled and replay.path is not None:
         sources.append(

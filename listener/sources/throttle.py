@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from listener.clock import Clock, system_clock
 from listener.domain import utc
@@ -25,6 +25,14 @@ T = TypeVar("T")
 Sleep = Callable[[float], object]
 
 
+STOP_CHECK_SECONDS = 0.1
+"""How often a call waiting for the service looks whether a stop was requested."""
+
+
+def _stopping(what: str) -> SourceUnavailable:
+    return SourceUnavailable(f"stopping: the {what} was cut short; the next start resumes from the saved cursor")
+
+
 def interruptible_sleep(stop: threading.Event) -> Sleep:
     """A sleep that ends as soon as ``stop`` is set, so a long rate-limit wait never delays a shutdown.
 
@@ -33,10 +41,39 @@ def interruptible_sleep(stop: threading.Event) -> Sleep:
 
     def sleep(seconds: float) -> None:
         if stop.wait(seconds):
-            raise SourceUnavailable("stopping: the wait for the service was cut short; the next start resumes "
-                                    "from the saved cursor")
+            raise _stopping("wait for the service")
 
     return sleep
+
+
+def until_stopped(operation: Callable[[], T], stop: threading.Event, name: str) -> T:
+    """``operation()``, run on a thread of its own (named ``name``) while this one waits for it or for ``stop``.
+
+    A request the server never answers holds its caller for the whole timeout, and SIGTERM cannot cut a socket's
+    wait short (systemd kills the listener 20 s after it). Once ``stop`` is set this raises
+    :class:`SourceUnavailable` at once; the call is left to end on its own, its answer unused.
+    """
+    outcome: list[tuple[bool, Any]] = []
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, operation()))
+        except BaseException as error:  # handed to the caller, as if it had made the call itself
+            outcome.append((False, error))
+        finally:
+            finished.set()
+
+    if stop.is_set():
+        raise _stopping("call to the service")
+    threading.Thread(target=run, name=name, daemon=True).start()
+    while not finished.wait(STOP_CHECK_SECONDS):
+        if stop.is_set():
+            raise _stopping("call to the service")
+    succeeded, value = outcome[0]
+    if succeeded:
+        return value
+    raise value
 
 
 @dataclass(frozen=True)
@@ -69,12 +106,15 @@ class Fault:
     """A failed attempt that may succeed later.
 
     The server may say when to come back: at ``reset_at`` (X's ``x-rate-limit-reset``) or after
-    ``retry_after`` seconds (``Retry-After``); otherwise the policy's backoff applies.
+    ``retry_after`` seconds (``Retry-After``); otherwise the policy's backoff applies. ``retried`` says that
+    the client library has retried it already (prawcore, three tries): the poll gives up at once, where
+    retrying it too multiplied the tries (12 timeouts of a Reddit that never answers, 3.6 minutes).
     """
 
     reason: str
     reset_at: datetime | None = None
     retry_after: float | None = None
+    retried: bool = False
 
 
 class Throttle:
@@ -91,13 +131,17 @@ class Throttle:
         service: str,
         *,
         policy: RetryPolicy = RetryPolicy(),
-        sleep: Sleep = time.sleep,
+        sleep: Sleep | None = None,
         clock: Clock = system_clock,
         jitter: Callable[[], float] = random.random,
+        stop: threading.Event | None = None,
     ) -> None:
+        """Setting ``stop`` cuts short a wait for the service and a call in flight (see :func:`until_stopped`);
+        ``sleep`` is how to wait (by default ``time.sleep``, cut short by ``stop`` when given)."""
         self.service = service
         self.policy = policy
-        self._sleep = sleep
+        self._stop = stop
+        self._sleep = sleep or (interruptible_sleep(stop) if stop is not None else time.sleep)
         self._clock = clock
         self._jitter = jitter
         self._exhausted_until: datetime | None = None
@@ -124,11 +168,14 @@ class Throttle:
         for attempt in range(self.policy.attempts):
             self._wait_for_window()
             try:
-                return operation()
+                return operation() if self._stop is None else until_stopped(operation, self._stop, f"{self.service} call")
             except Exception as error:
                 fault = classify(error)
                 if fault is None:
                     raise
+            if fault.retried:
+                raise SourceUnavailable(f"{self.service}: gave up ({fault.reason}); nothing was lost, the next poll "
+                                        "resumes from the saved cursor")
             if attempt + 1 == self.policy.attempts:
                 break
             wait = self._wait_for(fault, attempt)

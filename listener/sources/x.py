@@ -34,6 +34,7 @@ from listener.config import BrandConfig, XSourceConfig
 from listener.domain import Mention
 from listener.sources import SourceAuthError, SourceBatch
 from listener.sources.fields import RECORD_FAULTS, record_problem
+from listener.sources.http import TimeoutSession
 from listener.sources.queries import x_search_query
 from listener.sources.rotation import StreamRotation
 from listener.sources.throttle import Fault, Throttle
@@ -63,24 +64,12 @@ class _RedactBearer(logging.Filter):
 _REDACT_BEARER = _RedactBearer()
 
 
-class _TimeoutSession(requests.Session):
-    """A session with a default timeout: tweepy passes none, and a hung socket would hang the poll."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        kwargs.setdefault("timeout", self.timeout)
-        return super().request(*args, **kwargs)
-
-
 def x_client(config: XSourceConfig) -> tweepy.Client:
     """A tweepy client for ``config``'s bearer token that returns raw responses (for their headers)."""
     if config.bearer_token is None or not config.bearer_token.get_secret_value():
         raise SourceAuthError("x: no bearer token; set sources.x.bearer_token (e.g. \"${X_BEARER_TOKEN}\")")
     client = tweepy.Client(bearer_token=config.bearer_token.get_secret_value(), return_type=requests.Response)
-    client.session = _TimeoutSession(REQUEST_TIMEOUT_SECONDS)
+    client.session = TimeoutSession(REQUEST_TIMEOUT_SECONDS)
     logging.getLogger("tweepy.client").addFilter(_REDACT_BEARER)
     return client
 

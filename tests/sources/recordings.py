@@ -7,6 +7,7 @@ shared folder is absent.
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -156,3 +157,34 @@ class CassetteServer:
     def __exit__(self, *exc_info: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class SilentServer:
+    """A server that accepts connections and never answers (a hung proxy, a Reddit that stalls); counts them.
+
+    Example::
+
+        >>> with SilentServer() as server:
+        ...     praw.Reddit(..., oauth_url=server.url, reddit_url=server.url)
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self.connections: list[socket.socket] = []
+
+    def _accept(self) -> None:
+        try:
+            while True:
+                self.connections.append(self._socket.accept()[0])
+        except OSError:  # closed
+            return
+
+    def __enter__(self) -> "SilentServer":
+        Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._socket.close()
+        for connection in self.connections:
+            connection.close()

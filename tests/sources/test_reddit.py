@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from listener.app import Listener
-from listener.sources.reddit import RedditSource, reddit_client
+import listener.sources.reddit as reddit_module
+from listener.sources.reddit import PRAWCORE_TRIES, RedditSource, reddit_client
+from listener.sources.throttle import Throttle
 from listener.sources.reddit_mapping import mention_from_thing
-from tests.sources.recordings import NOW, CassetteServer, Recorded, fixture_path
+from tests.sources.recordings import NOW, CassetteServer, Recorded, SilentServer, fixture_path
 
 SEARCH_CASSETTE = "reddit/TestSubreddit.test_search.json"
 COMMENTS_CASSETTE = "reddit/TestSubredditListings.test_comments.json"
@@ -291,3 +294,52 @@ def test_a_post_dated_in_the_future_does_not_stop_its_stream_until_that_date(lis
     report = app.pipeline.ingest(app.sources[0])
 
     assert report.new == 1 and app.store.mention_by_key("reddit", "t3_zzzzzz") is not None
+
+
+def poll_on_a_thread(app: Listener) -> threading.Thread:
+    """``app``'s first source polled on a thread of its own (a poll that hangs must not hang the test)."""
+    poll = threading.Thread(target=app.pipeline.ingest, args=(app.sources[0],), daemon=True)
+    poll.start()
+    return poll
+
+
+def test_a_reddit_that_never_answers_does_not_hold_a_poll_for_minutes(make_settings, throttle, monkeypatch):
+    """praw ignored the listener's timeout (prawcore's 16 s applied) and prawcore's 3 tries ran inside each of the
+    throttle's attempts: 12 requests, a poll of 3.6 minutes. Now the listener's timeout applies, and what prawcore
+    has retried ends the poll."""
+    monkeypatch.setattr(reddit_module, "REQUEST_TIMEOUT_SECONDS", 0.2)
+    settings = make_settings(x=False, reddit=True)
+    config = settings.sources.reddit.model_copy(update={"comment_subreddits": []})
+    with SilentServer() as server:
+        client = reddit_client(config, oauth_url=server.url, reddit_url=server.url)
+        source = RedditSource(config, settings.brands[:1], reddit=client, throttle=throttle("reddit"))
+        with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+            poll = poll_on_a_thread(app)
+            poll.join(timeout=12)  # 3 timeouts of 0.2 s and prawcore's two sleeps before its retries (2-4 s, 0-2 s)
+
+            assert not poll.is_alive(), "the poll still waits for Reddit"
+            assert len(server.connections) == PRAWCORE_TRIES
+            assert app.store.cursor("reddit") == {}
+
+
+def test_a_stop_request_ends_a_poll_waiting_for_a_reddit_that_never_answers(make_settings, monkeypatch):
+    """A request in flight held the shutdown for its timeout and every retry's (52 s after a SIGTERM, measured):
+    systemd kills the listener 20 s after it."""
+    monkeypatch.setattr(reddit_module, "REQUEST_TIMEOUT_SECONDS", 0.2)  # prawcore's sleeps between tries: 2-6 s
+    settings = make_settings(x=False, reddit=True)
+    config = settings.sources.reddit.model_copy(update={"comment_subreddits": []})
+    stop = threading.Event()
+    with SilentServer() as server:
+        client = reddit_client(config, oauth_url=server.url, reddit_url=server.url)
+        source = RedditSource(config, settings.brands, reddit=client, throttle=Throttle("reddit", stop=stop))
+        with Listener(settings, sources=[source], clock=lambda: NOW) as app:
+            poll = poll_on_a_thread(app)
+            time.sleep(0.5)
+            asked = time.monotonic()
+            stop.set()
+            poll.join(timeout=10)
+
+            assert not poll.is_alive() and time.monotonic() - asked < 2
+            assert app.store.cursor("reddit") == {}
+    for left in [thread for thread in threading.enumerate() if thread.name == "reddit call"]:
+        left.join(timeout=10)  # the call the poll stopped waiting for: not into the next test's mocks
