@@ -15,6 +15,7 @@ from listener.config import load_settings
 from listener.domain import Alert, Classification, Engagement, Mention
 from listener.store import SCHEMA_VERSION, IncidentChange, IncidentRecord, Store, StoreError
 from tests.alerts.alert_helpers import FakeClock
+from tests.older_schema import as_schema_version
 
 
 def mention(external_id: str, likes: int = 0, source: str = "x") -> Mention:
@@ -78,11 +79,7 @@ def test_an_edit_stored_before_edit_versions_were_is_not_overwritten_by_an_older
     newest = replace(mention("101"), text="Lumora cut my internet, calling my lawyer",
                      raw={"id": "103", "edit_history_tweet_ids": ["101", "102", "103"]})
     store.save_batch("x", [newest])
-    store.db.execute("ALTER TABLE mentions DROP COLUMN edit_version")  # as schema version 5 stored it
-    store.db.execute("ALTER TABLE alerts DROP COLUMN held_at")
-    store.db.execute("DROP TABLE digests_made")
-    store.db.execute("DROP INDEX mentions_first_seen_at")
-    store.db.execute("UPDATE schema_version SET version = 5")
+    as_schema_version(store.db, 5)
     store.close()
 
     store = Store.open(tmp_path / "l.db")
@@ -97,11 +94,8 @@ def test_the_upgrade_does_not_drop_alerts_held_before_it_from_the_digest(tmp_pat
     store.save_batch("x", [mention("1")])
     store.enqueue_alerts([], [Alert(key="k", channel="file", brand="Lumora", rule="r", severity="normal", title="t",
                                     reasons=(), mention_id=1, created_at=raised)])
-    store.db.execute("ALTER TABLE alerts DROP COLUMN held_at")  # as schema version 6 stored it
     store.db.execute("UPDATE alerts SET status = 'held'")
-    store.db.execute("DROP TABLE digests_made")
-    store.db.execute("DROP INDEX mentions_first_seen_at")
-    store.db.execute("UPDATE schema_version SET version = 6")
+    as_schema_version(store.db, 6)
     store.close()
 
     store = Store.open(tmp_path / "l.db")

@@ -11,6 +11,7 @@ from early_warning_helpers import START, background, make_job, post
 
 from listener.domain import Engagement
 from listener.store import Store
+from tests.older_schema import as_schema_version
 
 LOGIN = [
     "No puedo iniciar sesión en la app de @lumora, me da error",
@@ -277,14 +278,7 @@ def test_database_grouped_before_series_were_stored_still_alerts_on_a_burst(open
     make_job(store, config, clock).run()
     grouped = store.db.execute("SELECT COUNT(*) FROM incident_members").fetchone()[0]
     # The database as schema version 3 left it: complaints grouped, their series and incidents' terms not stored.
-    store.db.execute("ALTER TABLE incidents DROP COLUMN terms")
-    store.db.execute("ALTER TABLE mentions DROP COLUMN edit_version")
-    store.db.execute("ALTER TABLE alerts DROP COLUMN held_at")
-    store.db.execute("DROP TABLE digests_made")
-    store.db.execute("DROP INDEX mentions_first_seen_at")
-    store.db.execute("DROP TABLE complaint_series")
-    store.db.execute("DROP TABLE complaint_series_pending")
-    store.db.execute("UPDATE schema_version SET version = 3")
+    as_schema_version(store.db, 3)
     store.close()
 
     store = open_store()  # the upgrade migrates it
