@@ -178,6 +178,7 @@ class DigestFigures:
     late_days_total: int
     late_mentions: int
     late_complaints: int
+    unclassified: int
     incidents: list[DayIncident]
     incidents_total: int
     incidents_before: float | None
@@ -209,10 +210,15 @@ class _Mention:
     sentiment: str | None
     complaint: bool
     text: str | None
+    classified: bool
 
 
 def collect_figures(store: Store, settings: Settings, brand: str, window: DayWindow) -> DigestFigures:
     """The digest's figures for ``brand`` on ``window``'s day.
+
+    The day's mentions the classifier has not read yet (stored by a poll it has not caught up with, or while it
+    is down) count as mentions and not as complaints; ``unclassified`` says how many, so the complaint figures
+    are not read as complete.
 
     What quiet hours held is counted by when it was held, from ``digest.time`` on the day to ``digest.time``
     the next day: the night after the day belongs to the digest sent the next morning, and to no other.
@@ -261,6 +267,7 @@ def collect_figures(store: Store, settings: Settings, brand: str, window: DayWin
         late_days_total=len(late),
         late_mentions=sum(day.mentions for day in late),
         late_complaints=sum(day.complaints for day in late),
+        unclassified=sum(1 for m in today if not m.classified),
         incidents=incidents,
         incidents_total=incidents_total,
         incidents_before=incidents_before,
@@ -284,7 +291,7 @@ def _mentions(store: Store, brand: str, window: DayWindow, threshold: float) -> 
         store,
         """SELECT m.created_at, m.source, COALESCE(c.lang, m.lang, ?) AS lang, c.sentiment,
                   COALESCE(c.complaint_prob >= ?, 0) AS complaint,
-                  CASE WHEN c.complaint_prob >= ? THEN m.text END AS text
+                  CASE WHEN c.complaint_prob >= ? THEN m.text END AS text, c.mention_id IS NOT NULL AS classified
            FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id
            WHERE m.brand = ? AND m.created_at >= ? AND m.created_at < ?""",
         (UNKNOWN, threshold, threshold, brand, _iso(window.baseline_start), _iso(window.end)),
@@ -293,7 +300,7 @@ def _mentions(store: Store, brand: str, window: DayWindow, threshold: float) -> 
     for row in rows:
         created = datetime.fromisoformat(row["created_at"])
         found.append(_Mention(created, window.local_day(created), row["source"], row["lang"] or UNKNOWN,
-                              row["sentiment"], bool(row["complaint"]), row["text"]))
+                              row["sentiment"], bool(row["complaint"]), row["text"], bool(row["classified"])))
     return found
 
 

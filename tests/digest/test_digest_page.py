@@ -12,7 +12,7 @@ from alerts.notifiers.jsonl import JsonlNotifier
 from alerts.outbox import ChannelPolicy, Outbox
 from alerts.quiet_hours import QuietHours
 from listener.config import QuietHoursConfig
-from listener.domain import Alert, incident_group
+from listener.domain import Alert, Classification, Mention, incident_group
 from tests.digest.digest_support import DAY, DAY_START, at, make_settings, read_page
 
 SOURCES = ("x", "reddit")
@@ -359,3 +359,31 @@ def test_the_summary_does_not_run_its_lines_together(tmp_path, store, filler, cl
     assert lines[3].startswith("Alerted 0, not acknowledged 0")
     first_day = build_digest(store, settings, day=DAY - timedelta(days=1), clock=clock).summary.splitlines()
     assert first_day[1] == "No earlier day to compare with yet."
+
+
+def test_a_digest_made_while_posts_wait_unclassified_does_not_pass_its_complaints_off_as_complete(
+        tmp_path, store, filler, clock):
+    """A daemon killed mid-run, or a classifier down at digest time, left some of the day's posts unclassified:
+    the digest counted them as mentions and none as complaints, and said nothing (988 mentions, 53 complaints
+    where about 99 were expected)."""
+    settings = make_settings(tmp_path)
+    for hour in range(6):
+        filler.mention(at(hour + 1), complaint=0.9 if hour < 3 else 0.1)
+    waiting = [Mention(source="x", external_id=f"waiting{n}", text="Lumora no funciona", created_at=at(12 + n),
+                       brand="Lumora", lang="es") for n in range(4)]
+    store.save_batch("x", [*waiting, Mention(source="x", external_id="other-day", text="Lumora no funciona",
+                                             created_at=at(12, day_offset=-1), brand="Lumora", lang="es")])
+
+    digest = build_digest(store, settings, day=DAY, clock=clock)
+
+    page = read_page(digest.html)
+    assert page.number("totals", "mentions") == 10 and page.number("totals", "complaints") == 3
+    assert page.number("unclassified", "unclassified") == 4
+    assert "\nNot classified yet: 4 posts of the day (the classifier had not read them" in digest.text
+    assert "\nNot classified yet: 4 posts of the day, not counted as complaints" in digest.summary
+    store.save_classifications([(stored.id, Classification("es", "negative", (0.8, 0.1, 0.1), 0.9, (), "test"))
+                                for stored in store.unclassified(10)])
+    complete = build_digest(store, settings, day=DAY, clock=clock)
+    assert "unclassified" not in read_page(complete.html).rows and 'id="unclassified"' not in complete.html
+    assert "classified yet" not in complete.text and "classified yet" not in complete.summary
+    assert read_page(complete.html).number("totals", "complaints") == 7
