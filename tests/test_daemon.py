@@ -3,6 +3,7 @@ and loses or repeats nothing when killed."""
 
 from __future__ import annotations
 
+import email
 import json
 import logging
 import random
@@ -11,6 +12,9 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
+from datetime import datetime, timedelta, timezone
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -20,11 +24,14 @@ from listener.app import Listener
 from listener.cli import main
 from listener.config import load_settings
 from listener.daemon import run_daemon
+from listener.domain import Mention
 from listener.instance import AlreadyRunning, InstanceLock
 from listener.sources import SourceUnavailable
 from listener.sources.throttle import Throttle, interruptible_sleep
 from listener.store import Store
+from models.lexicon import LexiconClassifier
 from replay_records import post, write_posts
+from tests.alerts.alert_helpers import smtp_server  # noqa: F401 (fixture)
 
 FAST = "\n[alerts]\ndelivery_interval_seconds = 0.2\n"
 
@@ -212,3 +219,63 @@ def test_a_job_queued_behind_the_running_one_does_not_start_after_a_stop_is_requ
     app.close()
     assert not daemon.is_alive()
     assert [name for name, at in started if at > stopped_at] == []
+
+
+def digest_after_a_kill(write_config, tmp_path, smtp_server, classifier=None) -> str:
+    """Start a daemon on a database a kill left with 20 complaints of yesterday stored and not classified, its
+    digest due; returns the digest email's plain-text part once it is sent."""
+    recorder, port = smtp_server
+    write_posts(tmp_path / "posts.jsonl", [])
+    config = write_config(f"""
+        [[alerts.channels]]
+        name = "mail"
+        type = "email"
+        smtp_host = "127.0.0.1"
+        smtp_port = {port}
+        smtp_security = "none"
+        sender = "listener@lumora.example"
+        recipients = ["pr@lumora.example"]
+
+        [digest]
+        enabled = true
+        time = "00:00"
+        """)
+    today = datetime.now(timezone.utc).date()
+    yesterday = datetime.combine(today - timedelta(days=1), datetime.min.time(), timezone.utc)
+    with closing(Store.open(tmp_path / "listener.db")) as store:
+        store.record_digest_sent("Lumora", today - timedelta(days=2))
+        store.save_batch("replay", [Mention("replay", str(i), f"Lumora me cobró dos veces, estafa #{i}",
+                                            yesterday + timedelta(minutes=10 * i), "Lumora") for i in range(20)])
+    app = Listener(load_settings(config), classifier=classifier)
+    daemon = threading.Thread(target=run_daemon, args=(app,), kwargs={"handle_signals": False})
+    daemon.start()
+    try:
+        assert wait_for(lambda: app.store.digest_sent_through("Lumora") == today - timedelta(days=1))
+    finally:
+        app.stop_event.set()
+        daemon.join(timeout=10)
+    app.close()
+    [sent] = [message for message in recorder.messages if "digest" in message.content.decode()]
+    return email.message_from_bytes(sent.content, policy=policy.default).get_body(("plain",)).get_content()
+
+
+def test_the_digest_caught_up_at_start_up_does_not_miss_the_complaints_a_kill_left_unclassified(
+        write_config, tmp_path, smtp_server):
+    """The catch-up ran before any source's job (jobs due together run in the order of their ids) and said
+    "20 mentions, 0 complaints": the 20 complaints a kill left unclassified were never counted as complaints."""
+    text = digest_after_a_kill(write_config, tmp_path, smtp_server)
+    assert "20 mentions, 20 complaints" in text
+    assert "Not classified yet" not in text
+
+
+class Down(LexiconClassifier):
+    """The lexicon classifier failing on every text, as one out of memory does."""
+
+    def classify(self, texts, lang_hints=None):
+        raise MemoryError("out of memory")
+
+
+def test_a_classifier_down_at_start_up_does_not_hold_the_digest_catch_up_back(write_config, tmp_path, smtp_server):
+    text = digest_after_a_kill(write_config, tmp_path, smtp_server, classifier=Down())
+    assert "20 mentions, 0 complaints" in text
+    assert "Not classified yet: 20 posts of the day" in text
