@@ -254,6 +254,14 @@ def test_the_newest_alert_past_the_retention_stays_so_its_id_is_never_given_out_
     assert [stored.id for stored in store.alerts()] == [3, 2]
 
 
+def save_days_of_posts(store: Store, clock: FakeClock, days: int, text: str = "Lumora #{day}-{n}") -> None:
+    """Save 200 posts of 1 KB of raw JSON a day for ``days`` days, the clock a day on after each."""
+    for day in range(days):
+        store.save_batch("x", [Mention("x", f"{day}-{n}", text.format(day=day, n=n), clock(), "Lumora",
+                                       raw={"text": "x" * 1000}) for n in range(200)])
+        clock.advance(days=1)
+
+
 @pytest.mark.parametrize("made", ["by this version", "before the file could shrink"])
 def test_the_first_purge_of_months_does_not_leave_the_database_file_and_its_wal_their_size(write_config, tmp_path, made):
     """Housekeeping deleted 90% of the mentions and left the file its size (65.7 MB, 83% of it free) and a 55 MB
@@ -268,10 +276,7 @@ def test_the_first_purge_of_months_does_not_leave_the_database_file_and_its_wal_
     settings = load_settings(write_config())
     settings.storage.retention_days = 5
     with Listener(settings, clock=clock) as app:
-        for day in range(50):
-            app.store.save_batch("x", [Mention("x", f"{day}-{n}", f"Lumora cobró dos veces #{day}-{n}", clock(), "Lumora",
-                                               raw={"text": "x" * 1000}) for n in range(200)])
-            clock.advance(days=1)
+        save_days_of_posts(app.store, clock, 50, "Lumora cobró dos veces #{day}-{n}")
         size = database.stat().st_size
 
         report = app.housekeeping()
@@ -288,10 +293,7 @@ def test_housekeeping_beside_another_process_s_long_read_does_not_hold_the_daemo
     and every job of the daemon with it; the room is given back at the next housekeeping instead."""
     clock = FakeClock(datetime(2027, 1, 1, tzinfo=timezone.utc))
     store = Store.open(tmp_path / "l.db", clock)
-    for day in range(20):
-        store.save_batch("x", [Mention("x", f"{day}-{n}", "Lumora", clock(), "Lumora", raw={"text": "x" * 1000})
-                               for n in range(200)])
-        clock.advance(days=1)
+    save_days_of_posts(store, clock, 20, "Lumora")
     backup = sqlite3.connect(tmp_path / "l.db", isolation_level=None)
     backup.execute("BEGIN")
     backup.execute("SELECT COUNT(*) FROM mentions").fetchone()
@@ -311,10 +313,7 @@ def test_housekeeping_does_not_delete_or_give_back_room_without_a_word_in_the_lo
     settings = load_settings(write_config())
     settings.storage.retention_days = 5
     with Listener(settings, clock=clock) as app:
-        for day in range(20):
-            app.store.save_batch("x", [Mention("x", f"{day}-{n}", f"Lumora #{day}-{n}", clock(), "Lumora",
-                                               raw={"text": "x" * 1000}) for n in range(200)])
-            clock.advance(days=1)
+        save_days_of_posts(app.store, clock, 20)
         with caplog.at_level(logging.INFO, logger="listener.app"):
             report = app.housekeeping()
             [line] = [record for record in caplog.records if record.name == "listener.app"]
