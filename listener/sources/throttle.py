@@ -29,6 +29,11 @@ STOP_CHECK_SECONDS = 0.1
 """How often a call waiting for the service looks whether a stop was requested."""
 
 
+class RateLimited(SourceUnavailable):
+    """The service is not called before a time it gave (a spent rate-limit window, a long ``Retry-After``): the
+    poll ends, whichever stream it was reading."""
+
+
 def _stopping(what: str) -> SourceUnavailable:
     return SourceUnavailable(f"stopping: the {what} was cut short; the next start resumes from the saved cursor")
 
@@ -210,13 +215,13 @@ class Throttle:
                      extra={"source": self.service, "wait_seconds": round(wait, 1)})
             self._sleep(wait)
 
-    def _not_before(self, wait: float, reason: str) -> SourceUnavailable:
+    def _not_before(self, wait: float, reason: str) -> RateLimited:
         """Keep the service uncalled for ``wait`` seconds (less if a known reset comes sooner); the error
         that ends the poll till then."""
         until = self._clock() + timedelta(seconds=wait)
         if self._exhausted_until is None or until < self._exhausted_until:
             self._exhausted_until = until
-        return SourceUnavailable(
+        return RateLimited(
             f"{self.service}: {reason}; not called again before {utc(self._exhausted_until):%Y-%m-%d %H:%M:%S} UTC. "
             "Nothing was lost: the first poll after that resumes from the saved cursor"
         )

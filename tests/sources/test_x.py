@@ -299,6 +299,31 @@ def test_a_rate_limit_still_ends_the_poll_before_the_next_brands_search(make_set
     assert len(api.calls) == 1, "neither the next brand nor the next poll calls X before the reset"
 
 
+def test_a_rate_limit_of_one_search_a_window_does_not_keep_a_brand_unsearched_for_good(
+        make_settings, throttle, api, fake_time):
+    """The polls the spent window refused moved the start on a brand each (14 a 15-minute window, polling every
+    minute), so every reset searched KFC again: in an hour Lequipe was never searched."""
+    settings = make_settings(x=True)
+    source = XSource(settings.sources.x, settings.brands, client=x_client(settings.sources.x), throttle=throttle("x"))
+    page = x_recording("all-0ddaa2.json")
+    window_end = [NOW]
+
+    def answer(request):  # one search a 15-minute window
+        if fake_time.now >= window_end[0]:
+            window_end[0] = fake_time.now + timedelta(minutes=15)
+        return 200, {"content-type": "application/json", "x-rate-limit-remaining": "0",
+                     "x-rate-limit-reset": str(int(window_end[0].timestamp()))}, page.body
+
+    api.add_callback(responses.GET, SEARCH, callback=answer)
+    with Listener(settings, sources=[source], clock=fake_time.clock) as app:
+        for _ in range(60):
+            app.pipeline.ingest(app.sources[0])
+            fake_time.now += timedelta(minutes=1)
+
+    searched = [params(call)["query"].split(")")[0] for call in api.calls]
+    assert searched == ["(kfc", "(lequipe OR @lequipe"] * 2
+
+
 def replay_beside(settings, tmp_path) -> ReplaySource:
     """A replay source of one KFC post, to poll after (or before) X."""
     path = write_posts(tmp_path / "posts.jsonl", [post("r1", "KFC cold fries again")])
